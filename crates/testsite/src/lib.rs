@@ -1,0 +1,1 @@
+//! The clientcookie test site (being built in its own worktree).

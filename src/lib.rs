@@ -1,0 +1,13 @@
+//! # clientcookie
+//!
+//! A Rust HTTP client that behaves like a careful browser: a cookie jar that
+//! decides correctly which cookies to accept and return (RFC 6265bis, and
+//! RFC 2965 when asked), plus small tower layers for Referer, Refresh,
+//! `<meta http-equiv>`, robots.txt and re-readable bodies.
+//!
+//! This facade re-exports the crates of the workspace. The jar lives in
+//! [`jar`]:
+//!
+
+pub use clientcookie_jar as jar;
+pub use clientcookie_layers as layers;
