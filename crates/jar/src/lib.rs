@@ -7,6 +7,52 @@
 //!
 //! No async, no tower: this crate works on [`http`] types and plain values.
 //!
+//! ```
+//! use clientcookie_jar::CookieJar;
+//!
+//! let mut jar = CookieJar::new();
+//! let request = http::Request::get("https://www.example.com/login").body(()).unwrap();
+//! let response = http::Response::builder()
+//!     .header("set-cookie", "sid=42; Domain=example.com; Path=/; Secure")
+//!     .body(())
+//!     .unwrap();
+//! jar.extract_cookies(&request, &response);
+//!
+//! let mut next = http::Request::get("https://example.com/account").body(()).unwrap();
+//! jar.add_cookie_header(&mut next);
+//! assert_eq!(next.headers()["cookie"], "sid=42");
+//! ```
+//!
+//! ## Where things are
+//!
+//! | seed | here |
+//! |---|---|
+//! | `Cookie` | [`Cookie`] |
+//! | `CookieJar` | [`CookieJar`] (indexed by domain, bounded by [`Limits`]) |
+//! | `CookiePolicy`, `DefaultCookiePolicy` | [`CookiePolicy`], [`DefaultCookiePolicy`] |
+//! | `str2time`, `http2time`, `iso2time` | [`date`] |
+//! | `_debug` output | `tracing` events at debug level, [`Reason`], [`CookieJar::explain`] |
+//! | the request's `unverifiable`, `origin_req_host` | [`RequestFacts`] in `http::Extensions` |
 
+pub mod clock;
+mod cookie;
 pub mod date;
+mod domain;
+mod events;
+mod index;
+mod jar;
+mod limits;
+mod make;
 pub mod parse;
+mod policy;
+mod reason;
+mod request;
+
+pub use cookie::{Cookie, SameSite};
+pub use domain::{domain_match, path_match};
+pub use events::{ChangeKind, CookieEvent, CookieSink};
+pub use jar::{CookieJar, CookieJarBuilder, Explanation, SetCookieOutcome, SharedJar, Stored};
+pub use limits::Limits;
+pub use policy::{CookiePolicy, DefaultCookiePolicy, DomainStrictness};
+pub use reason::Reason;
+pub use request::{CookieRequest, RequestError, RequestFacts};

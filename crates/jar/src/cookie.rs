@@ -1,0 +1,198 @@
+//! The cookie model: everything ClientCookie's `Cookie` held, plus what
+//! RFC 6265bis added (HttpOnly, SameSite, host-only, creation and last-access
+//! time).
+
+pub use crate::parse::SameSite;
+
+/// One stored cookie.
+///
+/// The fields are public, as in the seed, so that file formats and policies can
+/// read and write every attribute. `domain` is always lower case and never has
+/// a leading dot: whether the cookie was set for the domain and its subdomains
+/// is `host_only == false`, whether the server wrote the dot is
+/// `domain_initial_dot`. Times are whole seconds since the Unix epoch.
+///
+/// ```
+/// use clientcookie_jar::Cookie;
+///
+/// let cookie = Cookie::new("sid", "42", "example.com", "/");
+/// assert!(cookie.host_only);
+/// assert!(cookie.is_session());
+/// assert_eq!(cookie.to_string(), "sid=42");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Cookie {
+    /// `None` for Netscape / RFC 6265 cookies, `Some(1)` for RFC 2965 (and
+    /// RFC 2109) cookies.
+    pub version: Option<u32>,
+    /// The cookie's name.
+    pub name: String,
+    /// The cookie's value, exactly as the server sent it (quotes included).
+    pub value: String,
+    /// RFC 2965 `Port` list (`"80,8080"`), or `None` when there is no list.
+    pub port: Option<String>,
+    /// Whether the server sent a `Port` attribute (RFC 2965 §3.2.2).
+    pub port_specified: bool,
+    /// The host (host-only cookie) or the domain the cookie belongs to, in
+    /// lower case, without a leading dot.
+    pub domain: String,
+    /// Whether the server sent a `Domain` attribute.
+    pub domain_specified: bool,
+    /// Whether that `Domain` attribute began with a dot.
+    pub domain_initial_dot: bool,
+    /// RFC 6265 §5.3 step 6: a cookie without a usable `Domain` attribute is
+    /// returned only to the very host that set it.
+    pub host_only: bool,
+    /// The cookie's path.
+    pub path: String,
+    /// Whether the server sent a usable `Path` attribute.
+    pub path_specified: bool,
+    /// Only sent over secure protocols (and to loopback hosts).
+    pub secure: bool,
+    /// Expiry time, `None` for a session cookie.
+    pub expires: Option<i64>,
+    /// RFC 2965 `Discard`: drop at the end of the session even if `expires`
+    /// is set.
+    pub discard: bool,
+    /// RFC 2965 `Comment`.
+    pub comment: Option<String>,
+    /// RFC 2965 `CommentURL`.
+    pub comment_url: Option<String>,
+    /// Attributes the jar does not interpret, in the order received (the
+    /// seed's `rest`).
+    pub rest: Vec<(String, Option<String>)>,
+    /// Not exposed to scripts; an HTTP client sends it like any other.
+    pub http_only: bool,
+    /// The `SameSite` attribute, `None` when the server sent none.
+    pub same_site: Option<SameSite>,
+    /// When the cookie was first stored (kept when a cookie is replaced,
+    /// RFC 6265 §5.3 step 11.3).
+    pub creation_time: i64,
+    /// When the cookie was last sent or stored.
+    pub last_access_time: i64,
+}
+
+impl Cookie {
+    /// A host-only session cookie for `domain` and `path`, created now.
+    ///
+    /// ```
+    /// use clientcookie_jar::Cookie;
+    ///
+    /// let mut cookie = Cookie::new("lang", "en", "Example.COM", "/");
+    /// cookie.expires = Some(2_000_000_000);
+    /// assert_eq!(cookie.domain, "example.com");
+    /// assert!(!cookie.is_session());
+    /// ```
+    pub fn new(
+        name: impl Into<String>,
+        value: impl Into<String>,
+        domain: impl Into<String>,
+        path: impl Into<String>,
+    ) -> Cookie {
+        let domain = domain.into();
+        let now = crate::clock::now_system();
+        Cookie {
+            version: None,
+            name: name.into(),
+            value: value.into(),
+            port: None,
+            port_specified: false,
+            domain_initial_dot: domain.starts_with('.'),
+            domain: domain.trim_start_matches('.').to_ascii_lowercase(),
+            domain_specified: false,
+            host_only: true,
+            path: path.into(),
+            path_specified: true,
+            secure: false,
+            expires: None,
+            discard: false,
+            comment: None,
+            comment_url: None,
+            rest: Vec::new(),
+            http_only: false,
+            same_site: None,
+            creation_time: now,
+            last_access_time: now,
+        }
+    }
+
+    /// Whether this is a session cookie (no expiry time, or RFC 2965 `Discard`).
+    ///
+    /// ```
+    /// use clientcookie_jar::Cookie;
+    /// assert!(Cookie::new("a", "b", "example.com", "/").is_session());
+    /// ```
+    pub fn is_session(&self) -> bool {
+        self.expires.is_none() || self.discard
+    }
+
+    /// Whether the cookie has expired at `now` (seconds since the epoch).
+    ///
+    /// ```
+    /// use clientcookie_jar::Cookie;
+    /// let mut cookie = Cookie::new("a", "b", "example.com", "/");
+    /// cookie.expires = Some(100);
+    /// assert!(cookie.is_expired(100));
+    /// assert!(!cookie.is_expired(99));
+    /// ```
+    pub fn is_expired(&self, now: i64) -> bool {
+        matches!(self.expires, Some(t) if t <= now)
+    }
+
+    /// The seed's `has_nonstandard_attr`: whether an uninterpreted attribute
+    /// of that name (compared case-insensitively) came with the cookie.
+    ///
+    /// ```
+    /// use clientcookie_jar::Cookie;
+    /// let mut cookie = Cookie::new("a", "b", "example.com", "/");
+    /// cookie.rest.push(("Priority".into(), Some("High".into())));
+    /// assert!(cookie.has_nonstandard_attr("priority"));
+    /// ```
+    pub fn has_nonstandard_attr(&self, name: &str) -> bool {
+        self.rest.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+    }
+
+    /// The domain as the seed and the cookie files write it: with a leading
+    /// dot for a domain cookie, bare for a host-only one.
+    ///
+    /// ```
+    /// use clientcookie_jar::Cookie;
+    /// let mut cookie = Cookie::new("a", "b", "example.com", "/");
+    /// assert_eq!(cookie.dotted_domain(), "example.com");
+    /// cookie.host_only = false;
+    /// assert_eq!(cookie.dotted_domain(), ".example.com");
+    /// ```
+    pub fn dotted_domain(&self) -> String {
+        if self.host_only {
+            self.domain.clone()
+        } else {
+            format!(".{}", self.domain)
+        }
+    }
+
+    /// Whether `self` and `other` are the same cookie in the jar's sense
+    /// (RFC 6265 §5.3 step 11: same name, domain and path).
+    ///
+    /// ```
+    /// use clientcookie_jar::Cookie;
+    /// let a = Cookie::new("a", "1", "example.com", "/");
+    /// let b = Cookie::new("a", "2", "example.com", "/");
+    /// assert!(a.same_identity(&b));
+    /// ```
+    pub fn same_identity(&self, other: &Cookie) -> bool {
+        self.name == other.name && self.domain == other.domain && self.path == other.path
+    }
+}
+
+/// `name=value`, as in a `Cookie` header. A cookie with an empty name (which
+/// only RFC 2965 or a file can produce) is written as its value alone.
+impl std::fmt::Display for Cookie {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.name.is_empty() {
+            f.write_str(&self.value)
+        } else {
+            write!(f, "{}={}", self.name, self.value)
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! Host and domain arithmetic: domain-match, path-match, default-path, public
+//! suffixes, RFC 2965's reach. Hosts here are already lower case.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// Whether `host` is an IPv4 address or a bracketed (or bare) IPv6 address.
+pub(crate) fn is_ip(host: &str) -> bool {
+    let inner = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    inner.parse::<Ipv4Addr>().is_ok() || inner.parse::<Ipv6Addr>().is_ok()
+}
+
+/// RFC 6265bis treats loopback as a secure context ("potentially trustworthy").
+pub(crate) fn is_loopback(host: &str) -> bool {
+    if host == "localhost" || host.ends_with(".localhost") {
+        return true;
+    }
+    let inner = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    match inner.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => false,
+    }
+}
+
+/// RFC 6265 §5.1.3 domain-match: `host` equals `domain`, or ends with
+/// `.domain` and is not an IP address.
+///
+/// ```
+/// use clientcookie_jar::domain_match;
+/// assert!(domain_match("www.example.com", "example.com"));
+/// assert!(!domain_match("wwwexample.com", "example.com"));
+/// assert!(!domain_match("1.2.3.4", "2.3.4"));
+/// ```
+pub fn domain_match(host: &str, domain: &str) -> bool {
+    host == domain || (is_strict_subdomain(host, domain) && !is_ip(host))
+}
+
+/// `host` ends with `.domain`.
+pub(crate) fn is_strict_subdomain(host: &str, domain: &str) -> bool {
+    host.len() > domain.len()
+        && host.ends_with(domain)
+        && host.as_bytes()[host.len() - domain.len() - 1] == b'.'
+}
+
+/// RFC 6265 §5.1.4 path-match.
+///
+/// ```
+/// use clientcookie_jar::path_match;
+/// assert!(path_match("/a/b", "/a"));
+/// assert!(path_match("/a/", "/a/"));
+/// assert!(!path_match("/ab", "/a"));
+/// ```
+pub fn path_match(request_path: &str, cookie_path: &str) -> bool {
+    if request_path == cookie_path {
+        return true;
+    }
+    request_path.starts_with(cookie_path)
+        && (cookie_path.ends_with('/')
+            || request_path.as_bytes().get(cookie_path.len()) == Some(&b'/'))
+}
+
+/// RFC 6265 §5.1.4 default-path: the request path up to, not including, its
+/// last `/`; `/` when that leaves nothing.
+pub(crate) fn default_path(request_path: &str) -> &str {
+    if !request_path.starts_with('/') {
+        return "/";
+    }
+    match request_path.rfind('/') {
+        Some(0) | None => "/",
+        Some(i) => &request_path[..i],
+    }
+}
+
+/// RFC 2965's default path keeps the last `/` (as the seed does).
+pub(crate) fn default_path_rfc2965(request_path: &str) -> &str {
+    match request_path.rfind('/') {
+        Some(i) if request_path.starts_with('/') => &request_path[..=i],
+        _ => "/",
+    }
+}
+
+/// Whether `domain` is a public suffix (`com`, `co.uk`, `github.io`), by the
+/// public suffix list compiled into the `psl` crate. Names the list does not
+/// know fall under its `*` rule, so a bare unknown TLD is a suffix too.
+pub(crate) fn is_public_suffix(domain: &str) -> bool {
+    match psl::suffix(domain.as_bytes()) {
+        Some(suffix) => suffix.as_bytes().len() == domain.len(),
+        None => false,
+    }
+}
+
+/// The registrable domain (eTLD+1) that per-site limits are counted under;
+/// the host itself for IP addresses and names without one.
+pub(crate) fn site_of(domain: &str) -> &str {
+    if is_ip(domain) {
+        return domain;
+    }
+    match psl::domain(domain.as_bytes()) {
+        Some(d) => &domain[domain.len() - d.as_bytes().len()..],
+        None => domain,
+    }
+}
+
+/// RFC 2965 §1 reach of a host: `.B` when the host is `A.B`, `A` has no
+/// dot and `B` has one (or is `local`); otherwise the host itself.
+pub(crate) fn reach(host: &str) -> String {
+    if let Some(i) = host.find('.') {
+        let b = &host[i + 1..];
+        if !is_ip(host) && !host.ends_with('.') && (b.contains('.') || b == "local") {
+            return format!(".{b}");
+        }
+    }
+    host.to_owned()
+}
+
+/// RFC 2965 §1 domain-match, for domains written with a leading dot:
+/// `x.y.com` matches `.y.com` but not `y.com`.
+pub(crate) fn rfc2965_domain_match(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    if is_ip(a) || a.is_empty() || a.starts_with('.') || a.ends_with('.') {
+        return false;
+    }
+    match b.strip_prefix('.') {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('.') => {
+            a.len() > b.len() && a.ends_with(b)
+        }
+        _ => false,
+    }
+}
+
+/// RFC 2965 §3.3.6: an unverifiable transaction is third-party when its host
+/// does not domain-match the reach of the origin request-host.
+pub(crate) fn is_third_party(host: &str, origin_host: &str) -> bool {
+    !rfc2965_domain_match(host, &reach(origin_host))
+}
+
+/// The seed's `user_domain_match` for block and allow lists: an entry with a
+/// leading dot matches the domain and everything under it, one without
+/// matches that exact name.
+pub(crate) fn user_domain_match(domain: &str, entry: &str) -> bool {
+    let entry_lower;
+    let entry = if entry.bytes().any(|b| b.is_ascii_uppercase()) {
+        entry_lower = entry.to_ascii_lowercase();
+        entry_lower.as_str()
+    } else {
+        entry
+    };
+    match entry.strip_prefix('.') {
+        Some(bare) => domain == bare || is_strict_subdomain(domain, bare),
+        None => domain == entry,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_path_cuts_at_the_last_slash() {
+        assert_eq!(default_path("/cookie-parser"), "/");
+        assert_eq!(default_path("/a/b/login"), "/a/b");
+        assert_eq!(default_path(""), "/");
+        assert_eq!(default_path_rfc2965("/a/b/login"), "/a/b/");
+    }
+
+    #[test]
+    fn public_suffixes_are_recognised() {
+        assert!(is_public_suffix("com"));
+        assert!(is_public_suffix("co.uk"));
+        assert!(!is_public_suffix("example.co.uk"));
+        assert_eq!(site_of("www.example.co.uk"), "example.co.uk");
+        assert_eq!(site_of("127.0.0.1"), "127.0.0.1");
+    }
+
+    #[test]
+    fn reach_follows_rfc_2965() {
+        assert_eq!(reach("www.acme.com"), ".acme.com");
+        assert_eq!(reach("acme.com"), "acme.com");
+        assert_eq!(reach("acme.local"), ".local");
+    }
+
+    #[test]
+    fn rfc2965_domain_match_needs_the_dot() {
+        assert!(rfc2965_domain_match("x.y.com", ".y.com"));
+        assert!(!rfc2965_domain_match("y.com", ".y.com"));
+        assert!(!rfc2965_domain_match("x.y.com", "y.com"));
+    }
+
+    #[test]
+    fn loopback_is_recognised() {
+        assert!(is_loopback("127.0.0.1"));
+        assert!(is_loopback("[::1]"));
+        assert!(is_loopback("a.localhost"));
+        assert!(!is_loopback("example.com"));
+    }
+}

@@ -1,0 +1,1011 @@
+//! [`CookieJar`]: stores the cookies a policy accepts, returns the ones a
+//! request should carry, and stays within its [`Limits`].
+
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+
+use http::header::{HeaderMap, HeaderValue, COOKIE, SET_COOKIE};
+
+use crate::clock::{Clock, SystemClock};
+use crate::cookie::Cookie;
+use crate::domain::{domain_match, path_match};
+use crate::events::{ChangeKind, CookieEvent, CookieSink};
+use crate::index::{Index, Upsert};
+use crate::limits::Limits;
+use crate::make;
+use crate::parse::{parse_set_cookie, parse_set_cookie2};
+use crate::policy::{CookiePolicy, DefaultCookiePolicy};
+use crate::reason::Reason;
+use crate::request::CookieRequest;
+
+/// A jar shared between tasks and layers. Lock it only for one lookup or one
+/// store, never across an `.await`.
+///
+/// ```
+/// use clientcookie_jar::{CookieJar, SharedJar};
+/// let jar: SharedJar = CookieJar::new().into_shared();
+/// assert_eq!(jar.lock().unwrap().len(), 0);
+/// ```
+pub type SharedJar = Arc<Mutex<CookieJar>>;
+
+const COOKIE2: &str = "cookie2";
+const SET_COOKIE2: &str = "set-cookie2";
+
+/// What storing a cookie did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Stored {
+    /// A new cookie.
+    Added,
+    /// It replaced a cookie with the same name, domain and path.
+    Replaced,
+    /// Its expiry was in the past: the server asked to delete the cookie, and
+    /// any cookie with the same name, domain and path is gone.
+    Deleted,
+}
+
+/// The jar's decision on one cookie of a response.
+///
+/// ```
+/// use clientcookie_jar::{CookieJar, CookieRequest, Reason};
+/// let mut jar = CookieJar::new();
+/// let request = CookieRequest::parse("https://www.example.com/").unwrap();
+/// let mut headers = http::HeaderMap::new();
+/// headers.append("set-cookie", "a=1; Domain=com".parse().unwrap());
+/// let outcomes = jar.extract_from_headers_explained(&request, &headers);
+/// assert_eq!(outcomes[0].result, Err(Reason::DomainMismatch));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetCookieOutcome {
+    /// The header the cookie came from (lossy UTF-8).
+    pub header: String,
+    /// The cookie, when the header could be parsed.
+    pub cookie: Option<Cookie>,
+    /// What the jar did, or why it refused.
+    pub result: Result<Stored, Reason>,
+}
+
+/// A stored cookie and whether it would be sent to a given request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    /// The cookie.
+    pub cookie: Cookie,
+    /// `Ok` when it would be sent, else why not.
+    pub verdict: Result<(), Reason>,
+}
+
+/// Builds a [`CookieJar`] with a policy, a clock, limits and a change sink.
+///
+/// ```
+/// use std::sync::Arc;
+/// use clientcookie_jar::{clock::FixedClock, CookieJar, DefaultCookiePolicy, Limits};
+///
+/// let jar = CookieJar::builder()
+///     .policy(DefaultCookiePolicy::rfc2965())
+///     .clock(Arc::new(FixedClock::new(1_325_376_000)))
+///     .limits(Limits { max_cookies: 50_000, ..Limits::default() })
+///     .build();
+/// assert!(jar.is_empty());
+/// ```
+#[derive(Debug, Default)]
+#[must_use]
+pub struct CookieJarBuilder {
+    policy: Option<Box<dyn CookiePolicy>>,
+    clock: Option<Arc<dyn Clock>>,
+    limits: Limits,
+}
+
+impl CookieJarBuilder {
+    /// The policy (default: [`DefaultCookiePolicy::default`]).
+    pub fn policy(mut self, policy: impl CookiePolicy + 'static) -> CookieJarBuilder {
+        self.policy = Some(Box::new(policy));
+        self
+    }
+
+    /// The clock (default: the system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> CookieJarBuilder {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// The limits (default: [`Limits::default`]).
+    pub fn limits(mut self, limits: Limits) -> CookieJarBuilder {
+        self.limits = limits;
+        self
+    }
+
+    /// The jar.
+    pub fn build(self) -> CookieJar {
+        CookieJar {
+            policy: self
+                .policy
+                .unwrap_or_else(|| Box::new(DefaultCookiePolicy::default())),
+            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            limits: self.limits,
+            index: Index::default(),
+            sink: None,
+        }
+    }
+}
+
+/// ClientCookie's `CookieJar`: accepts cookies from responses as its policy
+/// allows and adds the right `Cookie` header to requests.
+///
+/// ```
+/// use clientcookie_jar::CookieJar;
+///
+/// let mut jar = CookieJar::new();
+/// let request = http::Request::get("http://example.com/a/login").body(()).unwrap();
+/// let response = http::Response::builder()
+///     .header("set-cookie", "sid=1; Path=/a")
+///     .header("set-cookie", "lang=en")
+///     .body(())
+///     .unwrap();
+/// jar.extract_cookies(&request, &response);
+///
+/// let mut next = http::Request::get("http://example.com/a/page").body(()).unwrap();
+/// jar.add_cookie_header(&mut next);
+/// // Longer paths first (RFC 6265 §5.4).
+/// assert_eq!(next.headers()["cookie"], "sid=1; lang=en");
+/// ```
+pub struct CookieJar {
+    policy: Box<dyn CookiePolicy>,
+    clock: Arc<dyn Clock>,
+    limits: Limits,
+    index: Index,
+    sink: Option<Box<dyn CookieSink>>,
+}
+
+impl std::fmt::Debug for CookieJar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CookieJar")
+            .field("len", &self.index.len())
+            .field("policy", &self.policy)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for CookieJar {
+    fn default() -> CookieJar {
+        CookieJar::new()
+    }
+}
+
+impl CookieJar {
+    /// An empty jar with the default policy, the system clock and default
+    /// limits.
+    ///
+    /// ```
+    /// assert!(clientcookie_jar::CookieJar::new().is_empty());
+    /// ```
+    pub fn new() -> CookieJar {
+        CookieJar::builder().build()
+    }
+
+    /// An empty jar with `policy`.
+    ///
+    /// ```
+    /// use clientcookie_jar::{CookieJar, DefaultCookiePolicy};
+    /// let jar = CookieJar::with_policy(DefaultCookiePolicy::rfc2965());
+    /// assert!(jar.is_empty());
+    /// ```
+    pub fn with_policy(policy: impl CookiePolicy + 'static) -> CookieJar {
+        CookieJar::builder().policy(policy).build()
+    }
+
+    /// A builder for policy, clock and limits.
+    ///
+    /// ```
+    /// let jar = clientcookie_jar::CookieJar::builder().build();
+    /// assert!(jar.is_empty());
+    /// ```
+    pub fn builder() -> CookieJarBuilder {
+        CookieJarBuilder::default()
+    }
+
+    /// Wrap the jar for sharing between layers and tasks.
+    ///
+    /// ```
+    /// let shared = clientcookie_jar::CookieJar::new().into_shared();
+    /// let other = shared.clone();
+    /// assert!(other.lock().unwrap().is_empty());
+    /// ```
+    pub fn into_shared(self) -> SharedJar {
+        Arc::new(Mutex::new(self))
+    }
+
+    /// Replace the policy (the seed's `set_policy`).
+    ///
+    /// ```
+    /// use clientcookie_jar::{CookieJar, DefaultCookiePolicy};
+    /// let mut jar = CookieJar::new();
+    /// jar.set_policy(DefaultCookiePolicy::rfc2965());
+    /// ```
+    pub fn set_policy(&mut self, policy: impl CookiePolicy + 'static) {
+        self.policy = Box::new(policy);
+    }
+
+    /// The policy in use.
+    ///
+    /// ```
+    /// let jar = clientcookie_jar::CookieJar::new();
+    /// assert!(jar.policy().accepts_netscape());
+    /// ```
+    pub fn policy(&self) -> &dyn CookiePolicy {
+        &*self.policy
+    }
+
+    /// The limits in force.
+    ///
+    /// ```
+    /// assert_eq!(clientcookie_jar::CookieJar::new().limits().max_cookies_per_site, 180);
+    /// ```
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Report every change to `sink` (replacing any earlier sink).
+    ///
+    /// See [`CookieSink`] for an example.
+    pub fn set_sink(&mut self, sink: impl CookieSink + 'static) {
+        self.sink = Some(Box::new(sink));
+    }
+
+    /// Number of cookies held (expired ones not yet cleared included).
+    ///
+    /// ```
+    /// assert_eq!(clientcookie_jar::CookieJar::new().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Whether the jar holds no cookie.
+    ///
+    /// ```
+    /// assert!(clientcookie_jar::CookieJar::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.index.len() == 0
+    }
+
+    /// Every cookie, in no particular order.
+    ///
+    /// ```
+    /// use clientcookie_jar::{Cookie, CookieJar};
+    /// let mut jar = CookieJar::new();
+    /// jar.set_cookie(Cookie::new("a", "1", "example.com", "/"));
+    /// assert_eq!(jar.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["a"]);
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = &Cookie> {
+        self.index.iter().map(|e| &e.cookie)
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    fn emit(&mut self, kind: ChangeKind, cookie: &Cookie) {
+        if let Some(sink) = self.sink.as_mut() {
+            sink.cookie_changed(CookieEvent { kind, cookie });
+        }
+    }
+
+    // ----- storing ---------------------------------------------------------
+
+    /// Store the cookies of `response`, received for `request` (whose
+    /// extensions may carry [`RequestFacts`](crate::RequestFacts)).
+    /// Cookies the policy refuses are skipped; the reasons are logged with
+    /// `tracing` at debug level.
+    ///
+    /// ```
+    /// use clientcookie_jar::CookieJar;
+    /// let mut jar = CookieJar::new();
+    /// let request = http::Request::get("https://example.com/").body(()).unwrap();
+    /// let response = http::Response::builder().header("set-cookie", "a=1").body(()).unwrap();
+    /// jar.extract_cookies(&request, &response);
+    /// assert_eq!(jar.len(), 1);
+    /// ```
+    pub fn extract_cookies<B1, B2>(
+        &mut self,
+        request: &http::Request<B1>,
+        response: &http::Response<B2>,
+    ) {
+        match CookieRequest::from_request(request) {
+            Ok(view) => self.extract_from_headers(&view, response.headers()),
+            Err(error) => tracing::debug!(%error, "cookies of a response ignored"),
+        }
+    }
+
+    /// [`extract_cookies`](Self::extract_cookies) on request and response parts.
+    ///
+    /// ```
+    /// use clientcookie_jar::CookieJar;
+    /// let mut jar = CookieJar::new();
+    /// let (request, _) = http::Request::get("https://example.com/").body(()).unwrap().into_parts();
+    /// let (response, _) = http::Response::builder().header("set-cookie", "a=1").body(()).unwrap().into_parts();
+    /// jar.extract_cookies_from_parts(&request, &response);
+    /// assert_eq!(jar.len(), 1);
+    /// ```
+    pub fn extract_cookies_from_parts(
+        &mut self,
+        request: &http::request::Parts,
+        response: &http::response::Parts,
+    ) {
+        match CookieRequest::from_parts(request) {
+            Ok(view) => self.extract_from_headers(&view, &response.headers),
+            Err(error) => tracing::debug!(%error, "cookies of a response ignored"),
+        }
+    }
+
+    /// Store the `Set-Cookie` (and, with RFC 2965 on, `Set-Cookie2`) headers
+    /// in `headers`, received for `request`.
+    ///
+    /// ```
+    /// use clientcookie_jar::{CookieJar, CookieRequest};
+    /// let mut jar = CookieJar::new();
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.append("set-cookie", "a=1".parse().unwrap());
+    /// jar.extract_from_headers(&CookieRequest::parse("http://example.com/").unwrap(), &headers);
+    /// assert_eq!(jar.len(), 1);
+    /// ```
+    pub fn extract_from_headers(&mut self, request: &CookieRequest, headers: &HeaderMap) {
+        self.extract(request, headers, &mut |_| {});
+    }
+
+    /// Like [`extract_from_headers`](Self::extract_from_headers), and says
+    /// what became of each cookie (for `-v` output and "why" questions).
+    ///
+    /// ```
+    /// use clientcookie_jar::{CookieJar, CookieRequest, Stored};
+    /// let mut jar = CookieJar::new();
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.append("set-cookie", "a=1".parse().unwrap());
+    /// let request = CookieRequest::parse("http://example.com/").unwrap();
+    /// let outcomes = jar.extract_from_headers_explained(&request, &headers);
+    /// assert_eq!(outcomes[0].result, Ok(Stored::Added));
+    /// ```
+    pub fn extract_from_headers_explained(
+        &mut self,
+        request: &CookieRequest,
+        headers: &HeaderMap,
+    ) -> Vec<SetCookieOutcome> {
+        let mut outcomes = Vec::new();
+        self.extract(request, headers, &mut |outcome| outcomes.push(outcome));
+        outcomes
+    }
+
+    fn extract(
+        &mut self,
+        request: &CookieRequest,
+        headers: &HeaderMap,
+        report: &mut dyn FnMut(SetCookieOutcome),
+    ) {
+        let now = self.now();
+        let rfc2965 = self.policy.accepts_rfc2965();
+        // RFC 2965 §9.1: when both headers name the same cookie, the
+        // Set-Cookie2 one wins; remember which ones it set.
+        let mut from_cookie2: Vec<(String, String, String)> = Vec::new();
+        if rfc2965 {
+            for value in headers.get_all(SET_COOKIE2) {
+                match parse_set_cookie2(value.as_bytes()) {
+                    Ok(cookies) => {
+                        for sc in cookies {
+                            let result = make::from_set_cookie2(sc, request, now);
+                            if let Ok(c) = &result {
+                                from_cookie2.push((
+                                    c.domain.clone(),
+                                    c.path.clone(),
+                                    c.name.clone(),
+                                ));
+                            }
+                            self.decide(request, value, result, now, report);
+                        }
+                    }
+                    Err(e) => self.decide(request, value, Err(e.into()), now, report),
+                }
+            }
+        }
+        if !self.policy.accepts_netscape() {
+            return;
+        }
+        let as_netscape = self.policy.rfc2109_as_netscape();
+        for value in headers.get_all(SET_COOKIE) {
+            let result = parse_set_cookie(value.as_bytes())
+                .map_err(Reason::from)
+                .and_then(|sc| make::from_set_cookie(sc, request, now, as_netscape));
+            if let Ok(c) = &result {
+                if from_cookie2
+                    .iter()
+                    .any(|(d, p, n)| *d == c.domain && *p == c.path && *n == c.name)
+                {
+                    continue;
+                }
+            }
+            self.decide(request, value, result, now, report);
+        }
+    }
+
+    fn decide(
+        &mut self,
+        request: &CookieRequest,
+        header: &HeaderValue,
+        candidate: Result<Cookie, Reason>,
+        now: i64,
+        report: &mut dyn FnMut(SetCookieOutcome),
+    ) {
+        let (cookie, result) = match candidate {
+            Ok(cookie) => {
+                let result = self.store_checked(cookie.clone(), request, now);
+                (Some(cookie), result)
+            }
+            Err(reason) => (None, Err(reason)),
+        };
+        match (&result, &cookie) {
+            (Ok(stored), Some(c)) => tracing::debug!(
+                name = %c.name, domain = %c.domain, path = %c.path, ?stored, "cookie accepted"
+            ),
+            (Err(reason), _) => tracing::debug!(
+                header = %String::from_utf8_lossy(header.as_bytes()),
+                host = %request.host(), %reason, "cookie refused"
+            ),
+            _ => {}
+        }
+        report(SetCookieOutcome {
+            header: String::from_utf8_lossy(header.as_bytes()).into_owned(),
+            cookie,
+            result,
+        });
+    }
+
+    /// Parse one `Set-Cookie` header value received for `request` and store
+    /// the cookie if the policy allows.
+    ///
+    /// ```
+    /// use clientcookie_jar::{CookieJar, CookieRequest, Reason, Stored};
+    /// let mut jar = CookieJar::new();
+    /// let request = CookieRequest::parse("http://example.com/").unwrap();
+    /// assert_eq!(jar.set_cookie_from_header(&request, b"a=1"), Ok(Stored::Added));
+    /// assert_eq!(jar.set_cookie_from_header(&request, b"b=2; Secure"), Err(Reason::NotSecure));
+    /// ```
+    pub fn set_cookie_from_header(
+        &mut self,
+        request: &CookieRequest,
+        value: &[u8],
+    ) -> Result<Stored, Reason> {
+        let now = self.now();
+        let as_netscape = self.policy.rfc2109_as_netscape();
+        let cookie = make::from_set_cookie(parse_set_cookie(value)?, request, now, as_netscape)?;
+        self.store_checked(cookie, request, now)
+    }
+
+    /// Store `cookie` if the policy allows it for `request` (the seed's
+    /// `set_cookie_if_ok`).
+    ///
+    /// ```
+    /// use clientcookie_jar::{Cookie, CookieJar, CookieRequest, Stored};
+    /// let mut jar = CookieJar::new();
+    /// let request = CookieRequest::parse("http://example.com/").unwrap();
+    /// let cookie = Cookie::new("a", "1", "example.com", "/");
+    /// assert_eq!(jar.set_cookie_if_ok(cookie, &request), Ok(Stored::Added));
+    /// ```
+    pub fn set_cookie_if_ok(
+        &mut self,
+        cookie: Cookie,
+        request: &CookieRequest,
+    ) -> Result<Stored, Reason> {
+        let now = self.now();
+        self.store_checked(cookie, request, now)
+    }
+
+    fn store_checked(
+        &mut self,
+        cookie: Cookie,
+        request: &CookieRequest,
+        now: i64,
+    ) -> Result<Stored, Reason> {
+        self.policy.set_ok(&cookie, request)?;
+        if !cookie.secure && !self.policy.is_secure(request) && self.shadows_secure(&cookie) {
+            return Err(Reason::WouldOverwriteSecure);
+        }
+        self.store(cookie, now)
+    }
+
+    /// RFC 6265bis §5.7 step 16 ("leave secure cookies alone"): an insecure
+    /// origin may not set a cookie that would overwrite or shadow a Secure
+    /// one of the same name on a related domain and path.
+    fn shadows_secure(&self, cookie: &Cookie) -> bool {
+        self.index.site_domains(&cookie.domain).iter().any(|d| {
+            (domain_match(d, &cookie.domain) || domain_match(&cookie.domain, d))
+                && self.index.bucket(d).is_some_and(|bucket| {
+                    bucket.iter().any(|e| {
+                        e.cookie.secure
+                            && e.cookie.name == cookie.name
+                            && path_match(&cookie.path, &e.cookie.path)
+                    })
+                })
+        })
+    }
+
+    /// Store `cookie` without asking the policy (the seed's `set_cookie`);
+    /// the limits still apply.
+    ///
+    /// ```
+    /// use clientcookie_jar::{Cookie, CookieJar, Stored};
+    /// let mut jar = CookieJar::new();
+    /// assert_eq!(jar.set_cookie(Cookie::new("a", "1", "example.com", "/")), Ok(Stored::Added));
+    /// assert_eq!(jar.set_cookie(Cookie::new("a", "2", "example.com", "/")), Ok(Stored::Replaced));
+    /// ```
+    pub fn set_cookie(&mut self, cookie: Cookie) -> Result<Stored, Reason> {
+        let now = self.now();
+        self.store(cookie, now)
+    }
+
+    fn store(&mut self, mut cookie: Cookie, now: i64) -> Result<Stored, Reason> {
+        if cookie.name.len() + cookie.value.len() > self.limits.max_cookie_size {
+            return Err(Reason::TooLarge);
+        }
+        if cookie.is_expired(now) {
+            // RFC 6265 §5.3 step 11-12: an expiry in the past deletes.
+            let removed = self.index.remove_same_identity(&cookie);
+            for old in &removed {
+                self.emit(ChangeKind::Removed, old);
+            }
+            return Ok(Stored::Deleted);
+        }
+        cookie.last_access_time = now;
+        // Only a sink needs the key back after the cookie moves into the index.
+        let key = self.sink.is_some().then(|| {
+            (
+                cookie.domain.clone(),
+                cookie.path.clone(),
+                cookie.name.clone(),
+            )
+        });
+        let domain_for_limits = cookie.domain.clone();
+        let stored = match self.index.upsert(cookie) {
+            Upsert::Replaced => Stored::Replaced,
+            Upsert::Added => Stored::Added,
+        };
+        if let Some((d, p, n)) = key {
+            if let Some(c) = self.index.get(&d, &p, &n).cloned() {
+                let kind = match stored {
+                    Stored::Replaced => ChangeKind::Replaced,
+                    _ => ChangeKind::Added,
+                };
+                self.emit(kind, &c);
+            }
+        }
+        if stored == Stored::Added {
+            self.enforce_limits(&domain_for_limits, now);
+        }
+        Ok(stored)
+    }
+
+    fn enforce_limits(&mut self, domain: &str, now: i64) {
+        let per_site = self.limits.max_cookies_per_site;
+        if self.index.site_count(domain) > per_site {
+            let evicted = self
+                .index
+                .evict_site(domain, Limits::keep_after_eviction(per_site), now);
+            tracing::debug!(
+                domain,
+                count = evicted.len(),
+                "per-site cookie limit: evicted"
+            );
+            self.emit_all(ChangeKind::Evicted, &evicted);
+        }
+        let total = self.limits.max_cookies;
+        if self.index.len() > total {
+            let evicted = self
+                .index
+                .evict_global(Limits::keep_after_eviction(total), now);
+            tracing::debug!(count = evicted.len(), "cookie limit: evicted");
+            self.emit_all(ChangeKind::Evicted, &evicted);
+        }
+    }
+
+    fn emit_all(&mut self, kind: ChangeKind, cookies: &[Cookie]) {
+        for cookie in cookies {
+            self.emit(kind, cookie);
+        }
+    }
+
+    // ----- clearing ----------------------------------------------------------
+
+    /// The seed's `clear`: with no domain, every cookie; with a domain, its
+    /// cookies; with a path too, those with that path; with a name too, that
+    /// one cookie. A leading dot on `domain` is ignored. Returns how many
+    /// cookies were removed.
+    ///
+    /// ```
+    /// use clientcookie_jar::{Cookie, CookieJar};
+    /// let mut jar = CookieJar::new();
+    /// jar.set_cookie(Cookie::new("a", "1", "example.com", "/"));
+    /// jar.set_cookie(Cookie::new("b", "1", "example.com", "/x"));
+    /// assert_eq!(jar.clear(Some("example.com"), Some("/x"), None), 1);
+    /// assert_eq!(jar.clear(None, None, None), 1);
+    /// ```
+    pub fn clear(&mut self, domain: Option<&str>, path: Option<&str>, name: Option<&str>) -> usize {
+        let domain = domain.map(|d| d.trim_start_matches('.').to_ascii_lowercase());
+        let removed = self.index.remove_where(|c| {
+            domain.as_deref().is_none_or(|d| c.domain == d)
+                && path.is_none_or(|p| c.path == p)
+                && name.is_none_or(|n| c.name == n)
+        });
+        self.emit_all(ChangeKind::Removed, &removed);
+        removed.len()
+    }
+
+    /// Remove session cookies (no expiry, or `Discard`): what a browser does
+    /// when it closes. Returns how many were removed.
+    ///
+    /// ```
+    /// use clientcookie_jar::{Cookie, CookieJar};
+    /// let mut jar = CookieJar::new();
+    /// jar.set_cookie(Cookie::new("a", "1", "example.com", "/"));
+    /// assert_eq!(jar.clear_session_cookies(), 1);
+    /// ```
+    pub fn clear_session_cookies(&mut self) -> usize {
+        let removed = self.index.remove_where(Cookie::is_session);
+        self.emit_all(ChangeKind::Removed, &removed);
+        removed.len()
+    }
+
+    /// Remove expired cookies. Returns how many were removed.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use clientcookie_jar::{clock::FixedClock, Cookie, CookieJar};
+    /// let clock = Arc::new(FixedClock::new(1_000));
+    /// let mut jar = CookieJar::builder().clock(clock.clone()).build();
+    /// let mut cookie = Cookie::new("a", "1", "example.com", "/");
+    /// cookie.expires = Some(2_000);
+    /// jar.set_cookie(cookie);
+    /// clock.set(3_000);
+    /// assert_eq!(jar.clear_expired_cookies(), 1);
+    /// ```
+    pub fn clear_expired_cookies(&mut self) -> usize {
+        let now = self.now();
+        let removed = self.index.remove_where(|c| c.is_expired(now));
+        self.emit_all(ChangeKind::Expired, &removed);
+        removed.len()
+    }
+
+    // ----- returning ---------------------------------------------------------
+
+    /// Positions of the cookies to send, in Cookie header order: longer paths
+    /// first, then earlier creation (RFC 6265 §5.4 step 2).
+    ///
+    /// Visits the bucket of the request host and of each parent domain: the
+    /// cost is the number of labels plus the cookies stored for those names,
+    /// whatever the size of the jar.
+    fn select<'r>(&self, request: &'r CookieRequest, now: i64) -> Vec<(usize, &'r str, usize)> {
+        let mut found: Vec<(usize, usize, i64, u64, &'r str, usize)> = Vec::new();
+        for (level, domain) in host_and_parents(request).enumerate() {
+            let Some(bucket) = self.index.bucket(domain) else {
+                continue;
+            };
+            if !self.policy.domain_return_ok(domain, request) {
+                tracing::debug!(
+                    domain,
+                    "no cookies returned for this domain (block/allow list)"
+                );
+                continue;
+            }
+            for (pos, e) in bucket.iter().enumerate() {
+                let c = &e.cookie;
+                let verdict = if c.is_expired(now) {
+                    Err(Reason::Expired)
+                } else if !self.policy.path_return_ok(&c.path, request) {
+                    Err(Reason::PathMismatch)
+                } else {
+                    self.policy.return_ok(c, request)
+                };
+                match verdict {
+                    Ok(()) => {
+                        found.push((c.path.len(), level, c.creation_time, e.seq, domain, pos))
+                    }
+                    Err(reason) => tracing::debug!(
+                        name = %c.name, domain = %c.domain, path = %c.path, %reason,
+                        "cookie not returned"
+                    ),
+                }
+            }
+        }
+        found.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)).then(a.3.cmp(&b.3)));
+        found
+            .into_iter()
+            .map(|(_, level, _, _, domain, pos)| (level, domain, pos))
+            .collect()
+    }
+
+    /// The cookies `request` should carry, in header order. Marks them as
+    /// used (for least-recently-used eviction).
+    ///
+    /// ```
+    /// use clientcookie_jar::{Cookie, CookieJar, CookieRequest};
+    /// let mut jar = CookieJar::new();
+    /// jar.set_cookie(Cookie::new("a", "1", "example.com", "/"));
+    /// let request = CookieRequest::parse("http://example.com/x").unwrap();
+    /// assert_eq!(jar.cookies_for(&request)[0].name, "a");
+    /// ```
+    pub fn cookies_for(&mut self, request: &CookieRequest) -> Vec<Cookie> {
+        let now = self.now();
+        let selected: Vec<(String, usize)> = self
+            .select(request, now)
+            .into_iter()
+            .map(|(_, d, p)| (d.to_owned(), p))
+            .collect();
+        let cookies = selected
+            .iter()
+            .filter_map(|(d, p)| self.index.bucket(d).map(|b| b[*p].cookie.clone()))
+            .collect();
+        self.touch(selected.iter().map(|(d, p)| (d.as_str(), *p)), now);
+        cookies
+    }
+
+    fn touch<'a>(&mut self, slots: impl Iterator<Item = (&'a str, usize)>, now: i64) {
+        for (domain, pos) in slots {
+            if let Some(entry) = self.index.bucket_mut(domain).and_then(|b| b.get_mut(pos)) {
+                entry.cookie.last_access_time = now;
+            }
+        }
+    }
+
+    /// The `Cookie` header value for `request`, or `None` when no cookie
+    /// applies. RFC 2965 cookies get `$Version`, `$Path`, `$Domain` and
+    /// `$Port` attributes as the seed writes them.
+    ///
+    /// ```
+    /// use clientcookie_jar::{Cookie, CookieJar, CookieRequest};
+    /// let mut jar = CookieJar::new();
+    /// jar.set_cookie(Cookie::new("a", "1", "example.com", "/"));
+    /// jar.set_cookie(Cookie::new("b", "2", "example.com", "/x"));
+    /// let request = CookieRequest::parse("http://example.com/x/y").unwrap();
+    /// assert_eq!(jar.cookie_header(&request).as_deref(), Some("b=2; a=1"));
+    /// ```
+    pub fn cookie_header(&mut self, request: &CookieRequest) -> Option<String> {
+        self.header_and_versions(request).map(|(h, _)| h)
+    }
+
+    /// The `Cookie` header for a URL (convenience for
+    /// [`cookie_header`](Self::cookie_header)); `None` for a bad URL too.
+    ///
+    /// ```
+    /// use clientcookie_jar::{Cookie, CookieJar};
+    /// let mut jar = CookieJar::new();
+    /// jar.set_cookie(Cookie::new("a", "1", "example.com", "/"));
+    /// assert_eq!(jar.cookie_header_for("http://example.com/").as_deref(), Some("a=1"));
+    /// ```
+    pub fn cookie_header_for(&mut self, url: &str) -> Option<String> {
+        let request = CookieRequest::parse(url).ok()?;
+        self.cookie_header(&request)
+    }
+
+    /// Header value, and whether any returned cookie is not version 1 (which
+    /// makes an RFC 2965 client advertise itself with Cookie2).
+    fn header_and_versions(&mut self, request: &CookieRequest) -> Option<(String, bool)> {
+        let now = self.now();
+        let selected = self.select(request, now);
+        if selected.is_empty() {
+            return None;
+        }
+        let mut header = String::with_capacity(selected.len() * 24);
+        let mut any_not_v1 = false;
+        let mut version_written = false;
+        for &(_, domain, pos) in &selected {
+            let Some(bucket) = self.index.bucket(domain) else {
+                continue;
+            };
+            let c = &bucket[pos].cookie;
+            any_not_v1 |= c.version != Some(1);
+            if !version_written {
+                version_written = true;
+                if let Some(v) = c.version.filter(|v| *v > 0) {
+                    let _ = write!(header, "$Version={v}; ");
+                }
+            }
+            write_cookie(&mut header, c);
+            header.push_str("; ");
+        }
+        header.truncate(header.len().saturating_sub(2));
+        let slots: Vec<(String, usize)> = selected
+            .iter()
+            .map(|(_, d, p)| ((*d).to_owned(), *p))
+            .collect();
+        self.touch(slots.iter().map(|(d, p)| (d.as_str(), *p)), now);
+        Some((header, any_not_v1))
+    }
+
+    /// Add the `Cookie` header (and `Cookie2` in RFC 2965 mode, unless
+    /// `hide_cookie2`) to `request`. A `Cookie` header already on the
+    /// request is left alone: the caller set it on purpose.
+    ///
+    /// ```
+    /// use clientcookie_jar::{Cookie, CookieJar};
+    /// let mut jar = CookieJar::new();
+    /// jar.set_cookie(Cookie::new("a", "1", "example.com", "/"));
+    /// let mut request = http::Request::get("http://example.com/").body(()).unwrap();
+    /// jar.add_cookie_header(&mut request);
+    /// assert_eq!(request.headers()["cookie"], "a=1");
+    /// ```
+    pub fn add_cookie_header<B>(&mut self, request: &mut http::Request<B>) {
+        match CookieRequest::from_request(request) {
+            Ok(view) => self.add_cookie_header_to(&view, request.headers_mut()),
+            Err(error) => tracing::debug!(%error, "no cookies added"),
+        }
+    }
+
+    /// [`add_cookie_header`](Self::add_cookie_header) on request parts.
+    ///
+    /// ```
+    /// use clientcookie_jar::{Cookie, CookieJar};
+    /// let mut jar = CookieJar::new();
+    /// jar.set_cookie(Cookie::new("a", "1", "example.com", "/"));
+    /// let (mut parts, _) = http::Request::get("http://example.com/").body(()).unwrap().into_parts();
+    /// jar.add_cookie_header_to_parts(&mut parts);
+    /// assert_eq!(parts.headers["cookie"], "a=1");
+    /// ```
+    pub fn add_cookie_header_to_parts(&mut self, parts: &mut http::request::Parts) {
+        match CookieRequest::from_parts(parts) {
+            Ok(view) => self.add_cookie_header_to(&view, &mut parts.headers),
+            Err(error) => tracing::debug!(%error, "no cookies added"),
+        }
+    }
+
+    /// Add `Cookie` (and `Cookie2`) for `request` to `headers`.
+    ///
+    /// ```
+    /// use clientcookie_jar::{Cookie, CookieJar, CookieRequest};
+    /// let mut jar = CookieJar::new();
+    /// jar.set_cookie(Cookie::new("a", "1", "example.com", "/"));
+    /// let mut headers = http::HeaderMap::new();
+    /// jar.add_cookie_header_to(&CookieRequest::parse("http://example.com/").unwrap(), &mut headers);
+    /// assert_eq!(headers["cookie"], "a=1");
+    /// ```
+    pub fn add_cookie_header_to(&mut self, request: &CookieRequest, headers: &mut HeaderMap) {
+        if headers.contains_key(COOKIE) {
+            tracing::debug!(reason = %Reason::ExplicitCookieHeader, "no cookies added");
+            return;
+        }
+        let Some((header, any_not_v1)) = self.header_and_versions(request) else {
+            return;
+        };
+        match HeaderValue::from_str(&header) {
+            Ok(value) => {
+                headers.insert(COOKIE, value);
+            }
+            Err(_) => tracing::debug!("stored cookies do not form a valid header value"),
+        }
+        if self.policy.advertise_cookie2() && any_not_v1 && !headers.contains_key(COOKIE2) {
+            headers.insert(COOKIE2, HeaderValue::from_static("$Version=\"1\""));
+        }
+    }
+
+    /// Which cookies would be sent to `url`, and why not the others: every
+    /// cookie in the jar with its verdict, the ones sent first in header
+    /// order. It looks at the whole jar, so it costs O(jar); it is for
+    /// answering questions, not for every request.
+    ///
+    /// ```
+    /// use clientcookie_jar::{Cookie, CookieJar, Reason};
+    /// let mut jar = CookieJar::new();
+    /// let mut secure = Cookie::new("s", "1", "example.com", "/");
+    /// secure.secure = true;
+    /// jar.set_cookie(secure);
+    /// let why = jar.explain("http://example.com/").unwrap();
+    /// assert_eq!(why[0].verdict, Err(Reason::NotSecure));
+    /// ```
+    pub fn explain(&self, url: &str) -> Result<Vec<Explanation>, crate::RequestError> {
+        let request = CookieRequest::parse(url)?;
+        Ok(self.explain_request(&request))
+    }
+
+    /// [`explain`](Self::explain) for a parsed request.
+    ///
+    /// ```
+    /// use clientcookie_jar::{CookieJar, CookieRequest};
+    /// let jar = CookieJar::new();
+    /// assert!(jar.explain_request(&CookieRequest::parse("http://a.example/").unwrap()).is_empty());
+    /// ```
+    pub fn explain_request(&self, request: &CookieRequest) -> Vec<Explanation> {
+        let now = self.now();
+        let mut sent: Vec<Explanation> = self
+            .select(request, now)
+            .into_iter()
+            .filter_map(|(_, d, p)| self.index.bucket(d).map(|b| b[p].cookie.clone()))
+            .map(|cookie| Explanation {
+                cookie,
+                verdict: Ok(()),
+            })
+            .collect();
+        let host = request.host();
+        for c in self.iter() {
+            if sent
+                .iter()
+                .any(|s| s.verdict.is_ok() && s.cookie.same_identity(c))
+            {
+                continue;
+            }
+            let verdict = if c.is_expired(now) {
+                Err(Reason::Expired)
+            } else if !self.policy.domain_return_ok(&c.domain, request) {
+                Err(Reason::BlockedDomain)
+            } else if !domain_match(host, &c.domain) {
+                Err(Reason::DomainMismatch)
+            } else if !self.policy.path_return_ok(&c.path, request) {
+                Err(Reason::PathMismatch)
+            } else {
+                self.policy.return_ok(c, request)
+            };
+            sent.push(Explanation {
+                cookie: c.clone(),
+                verdict: match verdict {
+                    // A host's own matching cookie the policy accepts is sent
+                    // above; anything else reaching here was not.
+                    Ok(()) => Err(Reason::DomainMismatch),
+                    other => other,
+                },
+            });
+        }
+        sent
+    }
+}
+
+/// The request host, then each parent domain (`a.b.c`, `b.c`, `c`); only the
+/// host itself for IP addresses.
+fn host_and_parents(request: &CookieRequest) -> impl Iterator<Item = &str> {
+    let host = request.host();
+    let is_ip = request.is_ip();
+    std::iter::successors(Some(host), move |d| {
+        if is_ip {
+            return None;
+        }
+        d.find('.')
+            .map(|i| &d[i + 1..])
+            .filter(|rest| !rest.is_empty())
+    })
+}
+
+/// One cookie in a Cookie header; RFC 2965 cookies with their `$` attributes
+/// (RFC 2965 §3.3.4), values escaped as the seed does.
+fn write_cookie(out: &mut String, c: &Cookie) {
+    let rfc2965 = c.version.is_some_and(|v| v > 0);
+    if !c.name.is_empty() {
+        out.push_str(&c.name);
+        out.push('=');
+    }
+    if rfc2965
+        && c.value
+            .bytes()
+            .any(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
+    {
+        for ch in c.value.chars() {
+            if ch == '"' || ch == '\\' {
+                out.push('\\');
+            }
+            out.push(ch);
+        }
+    } else {
+        out.push_str(&c.value);
+    }
+    if !rfc2965 {
+        return;
+    }
+    if c.path_specified {
+        let _ = write!(out, "; $Path=\"{}\"", c.path);
+    }
+    if !c.host_only {
+        let dot = if c.domain_initial_dot { "." } else { "" };
+        let _ = write!(out, "; $Domain=\"{dot}{}\"", c.domain);
+    }
+    if let Some(port) = &c.port {
+        if c.port_specified {
+            let _ = write!(out, "; $Port=\"{port}\"");
+        } else {
+            out.push_str("; $Port");
+        }
+    }
+}

@@ -1,0 +1,553 @@
+//! Which cookies to accept and which to return: the [`CookiePolicy`] trait and
+//! [`DefaultCookiePolicy`] with every switch ClientCookie had, plus the ones
+//! RFC 6265bis and today's browsers added.
+//!
+//! Netscape cookies (`Set-Cookie`) follow RFC 6265(bis): the written-down
+//! behaviour of browsers. RFC 2965 cookies (`Set-Cookie2`) follow RFC 2965 and
+//! are off by default, as in the seed.
+
+use crate::cookie::{Cookie, SameSite};
+use crate::domain::{
+    domain_match, is_ip, is_public_suffix, is_strict_subdomain, is_third_party, path_match,
+    rfc2965_domain_match, site_of, user_domain_match,
+};
+use crate::reason::Reason;
+use crate::request::CookieRequest;
+
+/// Decides which cookies a jar accepts and returns.
+///
+/// `domain_return_ok` and `path_return_ok` are quick pre-filters the jar
+/// calls per stored domain and per path before the full `return_ok`.
+///
+/// ```
+/// use clientcookie_jar::{Cookie, CookiePolicy, CookieRequest, DefaultCookiePolicy, Reason};
+///
+/// /// Accepts what the default policy accepts, except cookies named "tracker".
+/// #[derive(Debug, Default)]
+/// struct NoTrackers(DefaultCookiePolicy);
+///
+/// impl CookiePolicy for NoTrackers {
+///     fn set_ok(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
+///         if cookie.name == "tracker" {
+///             return Err(Reason::BlockedDomain);
+///         }
+///         self.0.set_ok(cookie, request)
+///     }
+///     fn return_ok(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
+///         self.0.return_ok(cookie, request)
+///     }
+/// }
+///
+/// let request = CookieRequest::parse("https://example.com/").unwrap();
+/// let cookie = clientcookie_jar::Cookie::new("tracker", "1", "example.com", "/");
+/// assert!(NoTrackers::default().set_ok(&cookie, &request).is_err());
+/// ```
+pub trait CookiePolicy: Send + Sync + std::fmt::Debug {
+    /// May `cookie`, received in the response to `request`, be stored?
+    fn set_ok(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason>;
+
+    /// May `cookie` be sent with `request`? The jar itself never sends an
+    /// expired cookie (it owns the clock), so this need not check expiry.
+    fn return_ok(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason>;
+
+    /// Quick check: may any cookie stored under `domain` go to `request`?
+    fn domain_return_ok(&self, _domain: &str, _request: &CookieRequest) -> bool {
+        true
+    }
+
+    /// Quick check: may any cookie with `path` go to `request`?
+    fn path_return_ok(&self, path: &str, request: &CookieRequest) -> bool {
+        path_match(request.path(), path)
+    }
+
+    /// Whether to send `Cookie2: $Version="1"` (RFC 2965 §3.3.5).
+    fn advertise_cookie2(&self) -> bool {
+        false
+    }
+
+    /// Whether `Set-Cookie` headers are read at all.
+    fn accepts_netscape(&self) -> bool {
+        true
+    }
+
+    /// Whether `Set-Cookie2` headers are read at all.
+    fn accepts_rfc2965(&self) -> bool {
+        false
+    }
+
+    /// Whether an RFC 2109 cookie (a `Set-Cookie` with `Version=1`) is
+    /// treated as a Netscape cookie.
+    fn rfc2109_as_netscape(&self) -> bool {
+        !self.accepts_rfc2965()
+    }
+
+    /// Whether the request counts as secure for `Secure` cookies.
+    fn is_secure(&self, request: &CookieRequest) -> bool {
+        request.is_secure()
+    }
+}
+
+/// The seed's `strict_ns_domain` flags: how strictly the domain of Netscape
+/// cookies is checked. Combine with `|`.
+///
+/// ```
+/// use clientcookie_jar::DomainStrictness;
+/// let strict = DomainStrictness::STRICT_NO_DOTS | DomainStrictness::STRICT_NON_DOMAIN;
+/// assert_eq!(strict, DomainStrictness::STRICT);
+/// assert!(strict.contains(DomainStrictness::STRICT_NO_DOTS));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DomainStrictness(u8);
+
+impl DomainStrictness {
+    /// No extra checks, and a cookie set without `Domain` is also returned to
+    /// subdomains of the host that set it: the seed's default, the old
+    /// Netscape/MSIE behaviour RFC 6265 §4.1.2.3 warns about.
+    pub const LIBERAL: DomainStrictness = DomainStrictness(0);
+    /// `DomainStrictNoDots`: when setting, the request host minus the domain
+    /// may not contain a dot (`www.foo.bar.com` cannot set `.bar.com`).
+    pub const STRICT_NO_DOTS: DomainStrictness = DomainStrictness(1);
+    /// `DomainStrictNonDomain`: a cookie set without `Domain` is returned only
+    /// to the host that set it. RFC 6265 §5.4 requires this; it is in the
+    /// default here.
+    pub const STRICT_NON_DOMAIN: DomainStrictness = DomainStrictness(2);
+    /// `DomainRFC2965Match`: when setting, the request host must domain-match
+    /// the domain in RFC 2965's sense (a strict subdomain).
+    pub const RFC2965_MATCH: DomainStrictness = DomainStrictness(4);
+    /// `DomainStrict` = `STRICT_NO_DOTS | STRICT_NON_DOMAIN`.
+    pub const STRICT: DomainStrictness = DomainStrictness(3);
+
+    /// Whether every flag of `other` is set in `self`.
+    ///
+    /// ```
+    /// use clientcookie_jar::DomainStrictness;
+    /// assert!(!DomainStrictness::LIBERAL.contains(DomainStrictness::STRICT_NON_DOMAIN));
+    /// ```
+    pub fn contains(self, other: DomainStrictness) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl std::ops::BitOr for DomainStrictness {
+    type Output = DomainStrictness;
+    fn bitor(self, other: DomainStrictness) -> DomainStrictness {
+        DomainStrictness(self.0 | other.0)
+    }
+}
+
+impl Default for DomainStrictness {
+    /// RFC 6265: host-only cookies stay on their host.
+    fn default() -> DomainStrictness {
+        DomainStrictness::STRICT_NON_DOMAIN
+    }
+}
+
+/// ClientCookie's `DefaultCookiePolicy`, every switch included, with RFC
+/// 6265bis rules for Netscape cookies.
+///
+/// Differences from the seed's defaults, each for RFC 6265: `strict_ns_domain`
+/// defaults to [`DomainStrictness::STRICT_NON_DOMAIN`] (set it to `LIBERAL`
+/// for the seed's answers); public suffixes are refused as cookie domains;
+/// `__Secure-`/`__Host-` prefixes and `SameSite` are enforced; loopback hosts
+/// count as secure.
+///
+/// ```
+/// use clientcookie_jar::{CookieJar, DefaultCookiePolicy};
+///
+/// let mut policy = DefaultCookiePolicy::default();
+/// policy.rfc2965 = true;
+/// policy.blocked_domains = vec![".ads.example".into()];
+/// let jar = CookieJar::with_policy(policy);
+/// assert_eq!(jar.len(), 0);
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DefaultCookiePolicy {
+    /// Accept and return Netscape (`Set-Cookie`) cookies. Default true.
+    pub netscape: bool,
+    /// Accept and return RFC 2965 (`Set-Cookie2`) cookies. Default false.
+    pub rfc2965: bool,
+    /// Treat RFC 2109 cookies (`Set-Cookie` with `Version=1`) as Netscape
+    /// cookies. `None` (default): as Netscape exactly when `rfc2965` is off.
+    pub rfc2109_as_netscape: Option<bool>,
+    /// Never send `Cookie2`. Default false.
+    pub hide_cookie2: bool,
+    /// Refuse country-code second-level domains like `.co.uk` (the seed's
+    /// heuristic; the public suffix list does this better). Default false.
+    pub strict_domain: bool,
+    /// Refuse third-party RFC 2965 cookies in unverifiable transactions.
+    /// Default true, as RFC 2965 §3.3.6 says.
+    pub strict_rfc2965_unverifiable: bool,
+    /// Refuse third-party Netscape cookies in unverifiable transactions.
+    /// Default false.
+    pub strict_ns_unverifiable: bool,
+    /// Domain strictness for Netscape cookies.
+    pub strict_ns_domain: DomainStrictness,
+    /// Refuse Netscape cookies whose name starts with `$`. Default false.
+    pub strict_ns_set_initial_dollar: bool,
+    /// Refuse Netscape cookies whose `Path` is not a prefix of the request
+    /// path. Default false (browsers accept them).
+    pub strict_ns_set_path: bool,
+    /// Domains that may neither set nor receive cookies. An entry with a
+    /// leading dot also covers every subdomain.
+    pub blocked_domains: Vec<String>,
+    /// When set, only these domains may set or receive cookies.
+    pub allowed_domains: Option<Vec<String>>,
+    /// Schemes over which `Secure` cookies travel. Default `https`, `wss`.
+    pub secure_protocols: Vec<String>,
+    /// Loopback hosts count as secure (RFC 6265bis). Default true.
+    pub loopback_is_secure: bool,
+    /// Refuse a `Domain` that is a public suffix (RFC 6265 §5.3 step 5).
+    /// Default true.
+    pub reject_public_suffixes: bool,
+    /// Enforce the `__Secure-` and `__Host-` name prefixes. Default true.
+    pub enforce_prefixes: bool,
+    /// Enforce `SameSite` on cross-site requests and `SameSite=None`
+    /// requiring `Secure`. Default true.
+    pub enforce_same_site: bool,
+}
+
+impl Default for DefaultCookiePolicy {
+    fn default() -> DefaultCookiePolicy {
+        DefaultCookiePolicy {
+            netscape: true,
+            rfc2965: false,
+            rfc2109_as_netscape: None,
+            hide_cookie2: false,
+            strict_domain: false,
+            strict_rfc2965_unverifiable: true,
+            strict_ns_unverifiable: false,
+            strict_ns_domain: DomainStrictness::default(),
+            strict_ns_set_initial_dollar: false,
+            strict_ns_set_path: false,
+            blocked_domains: Vec::new(),
+            allowed_domains: None,
+            secure_protocols: vec!["https".into(), "wss".into()],
+            loopback_is_secure: true,
+            reject_public_suffixes: true,
+            enforce_prefixes: true,
+            enforce_same_site: true,
+        }
+    }
+}
+
+impl DefaultCookiePolicy {
+    /// The default policy with RFC 2965 switched on.
+    ///
+    /// ```
+    /// use clientcookie_jar::DefaultCookiePolicy;
+    /// assert!(DefaultCookiePolicy::rfc2965().rfc2965);
+    /// ```
+    pub fn rfc2965() -> DefaultCookiePolicy {
+        DefaultCookiePolicy {
+            rfc2965: true,
+            ..DefaultCookiePolicy::default()
+        }
+    }
+
+    /// Whether `domain` is on the block list.
+    ///
+    /// ```
+    /// use clientcookie_jar::DefaultCookiePolicy;
+    /// let mut policy = DefaultCookiePolicy::default();
+    /// policy.blocked_domains = vec![".example.com".into()];
+    /// assert!(policy.is_blocked("www.example.com"));
+    /// assert!(!policy.is_blocked("example.org"));
+    /// ```
+    pub fn is_blocked(&self, domain: &str) -> bool {
+        self.blocked_domains
+            .iter()
+            .any(|entry| user_domain_match(domain, entry))
+    }
+
+    /// Whether an allow list is set and `domain` is not on it.
+    ///
+    /// ```
+    /// use clientcookie_jar::DefaultCookiePolicy;
+    /// let mut policy = DefaultCookiePolicy::default();
+    /// policy.allowed_domains = Some(vec!["example.com".into()]);
+    /// assert!(!policy.is_not_allowed("example.com"));
+    /// assert!(policy.is_not_allowed("www.example.com"));
+    /// ```
+    pub fn is_not_allowed(&self, domain: &str) -> bool {
+        match &self.allowed_domains {
+            None => false,
+            Some(list) => !list.iter().any(|entry| user_domain_match(domain, entry)),
+        }
+    }
+
+    fn check_version(&self, cookie: &Cookie) -> Result<(), Reason> {
+        match cookie.version {
+            Some(v) if v > 0 && !self.rfc2965 => Err(Reason::Rfc2965Disabled),
+            None | Some(0) if !self.netscape => Err(Reason::NetscapeDisabled),
+            _ => Ok(()),
+        }
+    }
+
+    /// RFC 2965 §3.3.6, applied to both protocols as the seed does.
+    fn check_verifiability(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
+        if request.facts().unverifiable && is_third_party(request.host(), request.origin_host()) {
+            let strict = if is_rfc2965(cookie) {
+                self.strict_rfc2965_unverifiable
+            } else {
+                self.strict_ns_unverifiable
+            };
+            if strict {
+                return Err(Reason::ThirdPartyUnverifiable);
+            }
+        }
+        Ok(())
+    }
+
+    fn check_lists(&self, domain: &str) -> Result<(), Reason> {
+        if self.is_blocked(domain) {
+            return Err(Reason::BlockedDomain);
+        }
+        if self.is_not_allowed(domain) {
+            return Err(Reason::NotAllowedDomain);
+        }
+        Ok(())
+    }
+
+    fn set_ok_domain(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
+        self.check_lists(&cookie.domain)?;
+        if cookie.host_only {
+            return Ok(());
+        }
+        let domain = cookie.domain.as_str();
+        let host = request.host();
+        let rfc2965 = is_rfc2965(cookie);
+        if self.strict_domain && is_country_code_sld(domain) {
+            return Err(Reason::CountryCodeSecondLevel);
+        }
+        if rfc2965 {
+            // RFC 2965 §3.3.2: domains are compared with a leading dot, and
+            // the effective host (`.local` appended to dotless names) is used.
+            let erhn = request.effective_host();
+            if !domain.contains('.') && !erhn.ends_with(".local") {
+                return Err(Reason::DomainNoEmbeddedDot);
+            }
+            if !rfc2965_domain_match(&erhn, &format!(".{domain}")) {
+                return Err(Reason::DomainMismatch);
+            }
+        } else {
+            // RFC 6265 §5.3 step 6.
+            if !domain_match(host, domain) {
+                return Err(Reason::DomainMismatch);
+            }
+            if self
+                .strict_ns_domain
+                .contains(DomainStrictness::RFC2965_MATCH)
+                && !is_strict_subdomain(&request.effective_host(), domain)
+            {
+                return Err(Reason::DomainMismatch);
+            }
+        }
+        if self.reject_public_suffixes && is_public_suffix(domain) {
+            return Err(Reason::PublicSuffix);
+        }
+        if (rfc2965
+            || self
+                .strict_ns_domain
+                .contains(DomainStrictness::STRICT_NO_DOTS))
+            && !is_ip(host)
+            && host.len() > domain.len()
+            && host[..host.len() - domain.len() - 1].contains('.')
+        {
+            return Err(Reason::HostPrefixHasDot);
+        }
+        Ok(())
+    }
+
+    fn check_port_list(cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
+        let Some(list) = cookie.port.as_deref() else {
+            return Ok(());
+        };
+        let wanted = request.port();
+        let mut found = false;
+        for port in list.split(',') {
+            match port.trim().parse::<u16>() {
+                Ok(p) if p == wanted => found = true,
+                Ok(_) => {}
+                Err(_) => return Err(Reason::PortMismatch),
+            }
+        }
+        if found {
+            Ok(())
+        } else {
+            Err(Reason::PortMismatch)
+        }
+    }
+
+    fn check_prefixes(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
+        if !self.enforce_prefixes {
+            return Ok(());
+        }
+        let name = cookie.name.as_bytes();
+        let starts = |prefix: &[u8]| {
+            name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix)
+        };
+        if starts(b"__Secure-") && !(cookie.secure && self.is_secure(request)) {
+            return Err(Reason::SecurePrefix);
+        }
+        if starts(b"__Host-")
+            && !(cookie.secure && self.is_secure(request) && cookie.host_only && cookie.path == "/")
+        {
+            return Err(Reason::HostPrefix);
+        }
+        Ok(())
+    }
+
+    /// RFC 6265bis §5.2: a request is cross-site when the site (registrable
+    /// domain) of the host the user started from differs from its own.
+    fn is_cross_site(request: &CookieRequest) -> bool {
+        match request.facts().origin_host.as_deref() {
+            Some(origin) => site_of(origin) != site_of(request.host()),
+            None => false,
+        }
+    }
+}
+
+fn is_rfc2965(cookie: &Cookie) -> bool {
+    matches!(cookie.version, Some(v) if v > 0)
+}
+
+/// The seed's `strict_domain` heuristic: `.co.uk`, `.ac.jp` and the like.
+fn is_country_code_sld(domain: &str) -> bool {
+    let mut labels = domain.rsplit('.');
+    let (Some(tld), Some(sld), None) = (labels.next(), labels.next(), labels.next()) else {
+        return false;
+    };
+    tld.len() == 2
+        && matches!(
+            sld,
+            "co" | "ac"
+                | "com"
+                | "edu"
+                | "org"
+                | "net"
+                | "gov"
+                | "mil"
+                | "int"
+                | "aero"
+                | "biz"
+                | "cat"
+                | "coop"
+                | "info"
+                | "jobs"
+                | "mobi"
+                | "museum"
+                | "name"
+                | "pro"
+                | "travel"
+                | "eu"
+        )
+}
+
+impl CookiePolicy for DefaultCookiePolicy {
+    fn set_ok(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
+        self.check_version(cookie)?;
+        self.check_verifiability(cookie, request)?;
+        let rfc2965 = is_rfc2965(cookie);
+        if !rfc2965 && self.strict_ns_set_initial_dollar && cookie.name.starts_with('$') {
+            return Err(Reason::NameStartsWithDollar);
+        }
+        if cookie.path_specified
+            && (rfc2965 || self.strict_ns_set_path)
+            && !path_match(request.path(), &cookie.path)
+        {
+            return Err(Reason::PathNotPrefix);
+        }
+        self.set_ok_domain(cookie, request)?;
+        if cookie.port_specified {
+            Self::check_port_list(cookie, request)?;
+        }
+        // RFC 6265bis §5.7 step 8: only secure origins may set Secure cookies.
+        if cookie.secure && !self.is_secure(request) {
+            return Err(Reason::NotSecure);
+        }
+        if self.enforce_same_site && cookie.same_site == Some(SameSite::None) && !cookie.secure {
+            return Err(Reason::SameSiteNoneInsecure);
+        }
+        self.check_prefixes(cookie, request)
+    }
+
+    fn return_ok(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
+        self.check_version(cookie)?;
+        self.check_verifiability(cookie, request)?;
+        if cookie.secure && !self.is_secure(request) {
+            return Err(Reason::NotSecure);
+        }
+        if is_rfc2965(cookie) {
+            Self::check_port_list(cookie, request)?;
+            let erhn = request.effective_host();
+            let ok = if cookie.host_only {
+                *erhn == cookie.domain || request.host() == cookie.domain
+            } else {
+                rfc2965_domain_match(&erhn, &format!(".{}", cookie.domain))
+            };
+            if !ok {
+                return Err(Reason::DomainMismatch);
+            }
+        } else {
+            let host = request.host();
+            if cookie.host_only {
+                let liberal = !self
+                    .strict_ns_domain
+                    .contains(DomainStrictness::STRICT_NON_DOMAIN);
+                if host != cookie.domain && !(liberal && domain_match(host, &cookie.domain)) {
+                    return Err(Reason::HostOnly);
+                }
+            } else if !domain_match(host, &cookie.domain) {
+                return Err(Reason::DomainMismatch);
+            }
+        }
+        if !path_match(request.path(), &cookie.path) {
+            return Err(Reason::PathMismatch);
+        }
+        if self.enforce_same_site && Self::is_cross_site(request) {
+            match cookie.same_site {
+                Some(SameSite::Strict) => return Err(Reason::CrossSite),
+                Some(SameSite::Lax) if !is_safe_method(&request.method()) => {
+                    return Err(Reason::CrossSite)
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn domain_return_ok(&self, domain: &str, _request: &CookieRequest) -> bool {
+        self.check_lists(domain).is_ok()
+    }
+
+    fn advertise_cookie2(&self) -> bool {
+        self.rfc2965 && !self.hide_cookie2
+    }
+
+    fn accepts_netscape(&self) -> bool {
+        self.netscape
+    }
+
+    fn accepts_rfc2965(&self) -> bool {
+        self.rfc2965
+    }
+
+    fn rfc2109_as_netscape(&self) -> bool {
+        self.rfc2109_as_netscape.unwrap_or(!self.rfc2965)
+    }
+
+    fn is_secure(&self, request: &CookieRequest) -> bool {
+        self.secure_protocols
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(request.scheme()))
+            || (self.loopback_is_secure && crate::domain::is_loopback(request.host()))
+    }
+}
+
+fn is_safe_method(method: &http::Method) -> bool {
+    matches!(
+        *method,
+        http::Method::GET | http::Method::HEAD | http::Method::OPTIONS | http::Method::TRACE
+    )
+}

@@ -1,0 +1,321 @@
+//! The facts about a request that cookie decisions depend on.
+//!
+//! [`CookieRequest`] is the jar's parsed view of a request: scheme, host,
+//! port, path and method, plus the [`RequestFacts`] a client puts into the
+//! request's `http::Extensions` (whether the transaction is unverifiable and
+//! which host the user originally asked for, in RFC 2965's terms).
+
+use http::{Method, Uri};
+
+/// Per-request facts that do not show in the URL, carried in
+/// `http::Extensions`. The redirect layer sets them on every hop after the
+/// first; a caller may set them too.
+///
+/// RFC 2965 §3.3.6: a transaction is *unverifiable* when the user had no
+/// chance to review the URL first (an image in a page, a redirect). The
+/// *origin request-host* is the host of the request the user did start.
+///
+/// ```
+/// use clientcookie_jar::RequestFacts;
+///
+/// let mut request = http::Request::get("https://ads.example.net/pixel").body(()).unwrap();
+/// request.extensions_mut().insert(RequestFacts::unverifiable_from("www.example.com"));
+/// assert!(request.extensions().get::<RequestFacts>().unwrap().unverifiable);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestFacts {
+    /// The user did not choose this URL (RFC 2965 §3.3.6).
+    pub unverifiable: bool,
+    /// Host of the request the user initiated, lower case, without port.
+    /// `None` means "this request's own host".
+    pub origin_host: Option<String>,
+}
+
+impl RequestFacts {
+    /// Facts of an unverifiable request made on behalf of a page from `origin_host`.
+    ///
+    /// ```
+    /// use clientcookie_jar::RequestFacts;
+    /// let facts = RequestFacts::unverifiable_from("Example.com");
+    /// assert_eq!(facts.origin_host.as_deref(), Some("example.com"));
+    /// ```
+    pub fn unverifiable_from(origin_host: &str) -> RequestFacts {
+        RequestFacts {
+            unverifiable: true,
+            origin_host: Some(origin_host.to_ascii_lowercase()),
+        }
+    }
+}
+
+/// Why a URL or request cannot be used for cookies.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// The URL could not be parsed.
+    #[error("invalid URL {0:?}")]
+    InvalidUrl(String),
+    /// Neither the URL nor a `Host` header names a host.
+    #[error("request has no host")]
+    NoHost,
+}
+
+/// The jar's view of one request: what cookie decisions need, parsed once.
+///
+/// ```
+/// use clientcookie_jar::CookieRequest;
+///
+/// let request = CookieRequest::parse("https://WWW.Example.com:8443/a/b?q=1").unwrap();
+/// assert_eq!(request.host(), "www.example.com");
+/// assert_eq!(request.port(), 8443);
+/// assert_eq!(request.path(), "/a/b");
+/// assert!(request.is_secure());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CookieRequest {
+    scheme: String,
+    host: String,
+    port: u16,
+    path: String,
+    method: Method,
+    is_ip: bool,
+    facts: RequestFacts,
+}
+
+impl CookieRequest {
+    /// Parse an absolute URL.
+    ///
+    /// ```
+    /// use clientcookie_jar::CookieRequest;
+    /// assert!(CookieRequest::parse("not a url").is_err());
+    /// assert_eq!(CookieRequest::parse("http://h.example/").unwrap().port(), 80);
+    /// ```
+    pub fn parse(url: &str) -> Result<CookieRequest, RequestError> {
+        let uri: Uri = url
+            .parse()
+            .map_err(|_| RequestError::InvalidUrl(url.to_owned()))?;
+        CookieRequest::from_uri(&uri, None)
+    }
+
+    /// From a URI, with the `Host` header's value used when the URI has no
+    /// authority (origin-form, as a server or a proxy sees requests).
+    ///
+    /// ```
+    /// use clientcookie_jar::CookieRequest;
+    /// let uri: http::Uri = "/index.html".parse().unwrap();
+    /// let request = CookieRequest::from_uri(&uri, Some("example.com:8080")).unwrap();
+    /// assert_eq!(request.host(), "example.com");
+    /// assert_eq!(request.port(), 8080);
+    /// ```
+    pub fn from_uri(uri: &Uri, host_header: Option<&str>) -> Result<CookieRequest, RequestError> {
+        let scheme = uri.scheme_str().unwrap_or("http").to_ascii_lowercase();
+        let (host, port) = match uri.authority() {
+            Some(authority) => (authority.host().to_owned(), authority.port_u16()),
+            None => {
+                let header = host_header.ok_or(RequestError::NoHost)?;
+                let authority: http::uri::Authority =
+                    header.parse().map_err(|_| RequestError::NoHost)?;
+                (authority.host().to_owned(), authority.port_u16())
+            }
+        };
+        if host.is_empty() {
+            return Err(RequestError::NoHost);
+        }
+        let port = port.unwrap_or(match scheme.as_str() {
+            "https" | "wss" => 443,
+            _ => 80,
+        });
+        let path = match uri.path() {
+            "" => "/".to_owned(),
+            p => p.to_owned(),
+        };
+        let host = host.to_ascii_lowercase();
+        Ok(CookieRequest {
+            is_ip: crate::domain::is_ip(&host),
+            scheme,
+            host,
+            port,
+            path,
+            method: Method::GET,
+            facts: RequestFacts::default(),
+        })
+    }
+
+    /// From an `http::Request`: its URI (or `Host` header), method and the
+    /// [`RequestFacts`] in its extensions.
+    ///
+    /// ```
+    /// use clientcookie_jar::CookieRequest;
+    /// let request = http::Request::post("http://example.com/login").body(()).unwrap();
+    /// let view = CookieRequest::from_request(&request).unwrap();
+    /// assert_eq!(view.method(), http::Method::POST);
+    /// ```
+    pub fn from_request<B>(request: &http::Request<B>) -> Result<CookieRequest, RequestError> {
+        Self::from_head(
+            request.uri(),
+            request.headers(),
+            request.method(),
+            request.extensions(),
+        )
+    }
+
+    /// From the parts of an `http::Request`.
+    ///
+    /// ```
+    /// use clientcookie_jar::CookieRequest;
+    /// let (parts, _) = http::Request::get("http://example.com/").body(()).unwrap().into_parts();
+    /// assert_eq!(CookieRequest::from_parts(&parts).unwrap().host(), "example.com");
+    /// ```
+    pub fn from_parts(parts: &http::request::Parts) -> Result<CookieRequest, RequestError> {
+        Self::from_head(&parts.uri, &parts.headers, &parts.method, &parts.extensions)
+    }
+
+    fn from_head(
+        uri: &Uri,
+        headers: &http::HeaderMap,
+        method: &Method,
+        extensions: &http::Extensions,
+    ) -> Result<CookieRequest, RequestError> {
+        let host_header = headers
+            .get(http::header::HOST)
+            .and_then(|v| v.to_str().ok());
+        let mut request = CookieRequest::from_uri(uri, host_header)?;
+        request.method = method.clone();
+        if let Some(facts) = extensions.get::<RequestFacts>() {
+            request.facts = facts.clone();
+        }
+        Ok(request)
+    }
+
+    /// The same request with other facts.
+    ///
+    /// ```
+    /// use clientcookie_jar::{CookieRequest, RequestFacts};
+    /// let request = CookieRequest::parse("http://img.example.net/")
+    ///     .unwrap()
+    ///     .with_facts(RequestFacts::unverifiable_from("example.com"));
+    /// assert!(request.facts().unverifiable);
+    /// ```
+    #[must_use]
+    pub fn with_facts(mut self, facts: RequestFacts) -> CookieRequest {
+        self.facts = facts;
+        self
+    }
+
+    /// The same request with another method.
+    ///
+    /// ```
+    /// use clientcookie_jar::CookieRequest;
+    /// let request = CookieRequest::parse("http://example.com/").unwrap().with_method(http::Method::POST);
+    /// assert_eq!(request.method(), http::Method::POST);
+    /// ```
+    #[must_use]
+    pub fn with_method(mut self, method: Method) -> CookieRequest {
+        self.method = method;
+        self
+    }
+
+    /// Scheme, lower case.
+    ///
+    /// ```
+    /// # use clientcookie_jar::CookieRequest;
+    /// assert_eq!(CookieRequest::parse("HTTPS://a.example/").unwrap().scheme(), "https");
+    /// ```
+    pub fn scheme(&self) -> &str {
+        &self.scheme
+    }
+
+    /// Host, lower case, without port (RFC 2965's request-host).
+    ///
+    /// ```
+    /// # use clientcookie_jar::CookieRequest;
+    /// assert_eq!(CookieRequest::parse("http://A.example:81/").unwrap().host(), "a.example");
+    /// ```
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// RFC 2965 §1 effective request-host: the host, with `.local` appended
+    /// when it has no dot and is not an IP address.
+    ///
+    /// ```
+    /// # use clientcookie_jar::CookieRequest;
+    /// assert_eq!(CookieRequest::parse("http://intranet/").unwrap().effective_host(), "intranet.local");
+    /// ```
+    pub fn effective_host(&self) -> std::borrow::Cow<'_, str> {
+        if !self.is_ip && !self.host.contains('.') {
+            std::borrow::Cow::Owned(format!("{}.local", self.host))
+        } else {
+            std::borrow::Cow::Borrowed(&self.host)
+        }
+    }
+
+    /// Port, explicit or the scheme's default.
+    ///
+    /// ```
+    /// # use clientcookie_jar::CookieRequest;
+    /// assert_eq!(CookieRequest::parse("https://a.example/").unwrap().port(), 443);
+    /// ```
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Path of the request URI, without the query; `/` when empty.
+    ///
+    /// ```
+    /// # use clientcookie_jar::CookieRequest;
+    /// assert_eq!(CookieRequest::parse("http://a.example?q").unwrap().path(), "/");
+    /// ```
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The request method.
+    ///
+    /// ```
+    /// # use clientcookie_jar::CookieRequest;
+    /// assert_eq!(CookieRequest::parse("http://a.example/").unwrap().method(), http::Method::GET);
+    /// ```
+    pub fn method(&self) -> Method {
+        self.method.clone()
+    }
+
+    /// Whether the host is an IPv4 or IPv6 address.
+    ///
+    /// ```
+    /// # use clientcookie_jar::CookieRequest;
+    /// assert!(CookieRequest::parse("http://127.0.0.1/").unwrap().is_ip());
+    /// ```
+    pub fn is_ip(&self) -> bool {
+        self.is_ip
+    }
+
+    /// The facts from the request's extensions.
+    ///
+    /// ```
+    /// # use clientcookie_jar::CookieRequest;
+    /// assert!(!CookieRequest::parse("http://a.example/").unwrap().facts().unverifiable);
+    /// ```
+    pub fn facts(&self) -> &RequestFacts {
+        &self.facts
+    }
+
+    /// Whether the request goes over `https`/`wss`, or to a loopback host,
+    /// which RFC 6265bis and browsers treat as secure (users of cookie_store
+    /// kept asking for this to test Secure cookies locally).
+    ///
+    /// ```
+    /// # use clientcookie_jar::CookieRequest;
+    /// assert!(CookieRequest::parse("https://a.example/").unwrap().is_secure());
+    /// assert!(CookieRequest::parse("http://localhost:8080/").unwrap().is_secure());
+    /// assert!(!CookieRequest::parse("http://a.example/").unwrap().is_secure());
+    /// ```
+    pub fn is_secure(&self) -> bool {
+        matches!(self.scheme.as_str(), "https" | "wss") || crate::domain::is_loopback(&self.host)
+    }
+
+    /// The host of the request the user initiated (this request's host when
+    /// the facts name none).
+    pub(crate) fn origin_host(&self) -> &str {
+        self.facts.origin_host.as_deref().unwrap_or(&self.host)
+    }
+}
