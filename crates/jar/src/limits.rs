@@ -22,7 +22,6 @@
 /// assert_eq!(jar.limits().max_cookies, 1_000_000);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct Limits {
     /// Largest `name` + `value`, in bytes (RFC 6265bis §5.6: 4096).
     pub max_cookie_size: usize,

@@ -142,6 +142,8 @@ impl Default for DomainStrictness {
     }
 }
 
+/// Build it with `DefaultCookiePolicy { switch: value, ..Default::default() }`.
+///
 /// ClientCookie's `DefaultCookiePolicy`, every switch included, with RFC
 /// 6265bis rules for Netscape cookies.
 ///
@@ -161,7 +163,6 @@ impl Default for DomainStrictness {
 /// assert_eq!(jar.len(), 0);
 /// ```
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub struct DefaultCookiePolicy {
     /// Accept and return Netscape (`Set-Cookie`) cookies. Default true.
     pub netscape: bool,
