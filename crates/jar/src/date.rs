@@ -903,7 +903,7 @@ pub fn parse_cookie_date(bytes: &[u8]) -> Option<i64> {
 ///
 /// ```
 /// use clientcookie_jar::date::time2isoz;
-/// assert_eq!(time2isoz(785660977), "1994-11-24 08:49:37Z");
+/// assert_eq!(time2isoz(785666977), "1994-11-24 08:49:37Z");
 /// assert_eq!(time2isoz(0), "1970-01-01 00:00:00Z");
 /// ```
 pub fn time2isoz(t: i64) -> String {
@@ -916,7 +916,7 @@ pub fn time2isoz(t: i64) -> String {
 ///
 /// ```
 /// use clientcookie_jar::date::time2netscape;
-/// assert_eq!(time2netscape(785660977), "Thu, 24-Nov-1994 08:49:37 GMT");
+/// assert_eq!(time2netscape(785666977), "Thu, 24-Nov-1994 08:49:37 GMT");
 /// assert_eq!(time2netscape(0), "Thu, 01-Jan-1970 00:00:00 GMT");
 /// ```
 pub fn time2netscape(t: i64) -> String {
