@@ -53,7 +53,7 @@ pub enum Stored {
 /// let mut headers = http::HeaderMap::new();
 /// headers.append("set-cookie", "a=1; Domain=com".parse().unwrap());
 /// let outcomes = jar.extract_from_headers_explained(&request, &headers);
-/// assert_eq!(outcomes[0].result, Err(Reason::DomainMismatch));
+/// assert_eq!(outcomes[0].result, Err(Reason::PublicSuffix));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetCookieOutcome {

@@ -51,7 +51,8 @@ fn expected_header(text: &[u8]) -> Option<String> {
 /// Run one test; `Err` carries what the jar sent and what was expected.
 fn run_one(dir: &Path, name: &str) -> Result<(), String> {
     let test = std::fs::read(dir.join(format!("{name}-test"))).map_err(|e| e.to_string())?;
-    let expected = std::fs::read(dir.join(format!("{name}-expected"))).map_err(|e| e.to_string())?;
+    let expected =
+        std::fs::read(dir.join(format!("{name}-expected"))).map_err(|e| e.to_string())?;
 
     let mut headers = http::HeaderMap::new();
     let mut location = format!("/cookie-parser-result?{name}");
@@ -60,7 +61,10 @@ fn run_one(dir: &Path, name: &str) -> Result<(), String> {
             continue;
         };
         let (field, value) = (&line[..colon], &line[colon + 1..]);
-        let start = value.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(value.len());
+        let start = value
+            .iter()
+            .position(|&b| b != b' ' && b != b'\t')
+            .unwrap_or(value.len());
         let value = &value[start..];
         if field.eq_ignore_ascii_case(b"Set-Cookie") {
             // A value an HTTP parser would refuse never reaches the jar.
@@ -111,7 +115,12 @@ fn main() -> ExitCode {
     let mut names: Vec<String> = match std::fs::read_dir(&dir) {
         Ok(entries) => entries
             .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().to_str()?.strip_suffix("-test").map(str::to_owned))
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()?
+                    .strip_suffix("-test")
+                    .map(str::to_owned)
+            })
             .collect(),
         Err(e) => {
             eprintln!("http-state: cannot read {}: {e}", dir.display());
@@ -149,7 +158,10 @@ fn main() -> ExitCode {
     );
     println!("http-state: {passed} passed, {failed} failed");
     if enabled.len() != 218 {
-        println!("http-state: expected 218 enabled tests, found {}", enabled.len());
+        println!(
+            "http-state: expected 218 enabled tests, found {}",
+            enabled.len()
+        );
         return ExitCode::FAILURE;
     }
     if unexpected > 0 {

@@ -13,7 +13,11 @@ fn req(url: &str) -> CookieRequest {
 }
 
 /// Store the headers (name, value) of one response for `url`.
-fn respond(jar: &mut CookieJar, url: &str, headers: &[(&str, &str)]) -> Vec<Result<Stored, Reason>> {
+fn respond(
+    jar: &mut CookieJar,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> Vec<Result<Stored, Reason>> {
     respond_to(jar, &req(url), headers)
 }
 
@@ -62,7 +66,11 @@ fn netscape_off_ignores_set_cookie() {
 #[test]
 fn rfc2965_is_off_by_default_and_set_cookie2_is_ignored() {
     let mut j = jar(DefaultCookiePolicy::default());
-    respond(&mut j, "http://www.example.com/", &[("set-cookie2", "a=1; Version=1")]);
+    respond(
+        &mut j,
+        "http://www.example.com/",
+        &[("set-cookie2", "a=1; Version=1")],
+    );
     assert!(j.is_empty());
 }
 
@@ -72,7 +80,10 @@ fn rfc2965_on_accepts_set_cookie2_and_sends_version_attributes() {
     let r = respond(
         &mut j,
         "http://www.example.com/acme/login",
-        &[("set-cookie2", "Customer=\"WILE_E_COYOTE\"; Version=\"1\"; Path=\"/acme\"")],
+        &[(
+            "set-cookie2",
+            "Customer=\"WILE_E_COYOTE\"; Version=\"1\"; Path=\"/acme\"",
+        )],
     );
     assert_eq!(r, vec![Ok(Stored::Added)]);
     let headers = headers_sent(&mut j, "http://www.example.com/acme/pickitem");
@@ -88,14 +99,19 @@ fn rfc2965_on_accepts_set_cookie2_and_sends_version_attributes() {
 fn cookie2_is_advertised_in_rfc2965_mode_unless_hidden() {
     let mut j = jar(DefaultCookiePolicy::rfc2965());
     set(&mut j, "http://www.example.com/", "a=1").unwrap();
-    assert_eq!(headers_sent(&mut j, "http://www.example.com/")["cookie2"], "$Version=\"1\"");
+    assert_eq!(
+        headers_sent(&mut j, "http://www.example.com/")["cookie2"],
+        "$Version=\"1\""
+    );
 
     let mut hidden = jar(DefaultCookiePolicy {
         hide_cookie2: true,
         ..DefaultCookiePolicy::rfc2965()
     });
     set(&mut hidden, "http://www.example.com/", "a=1").unwrap();
-    assert!(headers_sent(&mut hidden, "http://www.example.com/").get("cookie2").is_none());
+    assert!(headers_sent(&mut hidden, "http://www.example.com/")
+        .get("cookie2")
+        .is_none());
 }
 
 #[test]
@@ -104,7 +120,10 @@ fn set_cookie2_wins_over_set_cookie_for_the_same_cookie() {
     respond(
         &mut j,
         "http://www.example.com/",
-        &[("set-cookie", "a=netscape"), ("set-cookie2", "a=rfc; Version=1")],
+        &[
+            ("set-cookie", "a=netscape"),
+            ("set-cookie2", "a=rfc; Version=1"),
+        ],
     );
     assert_eq!(j.len(), 1);
     assert_eq!(j.iter().next().unwrap().value, "rfc");
@@ -135,7 +154,10 @@ fn strict_domain_refuses_country_code_second_level_domains() {
         ..Default::default()
     };
     let mut j = jar(lax.clone());
-    assert_eq!(set(&mut j, "http://www.foo.co.uk/", "a=1; Domain=.co.uk"), Ok(Stored::Added));
+    assert_eq!(
+        set(&mut j, "http://www.foo.co.uk/", "a=1; Domain=.co.uk"),
+        Ok(Stored::Added)
+    );
     let mut strict = jar(DefaultCookiePolicy {
         strict_domain: true,
         ..lax
@@ -149,7 +171,10 @@ fn strict_domain_refuses_country_code_second_level_domains() {
 #[test]
 fn public_suffixes_cannot_be_cookie_domains() {
     let mut j = jar(DefaultCookiePolicy::default());
-    assert_eq!(set(&mut j, "http://www.example.com/", "a=1; Domain=com"), Err(Reason::PublicSuffix));
+    assert_eq!(
+        set(&mut j, "http://www.example.com/", "a=1; Domain=com"),
+        Err(Reason::PublicSuffix)
+    );
     assert_eq!(
         set(&mut j, "http://www.example.co.uk/", "a=1; Domain=.co.uk"),
         Err(Reason::PublicSuffix)
@@ -159,43 +184,63 @@ fn public_suffixes_cannot_be_cookie_domains() {
         Err(Reason::PublicSuffix)
     );
     // RFC 6265 §5.3 step 5: naming the request host itself gives a host-only cookie.
-    assert_eq!(set(&mut j, "https://github.io/", "b=1; Domain=github.io"), Ok(Stored::Added));
+    assert_eq!(
+        set(&mut j, "https://github.io/", "b=1; Domain=github.io"),
+        Ok(Stored::Added)
+    );
     assert!(j.iter().next().unwrap().host_only);
 }
 
 fn third_party_request() -> CookieRequest {
-    req("http://ads.tracker.net/pixel").with_facts(RequestFacts::unverifiable_from("www.example.com"))
+    req("http://ads.tracker.net/pixel")
+        .with_facts(RequestFacts::unverifiable_from("www.example.com"))
 }
 
 #[test]
 fn strict_rfc2965_unverifiable_refuses_third_party_rfc2965_cookies_by_default() {
     let mut j = jar(DefaultCookiePolicy::rfc2965());
-    let r = respond_to(&mut j, &third_party_request(), &[("set-cookie2", "a=1; Version=1")]);
+    let r = respond_to(
+        &mut j,
+        &third_party_request(),
+        &[("set-cookie2", "a=1; Version=1")],
+    );
     assert_eq!(r, vec![Err(Reason::ThirdPartyUnverifiable)]);
 
     let mut relaxed = jar(DefaultCookiePolicy {
         strict_rfc2965_unverifiable: false,
         ..DefaultCookiePolicy::rfc2965()
     });
-    let r = respond_to(&mut relaxed, &third_party_request(), &[("set-cookie2", "a=1; Version=1")]);
+    let r = respond_to(
+        &mut relaxed,
+        &third_party_request(),
+        &[("set-cookie2", "a=1; Version=1")],
+    );
     assert_eq!(r, vec![Ok(Stored::Added)]);
 }
 
 #[test]
 fn strict_ns_unverifiable_refuses_third_party_netscape_cookies() {
     let mut default = jar(DefaultCookiePolicy::default());
-    let r = respond_to(&mut default, &third_party_request(), &[("set-cookie", "a=1")]);
+    let r = respond_to(
+        &mut default,
+        &third_party_request(),
+        &[("set-cookie", "a=1")],
+    );
     assert_eq!(r, vec![Ok(Stored::Added)]);
 
     let mut strict = jar(DefaultCookiePolicy {
         strict_ns_unverifiable: true,
         ..Default::default()
     });
-    let r = respond_to(&mut strict, &third_party_request(), &[("set-cookie", "a=1")]);
+    let r = respond_to(
+        &mut strict,
+        &third_party_request(),
+        &[("set-cookie", "a=1")],
+    );
     assert_eq!(r, vec![Err(Reason::ThirdPartyUnverifiable)]);
     // A first-party unverifiable request (same reach) is fine.
-    let first_party =
-        req("http://img.example.com/x").with_facts(RequestFacts::unverifiable_from("www.example.com"));
+    let first_party = req("http://img.example.com/x")
+        .with_facts(RequestFacts::unverifiable_from("www.example.com"));
     let r = respond_to(&mut strict, &first_party, &[("set-cookie", "a=1")]);
     assert_eq!(r, vec![Ok(Stored::Added)]);
 }
@@ -212,14 +257,21 @@ fn host_only_cookies_stay_on_their_host_unless_liberal() {
         ..Default::default()
     });
     set(&mut liberal, "http://example.com/", "a=1").unwrap();
-    assert_eq!(sent(&mut liberal, "http://www.example.com/").as_deref(), Some("a=1"));
+    assert_eq!(
+        sent(&mut liberal, "http://www.example.com/").as_deref(),
+        Some("a=1")
+    );
 }
 
 #[test]
 fn strict_no_dots_refuses_domains_more_than_one_level_up() {
     let mut j = jar(DefaultCookiePolicy::default());
     assert_eq!(
-        set(&mut j, "http://www.a.example.com/", "a=1; Domain=example.com"),
+        set(
+            &mut j,
+            "http://www.a.example.com/",
+            "a=1; Domain=example.com"
+        ),
         Ok(Stored::Added)
     );
     let mut strict = jar(DefaultCookiePolicy {
@@ -227,11 +279,19 @@ fn strict_no_dots_refuses_domains_more_than_one_level_up() {
         ..Default::default()
     });
     assert_eq!(
-        set(&mut strict, "http://www.a.example.com/", "a=1; Domain=example.com"),
+        set(
+            &mut strict,
+            "http://www.a.example.com/",
+            "a=1; Domain=example.com"
+        ),
         Err(Reason::HostPrefixHasDot)
     );
     assert_eq!(
-        set(&mut strict, "http://a.example.com/", "a=1; Domain=example.com"),
+        set(
+            &mut strict,
+            "http://a.example.com/",
+            "a=1; Domain=example.com"
+        ),
         Ok(Stored::Added)
     );
 }
@@ -243,11 +303,19 @@ fn rfc2965_match_requires_a_strict_subdomain() {
         ..Default::default()
     });
     assert_eq!(
-        set(&mut strict, "http://example.com/", "a=1; Domain=example.com"),
+        set(
+            &mut strict,
+            "http://example.com/",
+            "a=1; Domain=example.com"
+        ),
         Err(Reason::DomainMismatch)
     );
     assert_eq!(
-        set(&mut strict, "http://www.example.com/", "a=1; Domain=example.com"),
+        set(
+            &mut strict,
+            "http://www.example.com/",
+            "a=1; Domain=example.com"
+        ),
         Ok(Stored::Added)
     );
 }
@@ -255,18 +323,27 @@ fn rfc2965_match_requires_a_strict_subdomain() {
 #[test]
 fn strict_ns_set_initial_dollar_refuses_dollar_names() {
     let mut j = jar(DefaultCookiePolicy::default());
-    assert_eq!(set(&mut j, "http://example.com/", "$a=1"), Ok(Stored::Added));
+    assert_eq!(
+        set(&mut j, "http://example.com/", "$a=1"),
+        Ok(Stored::Added)
+    );
     let mut strict = jar(DefaultCookiePolicy {
         strict_ns_set_initial_dollar: true,
         ..Default::default()
     });
-    assert_eq!(set(&mut strict, "http://example.com/", "$a=1"), Err(Reason::NameStartsWithDollar));
+    assert_eq!(
+        set(&mut strict, "http://example.com/", "$a=1"),
+        Err(Reason::NameStartsWithDollar)
+    );
 }
 
 #[test]
 fn strict_ns_set_path_refuses_paths_outside_the_request_path() {
     let mut j = jar(DefaultCookiePolicy::default());
-    assert_eq!(set(&mut j, "http://example.com/a/b", "x=1; Path=/other"), Ok(Stored::Added));
+    assert_eq!(
+        set(&mut j, "http://example.com/a/b", "x=1; Path=/other"),
+        Ok(Stored::Added)
+    );
     let mut strict = jar(DefaultCookiePolicy {
         strict_ns_set_path: true,
         ..Default::default()
@@ -275,7 +352,10 @@ fn strict_ns_set_path_refuses_paths_outside_the_request_path() {
         set(&mut strict, "http://example.com/a/b", "x=1; Path=/other"),
         Err(Reason::PathNotPrefix)
     );
-    assert_eq!(set(&mut strict, "http://example.com/a/b", "x=1; Path=/a"), Ok(Stored::Added));
+    assert_eq!(
+        set(&mut strict, "http://example.com/a/b", "x=1; Path=/a"),
+        Ok(Stored::Added)
+    );
 }
 
 #[test]
@@ -284,9 +364,18 @@ fn blocked_domains_neither_set_nor_receive() {
         blocked_domains: vec![".tracker.net".into(), "exact.example".into()],
         ..Default::default()
     });
-    assert_eq!(set(&mut j, "http://ads.tracker.net/", "a=1"), Err(Reason::BlockedDomain));
-    assert_eq!(set(&mut j, "http://exact.example/", "a=1"), Err(Reason::BlockedDomain));
-    assert_eq!(set(&mut j, "http://sub.exact.example/", "a=1"), Ok(Stored::Added));
+    assert_eq!(
+        set(&mut j, "http://ads.tracker.net/", "a=1"),
+        Err(Reason::BlockedDomain)
+    );
+    assert_eq!(
+        set(&mut j, "http://exact.example/", "a=1"),
+        Err(Reason::BlockedDomain)
+    );
+    assert_eq!(
+        set(&mut j, "http://sub.exact.example/", "a=1"),
+        Ok(Stored::Added)
+    );
 }
 
 #[test]
@@ -295,27 +384,51 @@ fn allowed_domains_are_the_only_ones_that_set() {
         allowed_domains: Some(vec![".example.com".into()]),
         ..Default::default()
     });
-    assert_eq!(set(&mut j, "http://www.example.com/", "a=1"), Ok(Stored::Added));
-    assert_eq!(set(&mut j, "http://example.org/", "a=1"), Err(Reason::NotAllowedDomain));
+    assert_eq!(
+        set(&mut j, "http://www.example.com/", "a=1"),
+        Ok(Stored::Added)
+    );
+    assert_eq!(
+        set(&mut j, "http://example.org/", "a=1"),
+        Err(Reason::NotAllowedDomain)
+    );
 }
 
 #[test]
 fn secure_cookies_need_a_secure_protocol_or_loopback() {
     let mut j = jar(DefaultCookiePolicy::default());
-    assert_eq!(set(&mut j, "http://example.com/", "a=1; Secure"), Err(Reason::NotSecure));
-    assert_eq!(set(&mut j, "https://example.com/", "a=1; Secure"), Ok(Stored::Added));
+    assert_eq!(
+        set(&mut j, "http://example.com/", "a=1; Secure"),
+        Err(Reason::NotSecure)
+    );
+    assert_eq!(
+        set(&mut j, "https://example.com/", "a=1; Secure"),
+        Ok(Stored::Added)
+    );
     assert_eq!(sent(&mut j, "http://example.com/"), None);
     assert_eq!(sent(&mut j, "https://example.com/").as_deref(), Some("a=1"));
     // Loopback is a secure context (RFC 6265bis), as local test servers need.
-    assert_eq!(set(&mut j, "http://127.0.0.1:8080/", "l=1; Secure"), Ok(Stored::Added));
-    assert_eq!(sent(&mut j, "http://127.0.0.1:8080/").as_deref(), Some("l=1"));
-    assert_eq!(set(&mut j, "http://localhost/", "h=1; Secure"), Ok(Stored::Added));
+    assert_eq!(
+        set(&mut j, "http://127.0.0.1:8080/", "l=1; Secure"),
+        Ok(Stored::Added)
+    );
+    assert_eq!(
+        sent(&mut j, "http://127.0.0.1:8080/").as_deref(),
+        Some("l=1")
+    );
+    assert_eq!(
+        set(&mut j, "http://localhost/", "h=1; Secure"),
+        Ok(Stored::Added)
+    );
 
     let mut no_loopback = jar(DefaultCookiePolicy {
         loopback_is_secure: false,
         ..Default::default()
     });
-    assert_eq!(set(&mut no_loopback, "http://127.0.0.1/", "a=1; Secure"), Err(Reason::NotSecure));
+    assert_eq!(
+        set(&mut no_loopback, "http://127.0.0.1/", "a=1; Secure"),
+        Err(Reason::NotSecure)
+    );
 }
 
 #[test]
@@ -324,40 +437,69 @@ fn secure_protocols_can_be_changed() {
         secure_protocols: vec!["https".into()],
         ..Default::default()
     });
-    assert_eq!(set(&mut j, "wss://example.com/", "a=1; Secure"), Err(Reason::NotSecure));
+    assert_eq!(
+        set(&mut j, "wss://example.com/", "a=1; Secure"),
+        Err(Reason::NotSecure)
+    );
 }
 
 #[test]
 fn an_insecure_origin_cannot_overwrite_a_secure_cookie() {
     let mut j = jar(DefaultCookiePolicy::default());
     set(&mut j, "https://example.com/", "sid=good; Secure").unwrap();
-    assert_eq!(set(&mut j, "http://example.com/", "sid=evil"), Err(Reason::WouldOverwriteSecure));
     assert_eq!(
-        set(&mut j, "http://www.example.com/", "sid=evil; Domain=example.com"),
+        set(&mut j, "http://example.com/", "sid=evil"),
         Err(Reason::WouldOverwriteSecure)
     );
-    assert_eq!(sent(&mut j, "https://example.com/").as_deref(), Some("sid=good"));
+    assert_eq!(
+        set(
+            &mut j,
+            "http://www.example.com/",
+            "sid=evil; Domain=example.com"
+        ),
+        Err(Reason::WouldOverwriteSecure)
+    );
+    assert_eq!(
+        sent(&mut j, "https://example.com/").as_deref(),
+        Some("sid=good")
+    );
 }
 
 #[test]
 fn cookie_name_prefixes_are_enforced() {
     let mut j = jar(DefaultCookiePolicy::default());
-    assert_eq!(set(&mut j, "https://example.com/", "__Secure-a=1"), Err(Reason::SecurePrefix));
-    assert_eq!(set(&mut j, "https://example.com/", "__Secure-a=1; Secure"), Ok(Stored::Added));
     assert_eq!(
-        set(&mut j, "https://example.com/", "__Host-a=1; Secure; Domain=example.com; Path=/"),
+        set(&mut j, "https://example.com/", "__Secure-a=1"),
+        Err(Reason::SecurePrefix)
+    );
+    assert_eq!(
+        set(&mut j, "https://example.com/", "__Secure-a=1; Secure"),
+        Ok(Stored::Added)
+    );
+    assert_eq!(
+        set(
+            &mut j,
+            "https://example.com/",
+            "__Host-a=1; Secure; Domain=example.com; Path=/"
+        ),
         Err(Reason::HostPrefix)
     );
     assert_eq!(
         set(&mut j, "https://example.com/x/y", "__Host-a=1; Secure"),
         Err(Reason::HostPrefix)
     );
-    assert_eq!(set(&mut j, "https://example.com/", "__Host-a=1; Secure; Path=/"), Ok(Stored::Added));
+    assert_eq!(
+        set(&mut j, "https://example.com/", "__Host-a=1; Secure; Path=/"),
+        Ok(Stored::Added)
+    );
     let mut off = jar(DefaultCookiePolicy {
         enforce_prefixes: false,
         ..Default::default()
     });
-    assert_eq!(set(&mut off, "https://example.com/", "__Secure-a=1"), Ok(Stored::Added));
+    assert_eq!(
+        set(&mut off, "https://example.com/", "__Secure-a=1"),
+        Ok(Stored::Added)
+    );
 }
 
 #[test]
@@ -365,14 +507,24 @@ fn same_site_cookies_are_withheld_from_cross_site_requests() {
     let mut j = jar(DefaultCookiePolicy::default());
     set(&mut j, "https://shop.example/", "strict=1; SameSite=Strict").unwrap();
     set(&mut j, "https://shop.example/", "lax=1; SameSite=Lax").unwrap();
-    set(&mut j, "https://shop.example/", "none=1; SameSite=None; Secure").unwrap();
+    set(
+        &mut j,
+        "https://shop.example/",
+        "none=1; SameSite=None; Secure",
+    )
+    .unwrap();
     assert_eq!(
         set(&mut j, "https://shop.example/", "bad=1; SameSite=None"),
         Err(Reason::SameSiteNoneInsecure)
     );
-    let same_site = req("https://shop.example/").with_facts(RequestFacts::unverifiable_from("www.shop.example"));
-    assert_eq!(j.cookie_header(&same_site).as_deref(), Some("strict=1; lax=1; none=1"));
-    let cross = req("https://shop.example/").with_facts(RequestFacts::unverifiable_from("evil.example"));
+    let same_site = req("https://shop.example/")
+        .with_facts(RequestFacts::unverifiable_from("www.shop.example"));
+    assert_eq!(
+        j.cookie_header(&same_site).as_deref(),
+        Some("strict=1; lax=1; none=1")
+    );
+    let cross =
+        req("https://shop.example/").with_facts(RequestFacts::unverifiable_from("evil.example"));
     assert_eq!(j.cookie_header(&cross).as_deref(), Some("lax=1; none=1"));
     let cross_post = cross.clone().with_method(http::Method::POST);
     assert_eq!(j.cookie_header(&cross_post).as_deref(), Some("none=1"));

@@ -518,7 +518,6 @@ mod tests {
     // ignored until date.rs (written in the date worktree) is merged.
 
     #[test]
-    #[ignore = "needs date.rs from the date worktree; un-ignore after merge"]
     fn expires_is_parsed_into_unix_seconds() {
         let c = parse("a=b; Expires=Wed, 21 Oct 2015 07:28:00 GMT");
         assert_eq!(c.expires, Some(1_445_412_480));
@@ -527,7 +526,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "needs date.rs from the date worktree; un-ignore after merge"]
     fn an_unparsable_expires_is_ignored() {
         assert_eq!(parse("a=b; Expires=not a date").expires, None);
         let c = parse("a=b; Expires=Wed, 21 Oct 2015 07:28:00 GMT; Expires=garbage");
@@ -535,7 +533,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "needs date.rs from the date worktree; un-ignore after merge"]
     fn the_last_valid_expires_wins() {
         let c = parse(
             "a=b; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Expires=Wed, 21 Oct 2015 07:28:00 GMT",
@@ -544,7 +541,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "needs date.rs from the date worktree; un-ignore after merge"]
     fn expires_and_max_age_are_both_kept() {
         let c = parse("a=b; Max-Age=60; Expires=Wed, 21 Oct 2015 07:28:00 GMT");
         assert_eq!(c.max_age, Some(60));
