@@ -342,6 +342,17 @@ async fn big_streams_the_pattern_with_a_content_length() -> Result {
     Ok(())
 }
 
+#[tokio::test]
+async fn head_of_big_sends_the_length_but_generates_nothing() -> Result {
+    let site = TestSite::start().await?;
+    let resp = raw::request(site.addr(), "HEAD", "a.example", "/big", &[], b"").await?;
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.header("content-length"), Some("100000000"));
+    assert!(resp.body.is_empty());
+    assert_eq!(site.body_bytes_sent(), 0);
+    Ok(())
+}
+
 /// Reads the head and `want` body bytes of `GET path`, then drops the connection.
 async fn read_part(addr: SocketAddr, path: &str, want: usize) -> Result<Vec<u8>> {
     let socket = TcpSocket::new_v4()?;
@@ -723,5 +734,24 @@ fn the_binary_rejects_a_bad_port() -> Result {
         .stderr(std::process::Stdio::null())
         .status()?;
     assert_eq!(status.code(), Some(2));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_clients_at_once_are_all_served_and_logged() -> Result {
+    let site = TestSite::start().await?;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..50 {
+        let addr = site.addr();
+        tasks.spawn(async move { raw::get(addr, &format!("h{i}.example"), "/echo").await });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let resp = joined??;
+        assert_eq!(resp.status, 200);
+    }
+    let mut hosts: Vec<_> = site.requests().into_iter().map(|r| r.host).collect();
+    hosts.sort();
+    hosts.dedup();
+    assert_eq!(hosts.len(), 50);
     Ok(())
 }
