@@ -168,8 +168,20 @@ fn run(b: &[u8], i: usize, pred: impl Fn(u8) -> bool) -> usize {
         .map_or(0, |rest| rest.iter().take_while(|&&c| pred(c)).count())
 }
 
-fn digits(b: &[u8], i: usize) -> usize {
+/// Length of the digit run at `i`.
+fn digit_run(b: &[u8], i: usize) -> usize {
     run(b, i, |c| c.is_ascii_digit())
+}
+
+/// Length of the digit run at `i`, counted up to 8: all the fixed-width
+/// fields need. Capping it keeps the backtracking loops linear on long runs.
+fn digits(b: &[u8], i: usize) -> usize {
+    b.get(i..).map_or(0, |rest| {
+        rest.iter()
+            .take(8)
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    })
 }
 
 /// Index after `\s*` (greedy) at `i`. Nothing in these patterns that follows
@@ -480,7 +492,7 @@ fn loose_http(b: &[u8]) -> Option<Fields<'_>> {
         let Some(y) = loose_sep(b, m + ml) else {
             continue;
         };
-        let ny = digits(b, y);
+        let ny = digit_run(b, y);
         for yl in (1..=ny).rev() {
             let mut f = Fields {
                 day: &b[..dl],
@@ -524,7 +536,7 @@ fn asctime(b: &[u8]) -> Option<Fields<'_>> {
         (None, m + 2)
     };
     let y = skip_space(b, after);
-    let ny = digits(b, y);
+    let ny = digit_run(b, y);
     if y == after || ny == 0 {
         return None;
     }
@@ -625,7 +637,7 @@ fn iso_clock_and_tail<'a>(b: &'a [u8], i: usize, f: &mut Fields<'a>) -> bool {
                     }
                     let mut ends = Vec::new();
                     if at(b, s + 2) == Some(b'.') {
-                        let nf = digits(b, s + 3);
+                        let nf = digit_run(b, s + 3);
                         ends.extend((0..=nf).rev().map(|k| s + 3 + k));
                     }
                     ends.push(s + 2);
@@ -1179,6 +1191,27 @@ mod tests {
             "Wed, 09 Jxx 1994 22:23:32 GMT",
         ] {
             assert_eq!(str2time(s), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn long_inputs_stay_linear() {
+        // Each of these took quadratic time in a naive backtracking scan.
+        let n = 100_000;
+        let ones = "1".repeat(n);
+        let spaces = " ".repeat(n);
+        for s in [
+            format!("08-Feb-{ones}:"),
+            format!("1994-02-03T14:15:29.{ones}:00"),
+            format!("1994-02-03T14:15:29.{ones}x"),
+            format!("Feb 9 1:00 {ones}:"),
+            format!("08-Feb-1994{spaces}x"),
+            format!("1994-02-03{spaces}x"),
+            format!("Wed{}", "a".repeat(n)),
+            format!("08-Feb-1994 ({}", "a".repeat(n)),
+        ] {
+            let _ = str2time(&s);
+            let _ = parse_cookie_date(s.as_bytes());
         }
     }
 
