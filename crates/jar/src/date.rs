@@ -168,8 +168,20 @@ fn run(b: &[u8], i: usize, pred: impl Fn(u8) -> bool) -> usize {
         .map_or(0, |rest| rest.iter().take_while(|&&c| pred(c)).count())
 }
 
-fn digits(b: &[u8], i: usize) -> usize {
+/// Length of the digit run at `i`.
+fn digit_run(b: &[u8], i: usize) -> usize {
     run(b, i, |c| c.is_ascii_digit())
+}
+
+/// Length of the digit run at `i`, counted up to 8: all the fixed-width
+/// fields need. Capping it keeps the backtracking loops linear on long runs.
+fn digits(b: &[u8], i: usize) -> usize {
+    b.get(i..).map_or(0, |rest| {
+        rest.iter()
+            .take(8)
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    })
 }
 
 /// Index after `\s*` (greedy) at `i`. Nothing in these patterns that follows
@@ -480,7 +492,7 @@ fn loose_http(b: &[u8]) -> Option<Fields<'_>> {
         let Some(y) = loose_sep(b, m + ml) else {
             continue;
         };
-        let ny = digits(b, y);
+        let ny = digit_run(b, y);
         for yl in (1..=ny).rev() {
             let mut f = Fields {
                 day: &b[..dl],
@@ -524,7 +536,7 @@ fn asctime(b: &[u8]) -> Option<Fields<'_>> {
         (None, m + 2)
     };
     let y = skip_space(b, after);
-    let ny = digits(b, y);
+    let ny = digit_run(b, y);
     if y == after || ny == 0 {
         return None;
     }
@@ -625,7 +637,7 @@ fn iso_clock_and_tail<'a>(b: &'a [u8], i: usize, f: &mut Fields<'a>) -> bool {
                     }
                     let mut ends = Vec::new();
                     if at(b, s + 2) == Some(b'.') {
-                        let nf = digits(b, s + 3);
+                        let nf = digit_run(b, s + 3);
                         ends.extend((0..=nf).rev().map(|k| s + 3 + k));
                     }
                     ends.push(s + 2);
@@ -927,4 +939,457 @@ pub fn time2netscape(t: i64) -> String {
         "{}, {d:02}-{mon}-{y:04} {h:02}:{mi:02}:{s:02} GMT",
         DAYS[wd]
     )
+}
+
+#[cfg(test)]
+mod tests {
+    //! Expected values were produced by running CPython 3.11.7's
+    //! `http.cookiejar.http2time` / `iso2time` (or `calendar.timegm` where
+    //! Python does not read the format) on this machine in 2026.
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The year the expected values were computed in, for the two-digit-year
+    /// rule; tests of two-digit years use it instead of the clock.
+    const PY_YEAR: i64 = 2026;
+
+    fn http(s: &str) -> Option<i64> {
+        http2time_at(s, PY_YEAR)
+    }
+
+    fn iso(s: &str) -> Option<i64> {
+        iso2time_at(s, PY_YEAR)
+    }
+
+    // --- One test per format listed in the doc of `str2time`. ---
+
+    #[test]
+    fn rfc1123() {
+        assert_eq!(http("Wed, 09 Feb 1994 22:23:32 GMT"), Some(760832612));
+        assert_eq!(str2time("Wed, 09 Feb 1994 22:23:32 GMT"), Some(760832612));
+    }
+
+    #[test]
+    fn rfc850() {
+        assert_eq!(http("Wednesday, 09-Feb-94 22:23:32 GMT"), Some(760832612));
+    }
+
+    #[test]
+    fn rfc850_four_digit_year() {
+        assert_eq!(http("Tuesday, 08-Feb-1994 14:15:29 GMT"), Some(760716929));
+    }
+
+    #[test]
+    fn asctime() {
+        // Python's http2time returns None; the value is Python's
+        // calendar.timegm(time.strptime(s, "%a %b %d %H:%M:%S %Y")).
+        assert_eq!(http("Wed Feb  9 22:23:32 1994"), Some(760832612));
+        assert_eq!(str2time("Wed Feb  9 22:23:32 1994"), Some(760832612));
+        assert_eq!(http("Mon Dec 10 16:32:30 2007 GMT"), Some(1197304350));
+        assert_eq!(http("Wed Feb  9 22:23:32 1994 EST"), None);
+    }
+
+    #[test]
+    fn rfc1123_without_weekday() {
+        assert_eq!(http("09 Feb 1994 22:23:32 GMT"), Some(760832612));
+    }
+
+    #[test]
+    fn rfc850_without_weekday() {
+        assert_eq!(http("08-Feb-94 14:15:29 GMT"), Some(760716929));
+    }
+
+    #[test]
+    fn rfc850_four_digit_year_without_weekday() {
+        assert_eq!(http("08-Feb-1994 14:15:29 GMT"), Some(760716929));
+    }
+
+    #[test]
+    fn date_only() {
+        assert_eq!(http("08-Feb-1994"), Some(760665600));
+    }
+
+    #[test]
+    fn no_seconds() {
+        assert_eq!(http("08-Feb-1994 14:15 GMT"), Some(760716900));
+    }
+
+    #[test]
+    fn numeric_month() {
+        assert_eq!(http("08-02-1994 14:15:29"), Some(760716929));
+        // Python's int() reads "0_2" as 2.
+        assert_eq!(http("08-0_2-1994"), Some(760665600));
+        assert_eq!(http("08-13-1994"), None);
+        assert_eq!(http("08-February-1994"), None);
+    }
+
+    #[test]
+    fn common_log_format() {
+        assert_eq!(http("08/Feb/1994:14:15:29 -0100"), Some(760720529));
+    }
+
+    #[test]
+    fn zone_comment() {
+        assert_eq!(
+            http("Wed, 09 Feb 1994 22:23:32 +0000 (UTC)"),
+            Some(760832612)
+        );
+    }
+
+    #[test]
+    fn iso8601() {
+        assert_eq!(iso("1994-02-08 14:15:29 -0100"), Some(760720529));
+        assert_eq!(str2time("1994-02-08 14:15:29 -0100"), Some(760720529));
+    }
+
+    #[test]
+    fn iso8601_without_zone() {
+        assert_eq!(iso("1994-02-08 14:15:29"), Some(760716929));
+    }
+
+    #[test]
+    fn iso8601_t_separator() {
+        assert_eq!(iso("1994-02-08T14:15:29Z"), Some(760716929));
+        assert_eq!(iso("1994-02-08t14:15:29z"), Some(760716929));
+    }
+
+    #[test]
+    fn iso8601_compact() {
+        assert_eq!(iso("19940208T141529Z"), Some(760716929));
+    }
+
+    #[test]
+    fn iso8601_date_only() {
+        assert_eq!(iso("1994-02-08"), Some(760665600));
+        assert_eq!(iso("19940208"), Some(760665600));
+    }
+
+    #[test]
+    fn iso8601_slashes() {
+        assert_eq!(iso("1994/02/08 14:15:29"), Some(760716929));
+    }
+
+    #[test]
+    fn iso8601_fractional_seconds() {
+        // Python raises ValueError on int("29.75"); we truncate, which gives
+        // Python's value for "1994-02-08T14:15:29Z".
+        assert_eq!(iso("1994-02-08T14:15:29.75Z"), Some(760716929));
+        assert_eq!(iso("1994-02-08T14:15:29.Z"), Some(760716929));
+    }
+
+    #[test]
+    fn isoz() {
+        assert_eq!(iso("1994-11-24 08:49:37Z"), Some(785666977));
+        assert_eq!(iso(&time2isoz(785666977)), Some(785666977));
+    }
+
+    #[test]
+    fn numeric_time_zones() {
+        let base = "08-Feb-1994 14:15:29 ";
+        for (zone, want) in [
+            ("+0100", 760713329),
+            ("-0800", 760745729),
+            ("+01", 760713329),
+            ("-130", 760722329),
+            ("0100", 760713329),
+            ("-0100", 760720529),
+        ] {
+            assert_eq!(http(&format!("{base}{zone}")), Some(want), "{zone}");
+        }
+        assert_eq!(iso("1994-02-08T14:15:29+01:00"), Some(760713329));
+        assert_eq!(iso("1994020314"), Some(760183200)); // bare "14" is +14:00
+    }
+
+    #[test]
+    fn named_time_zones() {
+        for zone in ["GMT", "UTC", "UT", "Z", "gmt", "utc"] {
+            assert_eq!(
+                http(&format!("08-Feb-1994 14:15:29 {zone}")),
+                Some(760716929),
+                "{zone}"
+            );
+        }
+        // Only zero-offset names are known, as in Python.
+        assert_eq!(http("08-Feb-1994 14:15:29 EST"), None);
+        assert_eq!(http("08-Feb-1994 14:15:29 BST"), None);
+    }
+
+    // --- Rules shared by the formats. ---
+
+    #[test]
+    fn am_pm_is_rejected() {
+        assert_eq!(http("08-Feb-1994 14:15:29 PM"), None);
+        assert_eq!(http("08-Feb-1994 02:15:29 am"), None);
+    }
+
+    #[test]
+    fn surrounding_white_space() {
+        assert_eq!(http("  08-Feb-1994 14:15:29 GMT  \n"), Some(760716929));
+        // str.lstrip() strips Unicode white space, including U+001C.
+        assert_eq!(http("\u{a0}\u{1c}08-Feb-1994"), Some(760665600));
+        assert_eq!(http("Wed, 09 Feb 1994 22:23:32 GMT\n"), Some(760832612));
+    }
+
+    #[test]
+    fn overflowing_fields_roll_over_like_timegm() {
+        assert_eq!(http("31-Dec-1994 24:00:00"), Some(788918400));
+        assert_eq!(http("31-Dec-1994 23:59:60"), Some(788918400));
+        assert_eq!(http("31-Dec-1994 23:59:61"), Some(788918401));
+        assert_eq!(http("31-Feb-1994"), Some(762652800));
+        assert_eq!(http("31-Dec-1994 23:59:62"), None);
+        assert_eq!(http("32-Jan-1994"), None);
+    }
+
+    #[test]
+    fn two_digit_years_follow_the_clock() {
+        assert_eq!(http("09 Feb 69"), Some(3127593600));
+        assert_eq!(http("09 Feb 76"), Some(3348432000));
+        assert_eq!(http("09 Feb 77"), Some(224294400));
+        assert_eq!(http("09 Feb 999"), Some(29319840000));
+        assert_eq!(http("08-Feb-0094"), Some(760665600));
+        assert_eq!(obvious_year(94, 2044), 2094);
+        assert_eq!(obvious_year(94, 2043), 1994);
+        // The public function reads the clock.
+        assert_eq!(
+            http2time("09 Feb 94"),
+            http2time_at("09 Feb 94", current_year())
+        );
+    }
+
+    #[test]
+    fn strict_rfc1123_does_not_fall_back() {
+        // Python's fast path rejects year 94 rather than reading it loosely.
+        assert_eq!(http("Wed, 09 Feb 0094 22:23:32 GMT"), None);
+    }
+
+    #[test]
+    fn regex_backtracking_matches_python() {
+        assert_eq!(http("08-Feb-1994 10:00:0012"), Some(760658400));
+        assert_eq!(http("01-Jan-1970 00:00:00 +0100"), Some(-3600));
+    }
+
+    #[test]
+    fn range_limits() {
+        assert_eq!(http("31-Dec-9999 23:59:59"), Some(253402300799));
+        // Python returns a year-10000 time here, which no four-digit
+        // formatter can write back.
+        assert_eq!(http("31-Dec-9999 24:00:00"), None);
+        assert_eq!(iso("9999-12-31 23:59:59 -0100"), None);
+        assert_eq!(iso("1000-01-01"), Some(-30610224000));
+        assert_eq!(iso("1000-01-01 00:00 +0100"), None);
+        // Python rejects years before 1970; see the module doc.
+        assert_eq!(iso("1969-12-31 23:00:00Z"), Some(-3600));
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for s in [
+            "",
+            "   ",
+            "garbage",
+            "09 Feb 10000",
+            "Wed, 09 Jxx 1994 22:23:32 GMT",
+        ] {
+            assert_eq!(str2time(s), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn long_inputs_stay_linear() {
+        // Each of these took quadratic time in a naive backtracking scan.
+        let n = 100_000;
+        let ones = "1".repeat(n);
+        let spaces = " ".repeat(n);
+        for s in [
+            format!("08-Feb-{ones}:"),
+            format!("1994-02-03T14:15:29.{ones}:00"),
+            format!("1994-02-03T14:15:29.{ones}x"),
+            format!("Feb 9 1:00 {ones}:"),
+            format!("08-Feb-1994{spaces}x"),
+            format!("1994-02-03{spaces}x"),
+            format!("Wed{}", "a".repeat(n)),
+            format!("08-Feb-1994 ({}", "a".repeat(n)),
+        ] {
+            let _ = str2time(&s);
+            let _ = parse_cookie_date(s.as_bytes());
+        }
+    }
+
+    // --- time2isoz / time2netscape ---
+
+    #[test]
+    fn formatters() {
+        assert_eq!(time2isoz(785666977), "1994-11-24 08:49:37Z");
+        assert_eq!(time2netscape(785666977), "Thu, 24-Nov-1994 08:49:37 GMT");
+        assert_eq!(time2isoz(-1), "1969-12-31 23:59:59Z");
+        assert_eq!(time2netscape(951782400), "Tue, 29-Feb-2000 00:00:00 GMT");
+        assert_eq!(time2isoz(MAX_TIME), "9999-12-31 23:59:59Z");
+        assert_eq!(time2isoz(MIN_TIME), "1000-01-01 00:00:00Z");
+        // Total on every i64.
+        let _ = (time2isoz(i64::MIN), time2netscape(i64::MAX));
+    }
+
+    // --- RFC 6265 §5.1.1 ---
+
+    #[test]
+    fn cookie_date_with_trailing_attributes() {
+        let t = Some(1565165059); // 2019-08-07 08:04:19Z
+        assert_eq!(
+            parse_cookie_date(b"Fri 07 Aug 2019 08:04:19 GMT, baz=qux"),
+            t
+        );
+        assert_eq!(
+            parse_cookie_date(b"Fri, 07-Aug-2019 08:04:19 GMT; Path=/"),
+            t
+        );
+    }
+
+    #[test]
+    fn cookie_date_http_state_examples() {
+        // abarth/http-state tests/data/dates/examples.json
+        for (input, want) in [
+            ("Mon, 10-Dec-2007 17:02:24 GMT", Some(1197306144)),
+            ("Wed, 09 Dec 2009 16:27:23 GMT", Some(1260376043)),
+            ("Thursday, 01-Jan-1970 00:00:00 GMT", Some(0)),
+            ("Mon Dec 10 16:32:30 2007 GMT", Some(1197304350)),
+            ("Wednesday, 01-Jan-10 00:00:00 GMT", Some(1262304000)),
+            ("Mon, 10-Dec-07 20:35:03 GMT", Some(1197318903)),
+            ("Wed, 1 Jan 2020 00:00:00 GMT", Some(1577836800)),
+            ("Saturday, 8-Dec-2012 21:24:09 GMT", Some(1355001849)),
+            ("Thu, 31 Dec 23:55:55 2037 GMT", Some(2145916555)),
+            ("Sun,  9 Dec 2012 13:42:05 GMT", Some(1355060525)),
+            ("Wed Dec 12 2007 08:44:07 GMT-0500 (EST)", Some(1197449047)),
+            ("Mon, 01-Jan-2011 00: 00:00 GMT", None),
+            ("Sun, 1-Jan-1995 00:00:00 GMT", Some(788918400)),
+            ("Wednesday, 01-Jan-10 0:0:00 GMT", Some(1262304000)),
+            ("Thu, 10 Dec 2009 13:57:2 GMT", Some(1260453422)),
+        ] {
+            assert_eq!(parse_cookie_date(input.as_bytes()), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn cookie_date_two_digit_years() {
+        assert_eq!(parse_cookie_date(b"01 Jan 70 00:00:00"), Some(0));
+        assert_eq!(parse_cookie_date(b"31 Dec 69 23:59:59"), Some(3155759999));
+        assert_eq!(parse_cookie_date(b"01 Jan 0070 00:00:00"), Some(0));
+    }
+
+    #[test]
+    fn cookie_date_year_before_1601_fails() {
+        assert_eq!(
+            parse_cookie_date(b"01 Jan 1601 00:00:00"),
+            Some(-11644473600)
+        );
+        assert_eq!(parse_cookie_date(b"31 Dec 1600 23:59:59"), None);
+        assert_eq!(parse_cookie_date(b"01 Jan 999 00:00:00"), None);
+    }
+
+    #[test]
+    fn cookie_date_field_ranges() {
+        assert_eq!(parse_cookie_date(b"29 Feb 2000 00:00:00"), Some(951782400));
+        assert_eq!(parse_cookie_date(b"29 Feb 1900 00:00:00"), None); // no such date
+        assert_eq!(parse_cookie_date(b"31 Apr 2000 00:00:00"), None);
+        assert_eq!(parse_cookie_date(b"0 Jan 2000 00:00:00"), None);
+        assert_eq!(parse_cookie_date(b"32 Jan 2000 00:00:00"), None);
+        assert_eq!(parse_cookie_date(b"01 Jan 2000 24:00:00"), None);
+        assert_eq!(parse_cookie_date(b"01 Jan 2000 00:60:00"), None);
+        assert_eq!(parse_cookie_date(b"01 Jan 2000 00:00:60"), None);
+        assert_eq!(parse_cookie_date(b"01 Jan 2000 23:59:59"), Some(946771199));
+    }
+
+    #[test]
+    fn cookie_date_missing_fields_fail() {
+        assert_eq!(parse_cookie_date(b""), None);
+        assert_eq!(parse_cookie_date(b"Jan 2000 00:00:00"), None);
+        assert_eq!(parse_cookie_date(b"01 2000 00:00:00"), None);
+        // "00:00:00" is the time, so no token is left for the year.
+        assert_eq!(parse_cookie_date(b"01 Jan 00:00:00"), None);
+    }
+
+    #[test]
+    fn cookie_date_token_rules() {
+        // Tokens may carry trailing non-digits: "9th", "2019x", "08:04:19GMT".
+        assert_eq!(
+            parse_cookie_date(b"9th Feb 1994x 22:23:32GMT"),
+            Some(760832612)
+        );
+        // The month is the first three letters of its token.
+        assert_eq!(
+            parse_cookie_date(b"09 February 1994 22:23:32"),
+            Some(760832612)
+        );
+        // Three digits are no day; five digits are no year; "1:2:345" no time.
+        assert_eq!(parse_cookie_date(b"009 Feb 1994 22:23:32"), None);
+        assert_eq!(parse_cookie_date(b"09 Feb 19940 22:23:32"), None);
+        assert_eq!(parse_cookie_date(b"09 Feb 1994 1:2:345"), None);
+        // Order does not matter; the first matching token wins.
+        assert_eq!(parse_cookie_date(b"22:23:32 1994 feb 9"), Some(760832612));
+        assert_eq!(
+            parse_cookie_date(b"09 Feb 1994 22:23:32 10 Mar 2000 1:1:1"),
+            Some(760832612)
+        );
+        // Bytes outside ASCII are non-delimiters, i.e. part of tokens.
+        assert_eq!(
+            parse_cookie_date(b"09\xff Feb 1994 22:23:32"),
+            Some(760832612)
+        );
+        assert_eq!(parse_cookie_date(b"\xff09 Feb 1994 22:23:32"), None);
+    }
+
+    // --- Properties ---
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn never_panics_on_text(s in "\\PC*") {
+            let _ = (http2time(&s), iso2time(&s), parse_cookie_date(s.as_bytes()));
+        }
+
+        #[test]
+        fn never_panics_on_date_like_text(s in "[ 0-9A-Za-z,:+./()\\-\t\n]{0,40}") {
+            if let Some(t) = str2time(&s) {
+                prop_assert_eq!(iso2time(&time2isoz(t)), Some(t));
+            }
+            let _ = parse_cookie_date(s.as_bytes());
+        }
+
+        #[test]
+        fn never_panics_on_bytes(b in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = parse_cookie_date(&b);
+            if let Ok(s) = std::str::from_utf8(&b) {
+                if let Some(t) = str2time(s) {
+                    prop_assert_eq!(iso2time(&time2isoz(t)), Some(t));
+                }
+            }
+        }
+
+        #[test]
+        fn formatters_are_total(t in any::<i64>()) {
+            let _ = (time2isoz(t), time2netscape(t));
+        }
+
+        #[test]
+        fn isoz_round_trips(t in MIN_TIME..=MAX_TIME) {
+            prop_assert_eq!(iso2time(&time2isoz(t)), Some(t));
+        }
+
+        #[test]
+        fn netscape_round_trips(t in MIN_TIME..=MAX_TIME) {
+            prop_assert_eq!(http2time(&time2netscape(t)), Some(t));
+        }
+
+        #[test]
+        fn cookie_date_reads_netscape_dates(t in -11644473600i64..=MAX_TIME) {
+            prop_assert_eq!(parse_cookie_date(time2netscape(t).as_bytes()), Some(t));
+        }
+
+        #[test]
+        fn civil_days_round_trip(z in -4_000_000i64..4_000_000) {
+            let (y, m, d) = civil_from_days(z);
+            prop_assert!((1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m));
+            prop_assert_eq!(days_from_civil(y, m, d), z);
+        }
+    }
 }
