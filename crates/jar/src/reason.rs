@@ -48,7 +48,7 @@ pub enum Reason {
     NotAllowedDomain,
     /// The request host does not domain-match the `Domain` attribute
     /// (RFC 6265 §5.3 step 6).
-    #[error("the request host does not domain-match the Domain attribute (RFC 6265 §5.3 step 6)")]
+    #[error("the request host does not domain-match the cookie domain (RFC 6265 §5.1.3)")]
     DomainMismatch,
     /// The `Domain` attribute is a public suffix and not the request host
     /// (RFC 6265 §5.3 step 5).
