@@ -67,7 +67,14 @@ async fn main() -> std::io::Result<()> {
     assert_eq!(denied.status, 403);
 
     println!("\n2. Log in with a form post; the server answers 303 with a session cookie:");
-    let login = fetch(&site, &mut jar, "POST", "/login", b"user=ada&password=secret").await?;
+    let login = fetch(
+        &site,
+        &mut jar,
+        "POST",
+        "/login",
+        b"user=ada&password=secret",
+    )
+    .await?;
     assert_eq!(login.status, 303);
 
     println!("\n3. The jar sends the session back, and we are in:");

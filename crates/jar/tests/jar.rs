@@ -32,7 +32,8 @@ fn cookie_header_puts_longer_paths_first_then_older_cookies() {
     set(&mut jar, "http://example.com/", "c=1; Path=/x/y").unwrap();
     set(&mut jar, "http://example.com/", "d=1; Path=/x").unwrap();
     assert_eq!(
-        jar.cookie_header(&req("http://example.com/x/y/z")).as_deref(),
+        jar.cookie_header(&req("http://example.com/x/y/z"))
+            .as_deref(),
         Some("c=1; d=1; b=1; a=1")
     );
 }
@@ -44,7 +45,10 @@ fn a_replaced_cookie_keeps_its_place_in_the_order() {
     clock.advance(1);
     set(&mut jar, "http://example.com/", "second=1").unwrap();
     clock.advance(1);
-    assert_eq!(set(&mut jar, "http://example.com/", "first=2"), Ok(Stored::Replaced));
+    assert_eq!(
+        set(&mut jar, "http://example.com/", "first=2"),
+        Ok(Stored::Replaced)
+    );
     assert_eq!(
         jar.cookie_header(&req("http://example.com/")).as_deref(),
         Some("first=2; second=1")
@@ -56,11 +60,18 @@ fn a_replaced_cookie_keeps_its_place_in_the_order() {
 fn an_expiry_in_the_past_deletes_the_cookie() {
     let (mut jar, _) = jar_at(T0);
     set(&mut jar, "http://example.com/", "a=1").unwrap();
-    assert_eq!(set(&mut jar, "http://example.com/", "a=; Max-Age=0"), Ok(Stored::Deleted));
+    assert_eq!(
+        set(&mut jar, "http://example.com/", "a=; Max-Age=0"),
+        Ok(Stored::Deleted)
+    );
     assert!(jar.is_empty());
     set(&mut jar, "http://example.com/", "b=1").unwrap();
     assert_eq!(
-        set(&mut jar, "http://example.com/", "b=1; Expires=Thu, 01 Jan 1970 00:00:01 GMT"),
+        set(
+            &mut jar,
+            "http://example.com/",
+            "b=1; Expires=Thu, 01 Jan 1970 00:00:01 GMT"
+        ),
         Ok(Stored::Deleted)
     );
     assert!(jar.is_empty());
@@ -84,7 +95,10 @@ fn clear_session_cookies_keeps_persistent_ones() {
     set(&mut jar, "http://example.com/", "session=1").unwrap();
     set(&mut jar, "http://example.com/", "kept=1; Max-Age=3600").unwrap();
     assert_eq!(jar.clear_session_cookies(), 1);
-    assert_eq!(jar.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["kept"]);
+    assert_eq!(
+        jar.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["kept"]
+    );
 }
 
 #[test]
@@ -119,7 +133,9 @@ fn extract_cookies_reads_the_request_facts_from_extensions() {
         strict_ns_unverifiable: true,
         ..Default::default()
     });
-    let mut request = http::Request::get("http://tracker.example/").body(()).unwrap();
+    let mut request = http::Request::get("http://tracker.example/")
+        .body(())
+        .unwrap();
     request
         .extensions_mut()
         .insert(RequestFacts::unverifiable_from("www.shop.example"));
@@ -196,7 +212,12 @@ fn expired_cookies_are_evicted_before_live_ones() {
     let clock = Arc::new(FixedClock::new(T0));
     let mut jar = CookieJar::builder().clock(clock.clone()).build();
     for i in 0..10 {
-        set(&mut jar, "https://a.example/", &format!("old{i}=1; Max-Age=5")).unwrap();
+        set(
+            &mut jar,
+            "https://a.example/",
+            &format!("old{i}=1; Max-Age=5"),
+        )
+        .unwrap();
     }
     clock.advance(1);
     for i in 0..170 {
@@ -224,7 +245,9 @@ fn every_change_reaches_the_sink() {
     let events = Arc::new(Mutex::new(Vec::new()));
     let log = events.clone();
     jar.set_sink(move |e: CookieEvent<'_>| {
-        log.lock().unwrap().push((e.kind, e.cookie.name.clone(), e.cookie.value.clone()))
+        log.lock()
+            .unwrap()
+            .push((e.kind, e.cookie.name.clone(), e.cookie.value.clone()))
     });
     set(&mut jar, "http://example.com/", "a=1; Max-Age=10").unwrap();
     set(&mut jar, "http://example.com/", "a=2; Max-Age=10").unwrap();
@@ -254,7 +277,13 @@ fn explain_says_why_each_cookie_is_not_sent() {
     set(&mut jar, "https://example.com/", "hostonly=1").unwrap();
     set(&mut jar, "https://other.example/", "elsewhere=1").unwrap();
     let why = jar.explain("http://www.example.com/").unwrap();
-    let verdict = |name: &str| why.iter().find(|e| e.cookie.name == name).unwrap().verdict.clone();
+    let verdict = |name: &str| {
+        why.iter()
+            .find(|e| e.cookie.name == name)
+            .unwrap()
+            .verdict
+            .clone()
+    };
     assert_eq!(verdict("sent"), Ok(()));
     assert_eq!(verdict("secure"), Err(Reason::NotSecure));
     assert_eq!(verdict("deep"), Err(Reason::PathMismatch));
@@ -267,8 +296,14 @@ fn explain_says_why_each_cookie_is_not_sent() {
 fn ip_hosts_get_only_their_own_cookies() {
     let (mut jar, _) = jar_at(T0);
     set(&mut jar, "http://10.0.0.1/", "a=1").unwrap();
-    assert_eq!(set(&mut jar, "http://10.0.0.1/", "b=1; Domain=0.0.1"), Err(Reason::DomainMismatch));
-    assert_eq!(jar.cookie_header(&req("http://10.0.0.1/")).as_deref(), Some("a=1"));
+    assert_eq!(
+        set(&mut jar, "http://10.0.0.1/", "b=1; Domain=0.0.1"),
+        Err(Reason::DomainMismatch)
+    );
+    assert_eq!(
+        jar.cookie_header(&req("http://10.0.0.1/")).as_deref(),
+        Some("a=1")
+    );
     assert!(jar.cookie_header(&req("http://0.0.1/")).is_none());
 }
 
