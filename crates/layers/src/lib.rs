@@ -37,3 +37,5 @@ pub use clientcookie_jar as jar;
 #[cfg(feature = "cookie")]
 pub mod cookie;
 pub mod extensions;
+#[cfg(feature = "redirect")]
+pub mod redirect;
