@@ -67,8 +67,7 @@
 //! use std::convert::Infallible;
 //!
 //! use bytes::Bytes;
-//! use clientcookie_layers::cookie::CookieLayer;
-//! use clientcookie_layers::jar::{CookieJar, RequestFacts};
+//! use clientcookie_layers::jar::RequestFacts;
 //! use clientcookie_layers::redirect::{FinalUrl, RedirectHistory, RedirectLayer, ReplayBody};
 //! use http::{Request, Response, StatusCode};
 //! use http_body_util::Full;
@@ -91,10 +90,9 @@
 //!     Ok::<_, Infallible>(response.unwrap())
 //! });
 //!
-//! let jar = CookieJar::new().into_shared();
 //! let mut service = ServiceBuilder::new()
 //!     .layer(RedirectLayer::new().max_redirects(5))
-//!     .layer(CookieLayer::new(jar))
+//!     // .layer(CookieLayer::new(jar)) goes here: inside, so it sees every hop
 //!     .service(client);
 //!
 //! let request = Request::get("http://www.example.com/old").body(Full::new(Bytes::new()))?;

@@ -7,7 +7,6 @@ use std::io;
 use std::net::SocketAddr;
 
 use bytes::Bytes;
-use clientcookie_layers::redirect::ReplayBody;
 use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
@@ -16,10 +15,6 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use tower::{BoxError, Service, ServiceExt};
-
-/// The request body type the client is built for: what the redirect layer
-/// hands inwards.
-pub type Body = ReplayBody<Full<Bytes>>;
 
 /// An HTTP/1 client whose resolver answers every name with the test site's
 /// address, so `http://a.example:PORT/` reaches the site with `Host: a.example`.
