@@ -23,6 +23,9 @@
 //! inner service       reqwest::Client (its redirects, cookies, referer off) or hyper-util Client
 //! ```
 //!
+//! Both features are on by default; `default-features = false, features =
+//! ["cookie"]` builds the cookie layer alone (no `url`, no `thiserror`).
+//!
 //! Each redirect hop passes through every layer inside the redirect layer,
 //! so cookies (and later referer and robots) are worked out per hop, never
 //! carried over from the previous one. What the layers tell each other
