@@ -1,11 +1,44 @@
 //! # clientcookie-layers
 //!
-//! ClientCookie's processors as `tower` layers. The layers arrive with their
-//! issue; today this crate re-exports the jar they will share.
+//! ClientCookie's processors as `tower` layers, each in its own module
+//! behind its own cargo feature, each usable alone around any
+//! `Service<http::Request<B>, Response = http::Response<ResB>>`.
 //!
+//! | layer | feature | what it does |
+//! |---|---|---|
+//! | [`redirect::RedirectLayer`] | `redirect` | follows 3xx; every hop after the first is unverifiable, with the first request's host as origin request-host; keeps the history |
+//! | [`cookie::CookieLayer`] | `cookie` | jar -> `Cookie` (and `Cookie2`); `Set-Cookie(2)` -> jar |
+//!
+//! The default stack, outermost first (the layers not listed above arrive
+//! with their issues):
+//!
+//! ```text
+//! RedirectLayer       follows 3xx, one hop budget shared with Refresh, replays 307/308 bodies
+//! RefreshLayer        turns a qualifying Refresh into a redirect
+//! RobotsLayer         refuses URLs robots.txt disallows
+//! RefererLayer        sets Referer per Referrer-Policy
+//! CookieLayer         jar -> Cookie; Set-Cookie -> jar
+//! HttpEquivLayer      <meta http-equiv> in the head -> response headers
+//! SeekableBodyLayer   a response body that can be rewound
+//! inner service       reqwest::Client (its redirects, cookies, referer off) or hyper-util Client
 //! ```
-//! let jar = clientcookie_layers::jar::CookieJar::new();
-//! assert_eq!(jar.len(), 0);
-//! ```
+//!
+//! Both features are on by default; `default-features = false, features =
+//! ["cookie"]` builds the cookie layer alone (no `url`, no `thiserror`).
+//!
+//! Each redirect hop passes through every layer inside the redirect layer,
+//! so cookies (and later referer and robots) are worked out per hop, never
+//! carried over from the previous one. What the layers tell each other
+//! travels in `http::Extensions`: see [`extensions`] and
+//! [`jar::RequestFacts`].
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub use clientcookie_jar as jar;
+
+#[cfg(feature = "cookie")]
+pub mod cookie;
+pub mod extensions;
+#[cfg(feature = "redirect")]
+pub mod redirect;

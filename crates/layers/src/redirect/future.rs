@@ -1,0 +1,417 @@
+//! The redirect layer's response future: a small state machine over hops.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use bytes::{Buf, Bytes};
+use clientcookie_jar::RequestFacts;
+use http::header::{self, HeaderName};
+use http::{request, Method, Request, Response, Uri};
+use http_body::Body;
+use pin_project_lite::pin_project;
+use tower_service::Service;
+use url::Url;
+
+use super::{BoxError, FinalUrl, Hop, RedirectError, RedirectHistory, RedirectLayer, ReplayBody};
+use crate::extensions::{CookieHeaderFromJar, HopBudget};
+
+/// How much of an intermediate 3xx response's body is read (and dropped)
+/// so the connection can be reused; past this the body is just dropped.
+const DRAIN_LIMIT: usize = 64 * 1024;
+
+const COOKIE2: HeaderName = HeaderName::from_static("cookie2");
+
+pin_project! {
+    /// The response future of [`Redirect`](super::Redirect).
+    pub struct ResponseFuture<S, B, ResB>
+    where
+        S: Service<Request<ReplayBody<B>>>,
+    {
+        #[pin]
+        state: State<S::Future, B, ResB, Request<ReplayBody<B>>>,
+        chain: Chain<S>,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F, B, ResB, R> {
+        // Reading the first request's body so it can be replayed.
+        Collecting { #[pin] body: B, chunks: Vec<Bytes>, len: usize, limit: usize },
+        // Waiting for the service to be ready, then sending `request`.
+        Sending { request: Option<R> },
+        Calling { #[pin] future: F },
+        // Reading an intermediate response's body, then sending `request`.
+        Draining { #[pin] body: ResB, drained: usize, request: Option<R> },
+        Done,
+    }
+}
+
+/// What the future keeps between hops.
+struct Chain<S> {
+    service: S,
+    // The service has reported ready and not been called since.
+    service_ready: bool,
+    // The next hop's request, body aside: the first request's head as the
+    // redirects so far have changed it.
+    template: request::Parts,
+    // The body to send again, when it was kept.
+    body: Option<Bytes>,
+    // The URL of the request in flight; `None` when its URI is no URL.
+    current: Option<Url>,
+    history: Vec<Hop>,
+    seen: Vec<(Method, Url)>,
+    budget: HopBudget,
+    facts: RequestFacts,
+}
+
+enum Next<R> {
+    Return,
+    Follow(R),
+}
+
+impl<S, B, ResB> ResponseFuture<S, B, ResB>
+where
+    S: Service<Request<ReplayBody<B>>, Response = Response<ResB>>,
+    B: Body<Data = Bytes>,
+{
+    pub(super) fn new(service: S, request: Request<B>, config: RedirectLayer) -> Self {
+        let (mut parts, body) = request.into_parts();
+        let budget = match parts.extensions.get::<HopBudget>() {
+            Some(budget) => budget.clone(),
+            None => {
+                let budget = HopBudget::new(config.max_redirects);
+                parts.extensions.insert(budget.clone());
+                budget
+            }
+        };
+        let current = Url::parse(&parts.uri.to_string()).ok();
+        // The origin request-host of every later hop: the first request's,
+        // unless the caller said this request was itself made on behalf of
+        // another page.
+        let origin_host = parts
+            .extensions
+            .get::<RequestFacts>()
+            .and_then(|f| f.origin_host.clone())
+            .or_else(|| parts.uri.host().map(str::to_owned))
+            .unwrap_or_default();
+        let seen = current
+            .iter()
+            .map(|url| (parts.method.clone(), url.clone()))
+            .collect();
+        let hint = body.size_hint();
+        let (state, kept) = if body.is_end_stream() {
+            let request = Request::from_parts(parts.clone(), ReplayBody::empty());
+            (
+                State::Sending {
+                    request: Some(request),
+                },
+                Some(Bytes::new()),
+            )
+        } else if hint
+            .upper()
+            .is_some_and(|upper| upper <= config.max_replay_body as u64)
+        {
+            let state = State::Collecting {
+                body,
+                chunks: Vec::new(),
+                len: 0,
+                limit: config.max_replay_body,
+            };
+            (state, None)
+        } else {
+            tracing::debug!(
+                uri = %parts.uri,
+                "request body too large or of unknown size: streamed, cannot be replayed"
+            );
+            let request = Request::from_parts(parts.clone(), ReplayBody::streaming(body));
+            (
+                State::Sending {
+                    request: Some(request),
+                },
+                None,
+            )
+        };
+        ResponseFuture {
+            state,
+            chain: Chain {
+                service,
+                service_ready: true,
+                template: parts,
+                body: kept,
+                current,
+                history: Vec::new(),
+                seen,
+                budget,
+                facts: RequestFacts::unverifiable_from(&origin_host),
+            },
+        }
+    }
+}
+
+impl<S, B, ResB> Future for ResponseFuture<S, B, ResB>
+where
+    S: Service<Request<ReplayBody<B>>, Response = Response<ResB>>,
+    S::Error: Into<BoxError>,
+    B: Body<Data = Bytes>,
+    B::Error: Into<BoxError>,
+    ResB: Body,
+{
+    type Output = Result<Response<ResB>, BoxError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        loop {
+            match this.state.as_mut().project() {
+                StateProj::Collecting {
+                    mut body,
+                    chunks,
+                    len,
+                    limit,
+                } => {
+                    let error: Option<BoxError> = loop {
+                        match ready!(body.as_mut().poll_frame(cx)) {
+                            Some(Ok(frame)) => {
+                                if let Ok(data) = frame.into_data() {
+                                    *len += data.len();
+                                    chunks.push(data);
+                                }
+                                if *len > *limit {
+                                    break Some(Box::new(BodyExceededHint(*limit)));
+                                }
+                            }
+                            Some(Err(error)) => break Some(error.into()),
+                            None => break None,
+                        }
+                    };
+                    if let Some(error) = error {
+                        this.state.set(State::Done);
+                        return Poll::Ready(Err(RedirectError::Body(error).into()));
+                    }
+                    let bytes = concat(std::mem::take(chunks), *len);
+                    this.chain.body = Some(bytes.clone());
+                    let request =
+                        Request::from_parts(this.chain.template.clone(), ReplayBody::full(bytes));
+                    this.state.set(State::Sending {
+                        request: Some(request),
+                    });
+                }
+                StateProj::Sending { request } => {
+                    if !this.chain.service_ready {
+                        if let Err(error) = ready!(this.chain.service.poll_ready(cx)) {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Err(error.into()));
+                        }
+                    }
+                    this.chain.service_ready = false;
+                    let Some(request) = request.take() else {
+                        panic!("redirect ResponseFuture polled after completion");
+                    };
+                    let future = this.chain.service.call(request);
+                    this.state.set(State::Calling { future });
+                }
+                StateProj::Calling { future } => {
+                    let result = ready!(future.poll(cx));
+                    let response = match result {
+                        Ok(response) => response,
+                        Err(error) => {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Err(error.into()));
+                        }
+                    };
+                    match this.chain.next_hop(&response) {
+                        Ok(Next::Return) => {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Ok(this.chain.finish(response)));
+                        }
+                        Ok(Next::Follow(request)) => {
+                            let body = response.into_body();
+                            this.state.set(State::Draining {
+                                body,
+                                drained: 0,
+                                request: Some(request),
+                            });
+                        }
+                        Err(error) => {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Err(error.into()));
+                        }
+                    }
+                }
+                StateProj::Draining {
+                    mut body,
+                    drained,
+                    request,
+                } => {
+                    while *drained <= DRAIN_LIMIT {
+                        match ready!(body.as_mut().poll_frame(cx)) {
+                            Some(Ok(frame)) => {
+                                *drained += frame.data_ref().map_or(0, |d| d.remaining());
+                            }
+                            Some(Err(_)) | None => break,
+                        }
+                    }
+                    let request = request.take();
+                    this.state.set(State::Sending { request });
+                }
+                StateProj::Done => panic!("redirect ResponseFuture polled after completion"),
+            }
+        }
+    }
+}
+
+/// A body that said it was small and was not.
+#[derive(Debug)]
+struct BodyExceededHint(usize);
+
+impl std::fmt::Display for BodyExceededHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "request body larger than its size hint promised (over {} bytes)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for BodyExceededHint {}
+
+fn concat(mut chunks: Vec<Bytes>, len: usize) -> Bytes {
+    if chunks.len() == 1 {
+        return chunks.pop().unwrap_or_default();
+    }
+    let mut buf = bytes::BytesMut::with_capacity(len);
+    for chunk in chunks {
+        buf.extend_from_slice(&chunk);
+    }
+    buf.freeze()
+}
+
+/// Scheme, host and port: what must stay the same for credentials to follow.
+fn origin(url: &Url) -> (&str, Option<url::Host<&str>>, Option<u16>) {
+    (url.scheme(), url.host(), url.port_or_known_default())
+}
+
+fn drop_content_headers(headers: &mut http::HeaderMap) {
+    let names: Vec<HeaderName> = headers
+        .keys()
+        .filter(|name| name.as_str().starts_with("content-"))
+        .cloned()
+        .collect();
+    for name in names {
+        headers.remove(name);
+    }
+    headers.remove(header::TRANSFER_ENCODING);
+}
+
+impl<S> Chain<S> {
+    /// Whether to follow `response`, and the request that does.
+    fn next_hop<B, ResB>(
+        &mut self,
+        response: &Response<ResB>,
+    ) -> Result<Next<Request<ReplayBody<B>>>, RedirectError> {
+        let status = response.status();
+        if !matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308) {
+            return Ok(Next::Return);
+        }
+        let Some(location) = response.headers().get(header::LOCATION) else {
+            tracing::debug!(%status, "redirect without Location: not followed");
+            return Ok(Next::Return);
+        };
+        let Some(current) = self.current.clone() else {
+            tracing::debug!(uri = %self.template.uri, "request URI is not a URL: redirect not followed");
+            return Ok(Next::Return);
+        };
+        let invalid = || RedirectError::InvalidLocation {
+            url: current.clone(),
+            location: String::from_utf8_lossy(location.as_bytes()).into_owned(),
+        };
+        let text = location.to_str().map_err(|_| invalid())?;
+        let mut next = current.join(text.trim()).map_err(|_| invalid())?;
+        if !matches!(next.scheme(), "http" | "https") {
+            return Err(RedirectError::UnsupportedScheme { location: next });
+        }
+        // http::Uri has no fragment; a fragment never goes to the server anyway.
+        next.set_fragment(None);
+        let uri: Uri = next.as_str().parse().map_err(|_| invalid())?;
+
+        // Fetch §4.4 HTTP-redirect fetch, step 12: what browsers do.
+        let method = &self.template.method;
+        let (method, keep_body) = match status.as_u16() {
+            303 if *method == Method::HEAD => (Method::HEAD, false),
+            303 => (Method::GET, false),
+            301 | 302 if *method == Method::POST => (Method::GET, false),
+            _ => (method.clone(), true),
+        };
+        if keep_body && self.body.is_none() {
+            tracing::debug!(
+                %status, url = %current, location = %next,
+                "the request body was streamed and cannot be sent again: returning the redirect"
+            );
+            return Ok(Next::Return);
+        }
+
+        self.history.push(Hop {
+            url: current.clone(),
+            status,
+        });
+        if self.seen.iter().any(|(m, u)| *m == method && *u == next) {
+            return Err(RedirectError::Loop { url: next });
+        }
+        if !self.budget.try_take() {
+            return Err(RedirectError::TooManyRedirects {
+                history: RedirectHistory(std::mem::take(&mut self.history)),
+            });
+        }
+        self.seen.push((method.clone(), next.clone()));
+        tracing::debug!(%status, from = %current, to = %next, %method, "following redirect");
+
+        let template = &mut self.template;
+        if !keep_body {
+            self.body = Some(Bytes::new());
+            drop_content_headers(&mut template.headers);
+        }
+        if origin(&current) != origin(&next) {
+            for name in [
+                header::AUTHORIZATION,
+                header::PROXY_AUTHORIZATION,
+                header::COOKIE,
+                COOKIE2,
+                header::HOST,
+            ] {
+                template.headers.remove(name);
+            }
+        }
+        // A jar's Cookie header was made for the previous URL; the cookie
+        // layer inside asks its jar again for this one.
+        if template
+            .extensions
+            .remove::<CookieHeaderFromJar>()
+            .is_some()
+        {
+            template.headers.remove(header::COOKIE);
+            template.headers.remove(COOKIE2);
+        }
+        template.method = method;
+        template.uri = uri;
+        template.extensions.insert(self.facts.clone());
+        self.current = Some(next);
+
+        let body = match &self.body {
+            Some(bytes) => ReplayBody::full(bytes.clone()),
+            None => ReplayBody::empty(),
+        };
+        Ok(Next::Follow(Request::from_parts(template.clone(), body)))
+    }
+
+    /// The final response, with what the chain learnt in its extensions.
+    fn finish<ResB>(&mut self, mut response: Response<ResB>) -> Response<ResB> {
+        let extensions = response.extensions_mut();
+        extensions.insert(RedirectHistory(std::mem::take(&mut self.history)));
+        if let Some(url) = self.current.take() {
+            extensions.insert(FinalUrl(url));
+        }
+        response
+    }
+}

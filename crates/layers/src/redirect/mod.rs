@@ -1,0 +1,306 @@
+//! Following redirects as the seed's `HTTPRedirectHandler` did, with what
+//! users of reqwest and tower-http keep asking for on top: the history of
+//! hops, one hop budget shared with meta refresh, replayed 307/308 bodies.
+//!
+//! [`RedirectLayer`] follows `301`, `302`, `303`, `307` and `308` responses
+//! whose `Location` (resolved against the current URL) is an `http` or
+//! `https` URL:
+//!
+//! - **Unverifiable hops.** Every request after the first carries
+//!   [`RequestFacts`] saying it is unverifiable (RFC 2965 §3.3.6: the user
+//!   did not choose that URL) and naming the first request's host as the
+//!   origin request-host, so a [`CookieLayer`](crate::cookie::CookieLayer)
+//!   inside judges cookies set along the way as the seed did: a cross-site
+//!   redirect target is a third party.
+//! - **Methods.** A `POST` answered with `301` or `302`, and anything but
+//!   `HEAD` answered with `303`, becomes a `GET` without body and without
+//!   `Content-*` headers, as browsers do (Fetch §4.4). `307` and `308` keep
+//!   the method and the body.
+//! - **Bodies.** A request body whose size hint says it is at most
+//!   [`max_replay_body`](RedirectLayer::max_replay_body) bytes (1 MiB by
+//!   default) is read into memory before the first hop, so it can be sent
+//!   again. A larger body, or one of unknown size, is streamed to the first
+//!   hop and cannot be sent again: when such a request meets a redirect that
+//!   needs the body (`307`, `308`, or `301`/`302` of a method other than
+//!   `POST`), the 3xx response itself is returned, with a debug log, rather
+//!   than sending an empty body in its place.
+//! - **Credentials.** `Authorization`, `Proxy-Authorization`, `Cookie` and
+//!   `Cookie2` are dropped for good as soon as a hop changes origin (scheme,
+//!   host or port). A `Cookie` header added by a cookie layer *outside* this
+//!   one (marked with [`CookieHeaderFromJar`]) is dropped on every hop after
+//!   the first, since it was computed for another URL; a cookie layer
+//!   *inside* this one, the intended order, computes each hop's cookies
+//!   itself. A `Cookie` header the caller set by hand is kept on same-origin
+//!   hops.
+//! - **Limits.** A chain may follow at most
+//!   [`max_redirects`](RedirectLayer::max_redirects) redirects (10 by
+//!   default) before [`RedirectError::TooManyRedirects`]; the count is a
+//!   [`HopBudget`] in the request's extensions, shared with other layers that
+//!   follow things (refresh). Asking for the same method and URL twice in one
+//!   chain is [`RedirectError::Loop`].
+//! - **What happened.** The final response carries [`RedirectHistory`] (each
+//!   redirect followed: its URL and status) and [`FinalUrl`] in its
+//!   extensions.
+//!
+//! The body of each intermediate 3xx response is read (up to 64 KiB) and
+//! dropped before the next hop, so an HTTP/1 connection can go back to the
+//! pool.
+//!
+//! # Errors
+//!
+//! The service's error type is [`BoxError`], as in tower's own `Timeout`,
+//! `Buffer` and `RateLimit` and in tower-http's `Timeout`: stacks of layers
+//! compose without a nest of generic error enums, and users find what went
+//! wrong by downcasting. The inner service's error is boxed as it is (so
+//! `err.downcast_ref::<hyper_util::client::legacy::Error>()` works as it did
+//! without this layer); the layer's own failures are a [`RedirectError`].
+//!
+//! # Why not tower-http's `FollowRedirect`
+//!
+//! It drops the intermediate responses (no history), silently returns the
+//! 3xx when it cannot clone a streaming body, knows nothing of
+//! unverifiable transactions, and has no budget a refresh layer can share.
+//!
+//! # Example
+//!
+//! ```
+//! use std::convert::Infallible;
+//!
+//! use bytes::Bytes;
+//! use clientcookie_layers::jar::RequestFacts;
+//! use clientcookie_layers::redirect::{FinalUrl, RedirectHistory, RedirectLayer, ReplayBody};
+//! use http::{Request, Response, StatusCode};
+//! use http_body_util::Full;
+//! use tower::{service_fn, Service, ServiceBuilder, ServiceExt};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), tower::BoxError> {
+//! // A stand-in for an HTTP client: /old redirects to /new on another host.
+//! let client = service_fn(|request: Request<ReplayBody<Full<Bytes>>>| async move {
+//!     let response = match request.uri().path() {
+//!         "/old" => Response::builder()
+//!             .status(StatusCode::FOUND)
+//!             .header("location", "http://cdn.example.net/new")
+//!             .body(String::new()),
+//!         _ => {
+//!             let facts = request.extensions().get::<RequestFacts>().cloned().unwrap_or_default();
+//!             Response::builder().body(format!("unverifiable: {}", facts.unverifiable))
+//!         }
+//!     };
+//!     Ok::<_, Infallible>(response.unwrap())
+//! });
+//!
+//! let mut service = ServiceBuilder::new()
+//!     .layer(RedirectLayer::new().max_redirects(5))
+//!     // .layer(CookieLayer::new(jar)) goes here: inside, so it sees every hop
+//!     .service(client);
+//!
+//! let request = Request::get("http://www.example.com/old").body(Full::new(Bytes::new()))?;
+//! let response = service.ready().await?.call(request).await?;
+//! assert_eq!(response.body(), "unverifiable: true");
+//! assert_eq!(response.extensions().get::<FinalUrl>().unwrap().0.as_str(), "http://cdn.example.net/new");
+//! let history = response.extensions().get::<RedirectHistory>().unwrap();
+//! assert_eq!(history.0[0].status, StatusCode::FOUND);
+//! # Ok(())
+//! # }
+//! ```
+
+mod body;
+mod future;
+
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body::Body;
+use tower_layer::Layer;
+use tower_service::Service;
+use url::Url;
+
+pub use body::ReplayBody;
+pub use future::ResponseFuture;
+
+#[cfg(doc)]
+use crate::extensions::{CookieHeaderFromJar, HopBudget};
+#[cfg(doc)]
+use clientcookie_jar::RequestFacts;
+
+/// The error type of [`Redirect`]: the inner service's error, boxed as it
+/// is, or a [`RedirectError`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Redirects followed by default.
+pub const DEFAULT_MAX_REDIRECTS: usize = 10;
+
+/// Largest request body kept for replay by default (1 MiB).
+pub const DEFAULT_MAX_REPLAY_BODY: usize = 1024 * 1024;
+
+/// One redirect followed: the URL that answered with it and the status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    /// The URL requested.
+    pub url: Url,
+    /// The 3xx status it answered with.
+    pub status: StatusCode,
+}
+
+/// The redirects followed to get a response, first first; empty when the
+/// first request's response was the final one. In the final response's
+/// extensions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RedirectHistory(pub Vec<Hop>);
+
+/// The URL the final response came from. In the final response's extensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinalUrl(pub Url);
+
+/// Why the redirect layer gave up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RedirectError {
+    /// The chain used up its [`HopBudget`]; `history` holds every redirect
+    /// received, the one refused last.
+    #[error("too many redirects ({} received)", history.0.len())]
+    TooManyRedirects {
+        /// The redirects received.
+        history: RedirectHistory,
+    },
+    /// The chain asked for the same method and URL a second time.
+    #[error("redirect loop: {url} was requested twice")]
+    Loop {
+        /// The URL asked for again.
+        url: Url,
+    },
+    /// A `Location` that is not a URL, even relative to the current one.
+    #[error("invalid Location {location:?} in a redirect from {url}")]
+    InvalidLocation {
+        /// The URL that redirected.
+        url: Url,
+        /// The `Location` value (lossy UTF-8).
+        location: String,
+    },
+    /// A redirect to something other than `http` or `https`.
+    #[error("redirect to unsupported scheme: {location}")]
+    UnsupportedScheme {
+        /// Where the redirect pointed.
+        location: Url,
+    },
+    /// Reading the request body for replay failed.
+    #[error("could not read the request body")]
+    Body(#[source] BoxError),
+}
+
+/// Follows redirects; see the [module docs](self).
+#[derive(Debug, Clone, Copy)]
+pub struct RedirectLayer {
+    max_redirects: usize,
+    max_replay_body: usize,
+}
+
+impl Default for RedirectLayer {
+    fn default() -> Self {
+        RedirectLayer::new()
+    }
+}
+
+impl RedirectLayer {
+    /// At most [`DEFAULT_MAX_REDIRECTS`] redirects, bodies up to
+    /// [`DEFAULT_MAX_REPLAY_BODY`] replayed.
+    pub fn new() -> RedirectLayer {
+        RedirectLayer {
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+            max_replay_body: DEFAULT_MAX_REPLAY_BODY,
+        }
+    }
+
+    /// Follow at most `max` redirects in one chain. A [`HopBudget`] already
+    /// in the request's extensions takes precedence.
+    ///
+    /// ```
+    /// let layer = clientcookie_layers::redirect::RedirectLayer::new().max_redirects(3);
+    /// ```
+    #[must_use]
+    pub fn max_redirects(mut self, max: usize) -> RedirectLayer {
+        self.max_redirects = max;
+        self
+    }
+
+    /// Keep request bodies of at most `bytes` bytes (by size hint) so they
+    /// can be sent again on `307`/`308`; `0` keeps none.
+    ///
+    /// ```
+    /// let layer = clientcookie_layers::redirect::RedirectLayer::new().max_replay_body(64 * 1024);
+    /// ```
+    #[must_use]
+    pub fn max_replay_body(mut self, bytes: usize) -> RedirectLayer {
+        self.max_replay_body = bytes;
+        self
+    }
+}
+
+impl<S> Layer<S> for RedirectLayer {
+    type Service = Redirect<S>;
+
+    fn layer(&self, inner: S) -> Redirect<S> {
+        Redirect {
+            inner,
+            config: *self,
+        }
+    }
+}
+
+/// The service [`RedirectLayer`] makes. Its inner service gets
+/// `Request<ReplayBody<B>>` for the caller's `Request<B>`.
+#[derive(Debug, Clone)]
+pub struct Redirect<S> {
+    inner: S,
+    config: RedirectLayer,
+}
+
+impl<S> Redirect<S> {
+    /// Wraps `inner` with the default settings.
+    pub fn new(inner: S) -> Redirect<S> {
+        RedirectLayer::new().layer(inner)
+    }
+
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// The wrapped service, unwrapped.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, B, ResB> Service<Request<B>> for Redirect<S>
+where
+    S: Service<Request<ReplayBody<B>>, Response = Response<ResB>> + Clone,
+    S::Error: Into<BoxError>,
+    B: Body<Data = Bytes>,
+    B::Error: Into<BoxError>,
+    ResB: Body,
+{
+    type Response = Response<ResB>;
+    type Error = BoxError;
+    type Future = ResponseFuture<S, B, ResB>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        // The service that said it was ready goes with this request (it is
+        // called on the first hop); the clone stays for the next request and
+        // reports its own readiness.
+        let clone = self.inner.clone();
+        let ready = std::mem::replace(&mut self.inner, clone);
+        ResponseFuture::new(ready, request, self.config)
+    }
+}
