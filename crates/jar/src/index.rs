@@ -198,7 +198,7 @@ impl Index {
                 }
             }
         }
-        candidates.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        candidates.sort_unstable_by_key(|c| (c.0, c.1, c.2));
         candidates
     }
 

@@ -282,7 +282,16 @@ impl CookieJar {
         self.index.iter().map(|e| &e.cookie)
     }
 
-    fn now(&self) -> i64 {
+    /// The jar's clock: seconds since the Unix epoch (what expiry is
+    /// judged by, and what the [`store`](crate::store) functions filter with).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use clientcookie_jar::{clock::FixedClock, CookieJar};
+    /// let jar = CookieJar::builder().clock(Arc::new(FixedClock::new(1_000))).build();
+    /// assert_eq!(jar.now(), 1_000);
+    /// ```
+    pub fn now(&self) -> i64 {
         self.clock.now()
     }
 
@@ -630,9 +639,9 @@ impl CookieJar {
     pub fn clear(&mut self, domain: Option<&str>, path: Option<&str>, name: Option<&str>) -> usize {
         let domain = domain.map(|d| d.trim_start_matches('.').to_ascii_lowercase());
         let removed = self.index.remove_where(|c| {
-            domain.as_deref().is_none_or(|d| c.domain == d)
-                && path.is_none_or(|p| c.path == p)
-                && name.is_none_or(|n| c.name == n)
+            domain.as_deref().map_or(true, |d| c.domain == d)
+                && path.map_or(true, |p| c.path == p)
+                && name.map_or(true, |n| c.name == n)
         });
         self.emit_all(ChangeKind::Removed, &removed);
         removed.len()
