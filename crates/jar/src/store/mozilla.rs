@@ -19,6 +19,10 @@
 //! Other lines starting with `#` or `$`, and blank lines, are ignored, except
 //! that curl's `#HttpOnly_` prefix marks an HttpOnly cookie.
 //!
+//! A session cookie is written with expiry `0`, as curl writes it (the seed
+//! writes an empty field, which curl 7 misreads); both are read as session
+//! cookies.
+//!
 //! A cookie with an empty name (`Set-Cookie: foo`, which the seed calls a
 //! cookie named `foo` without a value) has an empty name field.
 //!
@@ -152,7 +156,7 @@ fn parse_expires(text: &str) -> Result<Option<i64>, Malformed> {
 /// let mut cookie = Cookie::new("a", "1", "example.com", "/");
 /// cookie.host_only = false;
 /// cookie.http_only = true;
-/// assert_eq!(mozilla_line(&cookie).unwrap(), "#HttpOnly_.example.com\tTRUE\t/\tFALSE\t\ta\t1");
+/// assert_eq!(mozilla_line(&cookie).unwrap(), "#HttpOnly_.example.com\tTRUE\t/\tFALSE\t0\ta\t1");
 /// ```
 pub fn mozilla_line(cookie: &Cookie) -> Option<String> {
     let domain = cookie.dotted_domain();
@@ -164,7 +168,11 @@ pub fn mozilla_line(cookie: &Cookie) -> Option<String> {
     if trimmed.is_empty() || trimmed.starts_with(['#', '$']) {
         return None;
     }
-    let expires = cookie.expires.map(|t| t.to_string()).unwrap_or_default();
+    // A session cookie is written with expiry 0, as curl writes it: curl
+    // (7.x splits on runs of tabs) misreads an empty field, which is what the
+    // seed writes. The seed reads `0` as "expired in 1970" rather than
+    // "session": Python 3.11 needs `ignore_expires` to load these cookies.
+    let expires = cookie.expires.unwrap_or(0);
     Some(format!(
         "{}{domain}\t{}\t{}\t{}\t{expires}\t{}\t{}",
         if cookie.http_only {

@@ -382,12 +382,12 @@ fn a_mozilla_file_downgrades_an_rfc2965_cookie_as_the_seed_says() {
 }
 
 #[test]
-fn a_mozilla_session_cookie_has_an_empty_expiry_field() {
+fn a_mozilla_session_cookie_has_expiry_zero_as_curl_writes_it() {
     let mut c = Cookie::new("", "bare", "h", "/");
     c.secure = true;
     assert_eq!(
         mozilla::mozilla_line(&c).unwrap(),
-        "h\tFALSE\t/\tTRUE\t\t\tbare"
+        "h\tFALSE\t/\tTRUE\t0\t\tbare"
     );
     let back = mozilla_round_trip(&[c]);
     assert_eq!(
