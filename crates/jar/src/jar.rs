@@ -282,7 +282,16 @@ impl CookieJar {
         self.index.iter().map(|e| &e.cookie)
     }
 
-    fn now(&self) -> i64 {
+    /// The jar's clock: seconds since the Unix epoch (what expiry is
+    /// judged by, and what the [`store`](crate::store) functions filter with).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use clientcookie_jar::{clock::FixedClock, CookieJar};
+    /// let jar = CookieJar::builder().clock(Arc::new(FixedClock::new(1_000))).build();
+    /// assert_eq!(jar.now(), 1_000);
+    /// ```
+    pub fn now(&self) -> i64 {
         self.clock.now()
     }
 

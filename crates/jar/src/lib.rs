@@ -32,6 +32,7 @@
 //! | `CookiePolicy`, `DefaultCookiePolicy` | [`CookiePolicy`], [`DefaultCookiePolicy`] |
 //! | `str2time`, `http2time`, `iso2time` | [`date`] |
 //! | `_debug` output | `tracing` events at debug level, [`Reason`], [`CookieJar::explain`] |
+//! | `FileCookieJar`, `LWPCookieJar`, `MozillaCookieJar` | [`store`], [`store::lwp`], [`store::mozilla`] |
 //! | the request's `unverifiable`, `origin_req_host` | [`RequestFacts`] in `http::Extensions` |
 
 pub mod clock;
@@ -47,6 +48,7 @@ pub mod parse;
 mod policy;
 mod reason;
 mod request;
+pub mod store;
 
 pub use cookie::{Cookie, SameSite};
 pub use domain::{domain_match, path_match};

@@ -1,0 +1,226 @@
+//! Netscape / Mozilla `cookies.txt`, as Python's `MozillaCookieJar` and
+//! curl read and write it.
+//!
+//! ```text
+//! # (fields are separated by tabs)
+//! # Netscape HTTP Cookie File
+//! # http://curl.haxx.se/rfc/cookie_spec.html
+//! # This is a generated file!  Do not edit.
+//!
+//! .example.com  TRUE  /  TRUE  4000000000  sid  42
+//! #HttpOnly_www.example.com  FALSE  /account  FALSE  0  token  x
+//! ```
+//!
+//! The first line must start with `# Netscape HTTP Cookie File` or
+//! `# HTTP Cookie File`. Each cookie is one line of seven tab-separated
+//! fields: domain (a leading dot for a domain cookie), `TRUE` if it is a
+//! domain cookie, path, `TRUE` if secure, expiry (seconds since the epoch;
+//! empty or `0` for a session cookie, as curl writes them), name, value.
+//! Other lines starting with `#` or `$`, and blank lines, are ignored, except
+//! that curl's `#HttpOnly_` prefix marks an HttpOnly cookie.
+//!
+//! A session cookie is written with expiry `0`, as curl writes it (the seed
+//! writes an empty field, which curl 7 misreads); both are read as session
+//! cookies.
+//!
+//! A cookie with an empty name (`Set-Cookie: foo`, which the seed calls a
+//! cookie named `foo` without a value) has an empty name field.
+//!
+//! # What the format cannot hold
+//!
+//! As the seed says, RFC 2965 cookies are downgraded to Netscape cookies on
+//! save: the version, the port list, whether `Path`, `Port` and `Discard` were
+//! given, and whether the `Domain` attribute had a leading dot are lost
+//! (`domain_initial_dot` and `domain_specified` are read back as "is a domain
+//! cookie"), as are the comment, comment URL, `SameSite` and unknown
+//! attributes. A `Discard` cookie with an expiry time comes back as a
+//! persistent cookie.
+
+use std::io::{self, BufRead, Write};
+
+use super::{has_line_break, Format, Lines, LoadError, Malformed, SaveOptions};
+use crate::Cookie;
+
+/// The header this module writes (the seed's `NETSCAPE_HEADER_TEXT`).
+pub const HEADER: &str = "# Netscape HTTP Cookie File\n\
+                          # http://curl.haxx.se/rfc/cookie_spec.html\n\
+                          # This is a generated file!  Do not edit.\n\n";
+
+/// curl's marker for an HttpOnly cookie, put before the domain.
+pub const HTTPONLY_PREFIX: &str = "#HttpOnly_";
+
+/// The seed's `NETSCAPE_MAGIC_RGX.match`: `#( Netscape)? HTTP Cookie File`
+/// at the start of the line.
+pub(crate) fn is_magic(line: &str) -> bool {
+    line.starts_with("# Netscape HTTP Cookie File") || line.starts_with("# HTTP Cookie File")
+}
+
+/// Read a `cookies.txt` file. Returns every cookie in it, in file order,
+/// without filtering session or expired ones (see
+/// [`LoadOptions::keeps`](super::LoadOptions::keeps)).
+///
+/// ```
+/// use clientcookie_jar::store::read_mozilla;
+/// let file = "# Netscape HTTP Cookie File\n\
+///     .example.com\tTRUE\t/\tTRUE\t4000000000\tsid\t42\n\
+///     #HttpOnly_www.example.com\tFALSE\t/\tFALSE\t0\ttoken\tx\n";
+/// let cookies = read_mozilla(file.as_bytes()).unwrap();
+/// assert!(!cookies[0].host_only && cookies[0].secure);
+/// assert_eq!(cookies[0].expires, Some(4_000_000_000));
+/// assert!(cookies[1].http_only && cookies[1].host_only);
+/// assert_eq!(cookies[1].expires, None);
+/// ```
+pub fn read_mozilla(reader: impl BufRead) -> Result<Vec<Cookie>, LoadError> {
+    let mut lines = Lines::new(reader);
+    match lines.next_line()? {
+        Some(first) if is_magic(first) => {}
+        _ => {
+            return Err(LoadError::Malformed {
+                path: None,
+                line: 1,
+                reason: Malformed::MissingMagic(Format::Mozilla),
+            })
+        }
+    }
+    let mut cookies = Vec::new();
+    while let Some(line) = lines.next_line()? {
+        let (line, http_only) = match line.strip_prefix(HTTPONLY_PREFIX) {
+            Some(rest) => (rest, true),
+            None => (line, false),
+        };
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with(['#', '$']) {
+            continue;
+        }
+        let cookie = parse_line(line, http_only);
+        cookies.push(cookie.map_err(|reason| lines.malformed(reason))?);
+    }
+    Ok(cookies)
+}
+
+fn parse_line(line: &str, http_only: bool) -> Result<Cookie, Malformed> {
+    let fields: Vec<&str> = line.split('\t').collect();
+    let [domain, flag, path, secure, expires, name, value] = fields[..] else {
+        return Err(Malformed::FieldCount(fields.len()));
+    };
+    let dotted = domain.starts_with('.');
+    if (flag == "TRUE") != dotted {
+        return Err(Malformed::DomainFlag {
+            flag: flag.to_string(),
+            domain: domain.to_string(),
+        });
+    }
+    let expires = parse_expires(expires)?;
+    let mut cookie = Cookie::new(name, value, "", path);
+    cookie.domain = domain.strip_prefix('.').unwrap_or(domain).to_lowercase();
+    cookie.host_only = !dotted;
+    cookie.domain_specified = dotted;
+    cookie.domain_initial_dot = dotted;
+    // The seed assumes the path was not specified.
+    cookie.path_specified = false;
+    cookie.secure = secure == "TRUE";
+    cookie.discard = expires.is_none();
+    cookie.expires = expires;
+    cookie.http_only = http_only;
+    Ok(cookie)
+}
+
+/// Empty or `0`: a session cookie (curl writes `0`). Otherwise the seed's
+/// `int(float(expires))`.
+fn parse_expires(text: &str) -> Result<Option<i64>, Malformed> {
+    let bad = || Malformed::Expires(text.to_string());
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let seconds = match t.parse::<i64>() {
+        Ok(n) => n,
+        Err(_) => {
+            let f: f64 = t.parse().map_err(|_| bad())?;
+            // `as` saturates; a non-finite or absurd float is refused.
+            if !f.is_finite() || f.abs() > 1e15 {
+                return Err(bad());
+            }
+            f.trunc() as i64
+        }
+    };
+    Ok((seconds != 0).then_some(seconds))
+}
+
+/// One cookie as a `cookies.txt` line (without the line end), or `None`
+/// when the format cannot hold it: a tab or line break in a field, or a
+/// domain that would read back as a comment.
+///
+/// ```
+/// use clientcookie_jar::{store::mozilla::mozilla_line, Cookie};
+/// let mut cookie = Cookie::new("a", "1", "example.com", "/");
+/// cookie.host_only = false;
+/// cookie.http_only = true;
+/// assert_eq!(mozilla_line(&cookie).unwrap(), "#HttpOnly_.example.com\tTRUE\t/\tFALSE\t0\ta\t1");
+/// ```
+pub fn mozilla_line(cookie: &Cookie) -> Option<String> {
+    let domain = cookie.dotted_domain();
+    let fields = [&domain, &cookie.path, &cookie.name, &cookie.value];
+    if fields.iter().any(|f| f.contains('\t') || has_line_break(f)) {
+        return None;
+    }
+    let trimmed = domain.trim_start();
+    if trimmed.is_empty() || trimmed.starts_with(['#', '$']) {
+        return None;
+    }
+    // A session cookie is written with expiry 0, as curl writes it: curl
+    // (7.x splits on runs of tabs) misreads an empty field, which is what the
+    // seed writes. The seed reads `0` as "expired in 1970" rather than
+    // "session": Python 3.11 needs `ignore_expires` to load these cookies.
+    let expires = cookie.expires.unwrap_or(0);
+    Some(format!(
+        "{}{domain}\t{}\t{}\t{}\t{expires}\t{}\t{}",
+        if cookie.http_only {
+            HTTPONLY_PREFIX
+        } else {
+            ""
+        },
+        if cookie.host_only { "FALSE" } else { "TRUE" },
+        cookie.path,
+        if cookie.secure { "TRUE" } else { "FALSE" },
+        cookie.name,
+        cookie.value,
+    ))
+}
+
+/// Write a `cookies.txt` file: the seed's header, then one line per cookie
+/// that `opts` keeps at `now`. Returns how many cookies were written;
+/// cookies the format cannot hold are skipped with a `tracing` warning.
+///
+/// ```
+/// use clientcookie_jar::store::{write_mozilla, SaveOptions};
+/// use clientcookie_jar::Cookie;
+/// let mut cookie = Cookie::new("a", "1", "example.com", "/");
+/// cookie.expires = Some(4_000_000_000);
+/// let mut out = Vec::new();
+/// assert_eq!(write_mozilla(&mut out, [&cookie], SaveOptions::default(), 0).unwrap(), 1);
+/// let text = String::from_utf8(out).unwrap();
+/// assert!(text.ends_with("\nexample.com\tFALSE\t/\tFALSE\t4000000000\ta\t1\n"));
+/// ```
+pub fn write_mozilla<'a>(
+    writer: &mut dyn Write,
+    cookies: impl IntoIterator<Item = &'a Cookie>,
+    opts: SaveOptions,
+    now: i64,
+) -> io::Result<usize> {
+    writer.write_all(HEADER.as_bytes())?;
+    let mut written = 0;
+    for cookie in cookies {
+        if !opts.keeps(cookie, now) {
+            continue;
+        }
+        let Some(line) = mozilla_line(cookie) else {
+            tracing::warn!(name = %cookie.name, domain = %cookie.domain, "cookie not saved: a cookies.txt file cannot hold it");
+            continue;
+        };
+        writer.write_all(line.as_bytes())?;
+        writer.write_all(b"\n")?;
+        written += 1;
+    }
+    Ok(written)
+}

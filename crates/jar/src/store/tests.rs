@@ -1,0 +1,864 @@
+//! Unit tests of the store module: both formats, the load/revert/save
+//! semantics and the atomic save.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use proptest::prelude::*;
+
+use super::lwp::split_header_words;
+use super::*;
+use crate::clock::FixedClock;
+use crate::{Cookie, CookieJar, SameSite};
+
+const NOW: i64 = 1_700_000_000;
+const FUTURE: i64 = 4_000_000_000;
+
+fn jar() -> CookieJar {
+    CookieJar::builder()
+        .clock(Arc::new(FixedClock::new(NOW)))
+        .build()
+}
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!(
+            "clientcookie-store-{tag}-{}-{n}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    fn entries(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.0)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn persistent(name: &str, value: &str, domain: &str) -> Cookie {
+    let mut c = Cookie::new(name, value, domain, "/");
+    c.expires = Some(FUTURE);
+    c
+}
+
+fn rfc2965_cookie() -> Cookie {
+    let mut c = Cookie::new("sid", "a \"quoted\" \\ value", "example.com", "/app");
+    c.version = Some(1);
+    c.host_only = false;
+    c.domain_specified = true;
+    c.domain_initial_dot = true;
+    c.port = Some("80,8080".into());
+    c.port_specified = true;
+    c.path_specified = true;
+    c.secure = true;
+    c.expires = Some(FUTURE);
+    c.discard = true;
+    c.comment = Some("a comment; with, punctuation".into());
+    c.comment_url = Some("http://example.com/why?a=1".into());
+    c.rest = vec![
+        ("Priority".into(), Some("High".into())),
+        ("Partitioned".into(), None),
+    ];
+    c.http_only = true;
+    c.same_site = Some(SameSite::Lax);
+    c
+}
+
+/// The fields a file keeps (times of creation and access are not stored).
+fn key(c: &Cookie) -> impl PartialEq + std::fmt::Debug + '_ {
+    (
+        (c.version, &c.name, &c.value, &c.port, c.port_specified),
+        (
+            &c.domain,
+            c.domain_specified,
+            c.domain_initial_dot,
+            c.host_only,
+        ),
+        (&c.path, c.path_specified, c.secure, c.expires, c.discard),
+        (
+            &c.comment,
+            &c.comment_url,
+            &c.rest,
+            c.http_only,
+            c.same_site,
+        ),
+    )
+}
+
+fn lwp_round_trip(cookies: &[Cookie]) -> Vec<Cookie> {
+    let mut out = Vec::new();
+    let all = SaveOptions {
+        ignore_discard: true,
+        ignore_expires: true,
+    };
+    write_lwp(&mut out, cookies, all, NOW).unwrap();
+    read_lwp(&out[..]).unwrap()
+}
+
+fn mozilla_round_trip(cookies: &[Cookie]) -> Vec<Cookie> {
+    let mut out = Vec::new();
+    let all = SaveOptions {
+        ignore_discard: true,
+        ignore_expires: true,
+    };
+    write_mozilla(&mut out, cookies, all, NOW).unwrap();
+    read_mozilla(&out[..]).unwrap()
+}
+
+fn malformed(err: LoadError) -> (usize, Malformed) {
+    match err {
+        LoadError::Malformed { line, reason, .. } => (line, reason),
+        other => panic!("expected Malformed, got {other:?}"),
+    }
+}
+
+// ----- LWP -----------------------------------------------------------------
+
+#[test]
+fn split_header_words_reads_as_the_seed_does() {
+    let words = |s: &str| split_header_words(s);
+    let pairs = |v: &[(&str, Option<&str>)]| {
+        v.iter()
+            .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        words(r#"foo="bar"; port="80,81"; discard, bar=baz"#),
+        vec![
+            pairs(&[
+                ("foo", Some("bar")),
+                ("port", Some("80,81")),
+                ("discard", None)
+            ]),
+            pairs(&[("bar", Some("baz"))]),
+        ]
+    );
+    assert_eq!(
+        words(r#"Basic realm="\"foo\bar\"""#),
+        vec![pairs(&[("Basic", None), ("realm", Some("\"foobar\""))])]
+    );
+    assert_eq!(
+        words("a = 1 ;; =junk; b"),
+        vec![pairs(&[("a", Some("1")), ("junk", None), ("b", None)])]
+    );
+    // An unclosed quote is read as an unquoted value.
+    assert_eq!(
+        words(r#"a="x y"#),
+        vec![pairs(&[("a", Some("\"x")), ("y", None)])]
+    );
+    assert!(words("  ;= ,, ").is_empty());
+}
+
+#[test]
+fn an_lwp_file_keeps_every_attribute_of_an_rfc2965_cookie() {
+    let cookie = rfc2965_cookie();
+    let back = lwp_round_trip(std::slice::from_ref(&cookie));
+    assert_eq!(back.len(), 1);
+    assert_eq!(key(&back[0]), key(&cookie));
+}
+
+#[test]
+fn an_lwp_line_is_written_as_python_writes_it() {
+    let mut out = Vec::new();
+    write_lwp(&mut out, [&rfc2965_cookie()], SaveOptions::default(), NOW).unwrap();
+    // Discard cookies are skipped without ignore_discard.
+    assert_eq!(String::from_utf8(out).unwrap(), "#LWP-Cookies-2.0\n");
+    let line = lwp::lwp_cookie_str(&rfc2965_cookie()).unwrap();
+    assert_eq!(
+        line,
+        "sid=\"a \\\"quoted\\\" \\\\ value\"; path=\"/app\"; domain=\".example.com\"; \
+         port=\"80,8080\"; path_spec; port_spec; domain_dot; secure; \
+         expires=\"2096-10-02 07:06:40Z\"; discard; comment=\"a comment; with, punctuation\"; \
+         commenturl=\"http://example.com/why?a=1\"; Priority=High; Partitioned; HttpOnly; \
+         SameSite=Lax; version=1"
+    );
+}
+
+#[test]
+fn an_lwp_cookie_without_expires_is_a_discard_cookie() {
+    let file = "#LWP-Cookies-2.0\nSet-Cookie3: a=1; path=\"/\"; domain=example.com; version=0\n";
+    let cookies = read_lwp(file.as_bytes()).unwrap();
+    assert_eq!(cookies[0].expires, None);
+    assert!(cookies[0].discard);
+    assert!(cookies[0].host_only);
+    assert!(!cookies[0].path_specified);
+    assert_eq!(cookies[0].version, None);
+}
+
+#[test]
+fn an_lwp_reader_ignores_other_lines_and_reads_comma_separated_cookies() {
+    let file = "#LWP-Cookies-1.0\n# a comment\n\nSet-Cookie: x=1\n\
+                Set-Cookie3: a=1; path=/; domain=h, b=2; path=/p; domain=.h; expires=\"1994-02-03 14:15:29Z\"\n";
+    let cookies = read_lwp(file.as_bytes()).unwrap();
+    let names: Vec<_> = cookies.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["a", "b"]);
+    assert_eq!(cookies[1].expires, Some(760284929));
+    assert!(!cookies[1].discard);
+    assert!(!cookies[1].host_only);
+}
+
+#[test]
+fn an_lwp_cookie_without_a_value_has_an_empty_name() {
+    let file = "#LWP-Cookies-2.0\nSet-Cookie3: lonely; path=\"/\"; domain=h; version=0\n";
+    let cookies = read_lwp(file.as_bytes()).unwrap();
+    assert_eq!(
+        (cookies[0].name.as_str(), cookies[0].value.as_str()),
+        ("", "lonely")
+    );
+    assert_eq!(key(&lwp_round_trip(&cookies)[0]), key(&cookies[0]));
+}
+
+#[test]
+fn a_bad_lwp_file_is_refused_with_its_line() {
+    let cases: [(&str, usize, Malformed); 6] = [
+        ("", 1, Malformed::MissingMagic(Format::Lwp)),
+        (
+            "# Netscape HTTP Cookie File\n",
+            1,
+            Malformed::MissingMagic(Format::Lwp),
+        ),
+        (
+            "#LWP-Cookies-2.0\nSet-Cookie3: a=1; path=/\n",
+            2,
+            Malformed::MissingDomain,
+        ),
+        (
+            "#LWP-Cookies-2.0\n\nSet-Cookie3: a=1; domain=h\n",
+            3,
+            Malformed::MissingPath,
+        ),
+        (
+            "#LWP-Cookies-2.0\nSet-Cookie3: a=1; path=/; domain=h; version=x\n",
+            2,
+            Malformed::Version("x".into()),
+        ),
+        (
+            "#LWP-Cookies-2.0\nSet-Cookie3: a=1; path=/; domain=h; port_spec\n",
+            2,
+            Malformed::PortSpecWithoutPort,
+        ),
+    ];
+    for (file, line, reason) in cases {
+        let got = malformed(read_lwp(file.as_bytes()).unwrap_err());
+        assert_eq!(got, (line, reason), "{file:?}");
+    }
+}
+
+#[test]
+fn cookies_an_lwp_file_cannot_hold_are_skipped_not_written_broken() {
+    let mut bad_value = persistent("a", "line\nbreak", "h");
+    bad_value.expires = Some(FUTURE);
+    let bad_name = persistent("a b", "1", "h");
+    let good = persistent("ok", "1", "h");
+    let mut out = Vec::new();
+    let n = write_lwp(
+        &mut out,
+        [&bad_value, &bad_name, &good],
+        SaveOptions::default(),
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(n, 1);
+    let back = read_lwp(&out[..]).unwrap();
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0].name, "ok");
+}
+
+// ----- Mozilla -------------------------------------------------------------
+
+#[test]
+fn a_curl_cookie_file_is_read() {
+    let file = "# Netscape HTTP Cookie File\n\
+                # https://curl.se/docs/http-cookies.html\n\
+                # This file was generated by libcurl! Edit at your own risk.\n\
+                \n\
+                #HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tabc\r\n\
+                .example.com\tTRUE\t/docs\tTRUE\t4000000000\tlang\ten\n\
+                $ skipped\n\
+                example.com\tFALSE\t/\tFALSE\t\t\tnameless\n\
+                example.com\tFALSE\t/\tFALSE\t1.5e9\tfloat\t\n";
+    let c = read_mozilla(file.as_bytes()).unwrap();
+    assert_eq!(c.len(), 4);
+    assert!(c[0].http_only && c[0].host_only && c[0].is_session() && c[0].discard);
+    assert_eq!(
+        (c[0].domain.as_str(), c[0].value.as_str()),
+        ("127.0.0.1", "abc")
+    );
+    assert!(!c[1].host_only && c[1].domain_specified && c[1].domain_initial_dot);
+    assert!(c[1].secure && !c[1].path_specified);
+    assert_eq!((c[1].path.as_str(), c[1].expires), ("/docs", Some(FUTURE)));
+    assert_eq!((c[2].name.as_str(), c[2].value.as_str()), ("", "nameless"));
+    assert_eq!(c[2].expires, None);
+    assert_eq!(
+        (c[3].value.as_str(), c[3].expires),
+        ("", Some(1_500_000_000))
+    );
+}
+
+#[test]
+fn a_bad_mozilla_file_is_refused_with_its_line() {
+    let head = "# HTTP Cookie File\n";
+    let cases: [(String, usize, Malformed); 5] = [
+        (
+            "cookies\n".into(),
+            1,
+            Malformed::MissingMagic(Format::Mozilla),
+        ),
+        (format!("{head}h\tFALSE\t/\n"), 2, Malformed::FieldCount(3)),
+        (
+            format!("{head}\nh\tFALSE\t/\tFALSE\t0\ta\tb\tc\n"),
+            3,
+            Malformed::FieldCount(8),
+        ),
+        (
+            format!("{head}h\tTRUE\t/\tFALSE\t0\ta\tb\n"),
+            2,
+            Malformed::DomainFlag {
+                flag: "TRUE".into(),
+                domain: "h".into(),
+            },
+        ),
+        (
+            format!("{head}h\tFALSE\t/\tFALSE\tsoon\ta\tb\n"),
+            2,
+            Malformed::Expires("soon".into()),
+        ),
+    ];
+    for (file, line, reason) in cases {
+        let got = malformed(read_mozilla(file.as_bytes()).unwrap_err());
+        assert_eq!(got, (line, reason), "{file:?}");
+    }
+}
+
+#[test]
+fn a_mozilla_file_downgrades_an_rfc2965_cookie_as_the_seed_says() {
+    let cookie = rfc2965_cookie();
+    let back = mozilla_round_trip(std::slice::from_ref(&cookie));
+    let c = &back[0];
+    assert_eq!(
+        (c.name.as_str(), c.value.as_str()),
+        (cookie.name.as_str(), cookie.value.as_str())
+    );
+    assert_eq!(
+        (c.domain.as_str(), c.host_only, c.path.as_str()),
+        ("example.com", false, "/app")
+    );
+    assert!(c.secure && c.http_only);
+    assert_eq!(c.expires, Some(FUTURE));
+    // Lost: version, port, path/port specified, discard, comments, rest.
+    assert_eq!(c.version, None);
+    assert_eq!(
+        (c.port.as_deref(), c.port_specified, c.path_specified),
+        (None, false, false)
+    );
+    assert!(!c.discard);
+    assert_eq!(
+        (c.comment.as_deref(), c.comment_url.as_deref()),
+        (None, None)
+    );
+    assert!(c.rest.is_empty() && c.same_site.is_none());
+}
+
+#[test]
+fn a_mozilla_session_cookie_has_expiry_zero_as_curl_writes_it() {
+    let mut c = Cookie::new("", "bare", "h", "/");
+    c.secure = true;
+    assert_eq!(
+        mozilla::mozilla_line(&c).unwrap(),
+        "h\tFALSE\t/\tTRUE\t0\t\tbare"
+    );
+    let back = mozilla_round_trip(&[c]);
+    assert_eq!(
+        (back[0].name.as_str(), back[0].value.as_str()),
+        ("", "bare")
+    );
+    assert!(back[0].is_session());
+}
+
+#[test]
+fn cookies_a_mozilla_file_cannot_hold_are_skipped() {
+    let tab = persistent("a", "x\ty", "h");
+    let comment_domain = persistent("b", "1", "#h");
+    let good = persistent("c", "1", "h");
+    let mut out = Vec::new();
+    let n = write_mozilla(
+        &mut out,
+        [&tab, &comment_domain, &good],
+        SaveOptions::default(),
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(read_mozilla(&out[..]).unwrap().len(), 1);
+}
+
+// ----- both ------------------------------------------------------------------
+
+#[test]
+fn a_line_longer_than_the_limit_is_malformed_and_bytes_that_are_not_utf8_too() {
+    let long = format!(
+        "#LWP-Cookies-2.0\nSet-Cookie3: a={}\n",
+        "x".repeat(MAX_LINE_LEN)
+    );
+    assert_eq!(
+        malformed(read_lwp(long.as_bytes()).unwrap_err()),
+        (2, Malformed::LineTooLong)
+    );
+    let mut file = b"# HTTP Cookie File\n\n".to_vec();
+    file.extend_from_slice(b"h\tFALSE\t/\tFALSE\t0\ta\t\xff\n");
+    assert_eq!(
+        malformed(read_mozilla(&file[..]).unwrap_err()),
+        (3, Malformed::NotUtf8)
+    );
+    // Exactly at the limit is fine.
+    let value = "x".repeat(MAX_LINE_LEN - "h\tFALSE\t/\tFALSE\t0\ta\t".len());
+    let file = format!("# HTTP Cookie File\nh\tFALSE\t/\tFALSE\t0\ta\t{value}\r\n");
+    assert_eq!(
+        read_mozilla(file.as_bytes()).unwrap()[0].value.len(),
+        value.len()
+    );
+}
+
+#[test]
+fn save_skips_session_and_expired_cookies_unless_told_not_to() {
+    let mut jar = jar();
+    jar.set_cookie(persistent("keep", "1", "h")).unwrap();
+    jar.set_cookie(Cookie::new("session", "1", "h", "/"))
+        .unwrap();
+    let mut discard = persistent("discard", "1", "h");
+    discard.discard = true;
+    jar.set_cookie(discard).unwrap();
+    let cookies: Vec<Cookie> = jar.iter().cloned().collect();
+    let mut expired = persistent("expired", "1", "h");
+    expired.expires = Some(NOW - 1);
+    let all: Vec<&Cookie> = cookies.iter().chain([&expired]).collect();
+    let count = |opts: SaveOptions| {
+        let mut sink = Vec::new();
+        let lwp = write_lwp(&mut sink, all.iter().copied(), opts, NOW).unwrap();
+        let moz = write_mozilla(&mut sink, all.iter().copied(), opts, NOW).unwrap();
+        assert_eq!(lwp, moz);
+        lwp
+    };
+    let opts = |d, e| SaveOptions {
+        ignore_discard: d,
+        ignore_expires: e,
+    };
+    assert_eq!(count(opts(false, false)), 1);
+    assert_eq!(count(opts(true, false)), 3);
+    assert_eq!(count(opts(false, true)), 2);
+    assert_eq!(count(opts(true, true)), 4);
+}
+
+#[test]
+fn load_adds_to_the_jar_and_keeps_what_the_file_does_not_replace() {
+    let dir = TempDir::new("load");
+    let path = dir.join("cookies.lwp");
+    let mut source = jar();
+    source.set_cookie(persistent("a", "new", "h")).unwrap();
+    source
+        .set_cookie(Cookie::new("session", "1", "h", "/"))
+        .unwrap();
+    assert_eq!(
+        save(&source, &path, Format::Lwp, SaveOptions::default()).unwrap(),
+        1
+    );
+
+    let mut jar = jar();
+    jar.set_cookie(persistent("a", "old", "h")).unwrap();
+    jar.set_cookie(persistent("b", "kept", "h")).unwrap();
+    assert_eq!(
+        load(&mut jar, &path, Format::Lwp, LoadOptions::default()).unwrap(),
+        1
+    );
+    let mut got: Vec<_> = jar
+        .iter()
+        .map(|c| (c.name.clone(), c.value.clone()))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [("a".into(), "new".into()), ("b".into(), "kept".into())]
+    );
+}
+
+#[test]
+fn load_skips_session_cookies_unless_ignore_discard() {
+    let file =
+        "# HTTP Cookie File\nh\tFALSE\t/\tFALSE\t0\ts\t1\nh\tFALSE\t/\tFALSE\t4000000000\tp\t1\n";
+    let dir = TempDir::new("discard");
+    let path = dir.join("c.txt");
+    std::fs::write(&path, file).unwrap();
+    let mut j = jar();
+    assert_eq!(
+        load(&mut j, &path, Format::Mozilla, LoadOptions::default()).unwrap(),
+        1
+    );
+    let mut j = jar();
+    let opts = LoadOptions {
+        ignore_discard: true,
+        ignore_expires: false,
+    };
+    assert_eq!(load(&mut j, &path, Format::Mozilla, opts).unwrap(), 2);
+}
+
+#[test]
+fn revert_replaces_the_jar() {
+    let dir = TempDir::new("revert");
+    let path = dir.join("cookies.txt");
+    let mut source = jar();
+    source.set_cookie(persistent("a", "1", "h")).unwrap();
+    save(&source, &path, Format::Mozilla, SaveOptions::default()).unwrap();
+
+    let mut jar = jar();
+    jar.set_cookie(persistent("b", "1", "h")).unwrap();
+    assert_eq!(
+        revert(&mut jar, &path, Format::Mozilla, LoadOptions::default()).unwrap(),
+        1
+    );
+    let names: Vec<_> = jar.iter().map(|c| c.name.clone()).collect();
+    assert_eq!(names, ["a"]);
+}
+
+#[test]
+fn revert_of_a_corrupt_file_leaves_the_jar_unchanged_and_load_adds_nothing() {
+    let dir = TempDir::new("corrupt");
+    let path = dir.join("cookies.txt");
+    std::fs::write(
+        &path,
+        "# Netscape HTTP Cookie File\n\
+         h\tFALSE\t/\tFALSE\t4000000000\tnew\t1\n\
+         h\tFALSE\t/\tFALSE\t4000000000\tbroken\n",
+    )
+    .unwrap();
+    let mut jar = jar();
+    jar.set_cookie(persistent("old", "1", "h")).unwrap();
+    let before: Vec<Cookie> = jar.iter().cloned().collect();
+
+    for revert_it in [true, false] {
+        let result = if revert_it {
+            revert(&mut jar, &path, Format::Mozilla, LoadOptions::default())
+        } else {
+            load(&mut jar, &path, Format::Mozilla, LoadOptions::default())
+        };
+        match result.unwrap_err() {
+            LoadError::Malformed {
+                path: p,
+                line,
+                reason,
+            } => {
+                assert_eq!(p.as_deref(), Some(path.as_path()));
+                assert_eq!((line, reason), (3, Malformed::FieldCount(6)));
+            }
+            other => panic!("{other:?}"),
+        }
+        let after: Vec<Cookie> = jar.iter().cloned().collect();
+        assert_eq!(after, before);
+    }
+    let message = load(&mut jar, &path, Format::Mozilla, LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("cookies.txt: line 3:"), "{message}");
+}
+
+#[test]
+fn a_missing_file_is_an_io_error_and_the_jar_stays() {
+    let mut jar = jar();
+    jar.set_cookie(persistent("a", "1", "h")).unwrap();
+    let err = revert(
+        &mut jar,
+        "/nonexistent/dir/c.txt",
+        Format::Mozilla,
+        LoadOptions::default(),
+    );
+    assert!(matches!(err, Err(LoadError::Io(_))));
+    assert_eq!(jar.len(), 1);
+}
+
+#[test]
+fn the_format_is_detected_from_the_name_else_the_first_line() {
+    let p = |s: &str| PathBuf::from(s);
+    assert_eq!(
+        Format::detect(&p("a/cookies.TXT"), b"#LWP-Cookies-2.0").ok(),
+        Some(Format::Mozilla)
+    );
+    assert_eq!(Format::detect(&p("jar.lwp"), b"").ok(), Some(Format::Lwp));
+    assert_eq!(
+        Format::detect(&p("jar"), b"# Netscape HTTP Cookie File\r\n").ok(),
+        Some(Format::Mozilla)
+    );
+    assert_eq!(
+        Format::detect(&p("jar.dat"), b"#LWP-Cookies-1.0\n").ok(),
+        Some(Format::Lwp)
+    );
+    assert!(matches!(
+        Format::detect(&p("jar"), b"#LWP-Cookies-x"),
+        Err(LoadError::UnknownFormat)
+    ));
+}
+
+// ----- atomic save -----------------------------------------------------------
+
+/// A writer that fails once `budget` bytes have been written.
+struct FailAfter<'a> {
+    inner: &'a mut dyn Write,
+    budget: usize,
+}
+
+impl Write for FailAfter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.budget == 0 {
+            return Err(io::Error::other("injected failure"));
+        }
+        let n = buf.len().min(self.budget);
+        self.budget -= n;
+        self.inner.write(&buf[..n])
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[test]
+fn a_save_interrupted_at_any_byte_leaves_the_previous_file_intact() {
+    let dir = TempDir::new("interrupt");
+    let mut jar = jar();
+    for i in 0..5 {
+        jar.set_cookie(persistent(&format!("c{i}"), "v", "h"))
+            .unwrap();
+    }
+    jar.set_cookie(rfc2965_cookie()).unwrap();
+    let all = SaveOptions {
+        ignore_discard: true,
+        ignore_expires: true,
+    };
+    for format in [Format::Lwp, Format::Mozilla] {
+        let path = dir.join("cookies");
+        std::fs::write(&path, "previous content").unwrap();
+        let write = |w: &mut dyn Write| match format {
+            Format::Lwp => write_lwp(w, jar.iter(), all, NOW),
+            Format::Mozilla => write_mozilla(w, jar.iter(), all, NOW),
+        };
+        let mut full = Vec::new();
+        write(&mut full).unwrap();
+        for budget in (0..full.len()).step_by(7).chain([full.len() - 1]) {
+            let result = atomic::save_with(&path, |w| {
+                let mut failing = FailAfter { inner: w, budget };
+                write(&mut failing)
+            });
+            assert!(result.is_err(), "{format} budget {budget}");
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), "previous content");
+            assert_eq!(dir.entries(), ["cookies"], "no temporary file left");
+        }
+        let n = atomic::save_with(&path, |w| {
+            let mut enough = FailAfter {
+                inner: w,
+                budget: full.len(),
+            };
+            write(&mut enough)
+        })
+        .unwrap();
+        assert_eq!(n, 6);
+        assert_eq!(std::fs::read(&path).unwrap(), full);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_cookie_file_is_private_and_an_old_one_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("mode");
+    let path = dir.join("new.txt");
+    save(&jar(), &path, Format::Mozilla, SaveOptions::default()).unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    save(&jar(), &path, Format::Lwp, SaveOptions::default()).unwrap();
+    assert_eq!(mode(&path), 0o640);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "#LWP-Cookies-2.0\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn saving_through_a_symlink_replaces_the_file_it_points_to() {
+    let dir = TempDir::new("link");
+    let real = dir.join("real.txt");
+    let link = dir.join("link.txt");
+    std::fs::write(&real, "old").unwrap();
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let mut j = jar();
+    j.set_cookie(persistent("a", "1", "h")).unwrap();
+    save(&j, &link, Format::Mozilla, SaveOptions::default()).unwrap();
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        read_mozilla(std::fs::read(&real).unwrap().as_slice())
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+// ----- property tests --------------------------------------------------------
+
+fn token() -> impl Strategy<Value = String> {
+    "[A-Za-z0-9_!#$%&'*+.^`|~-]{1,12}"
+}
+
+fn domain() -> impl Strategy<Value = String> {
+    "[a-z0-9-]{1,10}(\\.[a-z0-9-]{1,10}){0,3}"
+}
+
+fn arb_cookie() -> impl Strategy<Value = Cookie> {
+    let text = "[ -~\u{a0}-\u{2ff}]{0,20}";
+    (
+        (
+            token(),
+            text,
+            domain(),
+            "/[ -~]{0,15}",
+            any::<bool>(),
+            any::<bool>(),
+        ),
+        (
+            proptest::option::of(1u32..3),
+            proptest::option::of("[0-9]{1,5}(,[0-9]{1,5}){0,2}"),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            proptest::option::of(0i64..10_000_000_000),
+            any::<bool>(),
+        ),
+        (
+            proptest::option::of(text),
+            proptest::option::of(text),
+            proptest::collection::vec((token(), proptest::option::of(text)), 0..3),
+            any::<bool>(),
+            proptest::option::of(prop_oneof![
+                Just(SameSite::Strict),
+                Just(SameSite::Lax),
+                Just(SameSite::None)
+            ]),
+        ),
+    )
+        .prop_map(|(a, b, c)| {
+            let (name, value, domain, path, host_only, secure) = a;
+            let (version, port, port_specified, path_specified, initial_dot, expires, discard) = b;
+            let (comment, comment_url, rest, http_only, same_site) = c;
+            let mut cookie = Cookie::new(name, value, domain, path);
+            cookie.host_only = host_only;
+            cookie.domain_specified = !host_only;
+            cookie.domain_initial_dot = initial_dot;
+            cookie.secure = secure;
+            cookie.version = version;
+            cookie.port_specified = port_specified && port.is_some();
+            cookie.port = port;
+            cookie.path_specified = path_specified;
+            cookie.expires = expires;
+            cookie.discard = discard || expires.is_none();
+            cookie.comment = comment.filter(|c| !c.is_empty());
+            cookie.comment_url = comment_url.filter(|c| !c.is_empty());
+            let mut seen = Vec::<String>::new();
+            cookie.rest = rest
+                .into_iter()
+                .filter(|(k, _)| {
+                    let lower = k.to_lowercase();
+                    let reserved = [
+                        "port_spec",
+                        "path_spec",
+                        "domain_dot",
+                        "secure",
+                        "discard",
+                        "version",
+                        "port",
+                        "path",
+                        "domain",
+                        "expires",
+                        "comment",
+                        "commenturl",
+                        "httponly",
+                        "samesite",
+                    ];
+                    let fresh = !seen.contains(k) && !reserved.contains(&lower.as_str());
+                    seen.push(k.clone());
+                    fresh
+                })
+                .collect();
+            cookie.http_only = http_only;
+            cookie.same_site = same_site;
+            cookie
+        })
+}
+
+proptest! {
+    #[test]
+    fn lwp_save_then_load_gives_the_same_cookies(cookies in proptest::collection::vec(arb_cookie(), 0..6)) {
+        let back = lwp_round_trip(&cookies);
+        prop_assert_eq!(back.len(), cookies.len());
+        for (got, want) in back.iter().zip(&cookies) {
+            prop_assert_eq!(key(got), key(want));
+        }
+    }
+
+    /// What a `cookies.txt` can hold: name, value, domain and whether it is a
+    /// domain cookie, path, secure, expiry, HttpOnly.
+    #[test]
+    fn mozilla_save_then_load_gives_the_same_cookies(cookies in proptest::collection::vec(arb_cookie(), 0..6)) {
+        let back = mozilla_round_trip(&cookies);
+        prop_assert_eq!(back.len(), cookies.len());
+        for (got, want) in back.iter().zip(&cookies) {
+            let expires = want.expires.filter(|&t| t != 0);
+            prop_assert_eq!(
+                (&got.name, &got.value, &got.domain, got.host_only, &got.path),
+                (&want.name, &want.value, &want.domain, want.host_only, &want.path)
+            );
+            prop_assert_eq!((got.secure, got.expires, got.http_only), (want.secure, expires, want.http_only));
+            prop_assert_eq!(got.domain_initial_dot, !want.host_only);
+        }
+    }
+
+    #[test]
+    fn no_input_makes_a_reader_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let mut lwp = b"#LWP-Cookies-2.0\nSet-Cookie3: ".to_vec();
+        lwp.extend_from_slice(&bytes);
+        let _ = read_lwp(&lwp[..]);
+        let mut moz = b"# HTTP Cookie File\n".to_vec();
+        moz.extend_from_slice(&bytes);
+        let _ = read_mozilla(&moz[..]);
+        let _ = read_lwp(&bytes[..]);
+    }
+
+    #[test]
+    fn any_text_after_set_cookie3_never_panics(text in "[ -~\t\u{1c}\u{a0}\u{3000}\"\\\\;,=]{0,80}") {
+        let _ = split_header_words(&text);
+        let file = format!("#LWP-Cookies-2.0\nSet-Cookie3: {text}\n");
+        let _ = read_lwp(file.as_bytes());
+    }
+}
