@@ -27,9 +27,6 @@ struct Site {
     domains: Vec<Box<str>>,
 }
 
-/// Where one cookie lives: bucket key and position.
-pub(crate) type Slot<'a> = (&'a str, usize);
-
 #[derive(Debug, Default)]
 pub(crate) struct Index {
     // foldhash's seeded hasher: fast, and keys are partly chosen by servers,
@@ -183,46 +180,40 @@ impl Index {
         self.remove_slots(slots)
     }
 
-    /// Eviction order: expired first, then least recently used, then oldest.
-    fn eviction_candidates<'a>(
-        &'a self,
-        domains: impl Iterator<Item = &'a str>,
-        now: i64,
-    ) -> Vec<(bool, i64, u64, Slot<'a>)> {
+    /// Evict from `domains` (bucket keys) until `keep` cookies remain there,
+    /// in eviction order: expired first, then least recently used, then
+    /// oldest.
+    fn evict_from(&mut self, domains: &[Box<str>], keep: usize, now: i64) -> Vec<Cookie> {
         let mut candidates = Vec::new();
         for domain in domains {
             if let Some(bucket) = self.buckets.get(domain) {
                 for (i, e) in bucket.iter().enumerate() {
                     let live = !e.cookie.is_expired(now);
-                    candidates.push((live, e.cookie.last_access_time, e.seq, (domain, i)));
+                    candidates.push((live, e.cookie.last_access_time, e.seq, domain, i));
                 }
             }
         }
-        candidates.sort_unstable_by_key(|c| (c.0, c.1, c.2));
-        candidates
+        let excess = candidates.len().saturating_sub(keep);
+        if excess == 0 {
+            return Vec::new();
+        }
+        candidates.select_nth_unstable_by_key(excess - 1, |c| (c.0, c.1, c.2));
+        let slots = candidates[..excess]
+            .iter()
+            .map(|&(_, _, _, d, i)| (d.clone(), i))
+            .collect();
+        self.remove_slots(slots)
     }
 
     /// Evict from the site of `domain` until `keep` cookies remain there.
     pub(crate) fn evict_site(&mut self, domain: &str, keep: usize, now: i64) -> Vec<Cookie> {
-        let site_domains: Vec<Box<str>> = self.site_domains(domain).to_vec();
-        let candidates = self.eviction_candidates(site_domains.iter().map(|d| &**d), now);
-        let excess = candidates.len().saturating_sub(keep);
-        let slots = candidates[..excess]
-            .iter()
-            .map(|(_, _, _, (d, i))| (Box::<str>::from(*d), *i))
-            .collect();
-        self.remove_slots(slots)
+        let site_domains = self.site_domains(domain).to_vec();
+        self.evict_from(&site_domains, keep, now)
     }
 
     /// Evict from the whole jar until `keep` cookies remain.
     pub(crate) fn evict_global(&mut self, keep: usize, now: i64) -> Vec<Cookie> {
-        let keys: Vec<&str> = self.buckets.keys().map(|k| &**k).collect();
-        let candidates = self.eviction_candidates(keys.into_iter(), now);
-        let excess = candidates.len().saturating_sub(keep);
-        let slots = candidates[..excess]
-            .iter()
-            .map(|(_, _, _, (d, i))| (Box::<str>::from(*d), *i))
-            .collect();
-        self.remove_slots(slots)
+        let keys: Vec<Box<str>> = self.buckets.keys().cloned().collect();
+        self.evict_from(&keys, keep, now)
     }
 }
