@@ -198,7 +198,7 @@ impl Index {
                 }
             }
         }
-        candidates.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        candidates.sort_unstable_by_key(|&(live, used, seq, _)| (live, used, seq));
         candidates
     }
 
