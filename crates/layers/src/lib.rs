@@ -31,7 +31,7 @@
 //! [`redirect::RedirectHistory`]) and `tokio`'s timer.
 //!
 //! Each redirect hop passes through every layer inside the redirect layer,
-//! so cookies (and later referer and robots) are worked out per hop, never
+//! so cookies, referer (and later robots) are worked out per hop, never
 //! carried over from the previous one. What the layers tell each other
 //! travels in `http::Extensions`: see [`extensions`] and
 //! [`jar::RequestFacts`].
