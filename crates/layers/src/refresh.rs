@@ -38,7 +38,8 @@
 //! `200`) and [`FinalUrl`]; a redirect layer outside merges them into its
 //! own history, in order.
 //!
-//! The body of a refreshing page is dropped, not read.
+//! The body of a refreshing page is read (up to 64 KiB) and dropped before
+//! the next request, so an HTTP/1 connection can go back to the pool.
 //!
 //! # Example
 //!
@@ -56,8 +57,8 @@
 //! // A stand-in for an HTTP client: /wait refreshes to /ready.
 //! let client = service_fn(|request: Request<String>| async move {
 //!     let response = match request.uri().path() {
-//!         "/wait" => Response::builder().header("refresh", "0; url=/ready").body("wait"),
-//!         _ => Response::builder().body("ready"),
+//!         "/wait" => Response::builder().header("refresh", "0; url=/ready").body("wait".to_owned()),
+//!         _ => Response::builder().body("ready".to_owned()),
 //!     };
 //!     Ok::<_, Infallible>(response.unwrap())
 //! });
@@ -81,9 +82,11 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
+use bytes::Buf;
 use clientcookie_jar::RequestFacts;
 use http::header::{self, HeaderName};
 use http::{request, Method, Request, Response, Uri};
+use http_body::Body;
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -302,10 +305,11 @@ impl<S, B, ResB> Service<Request<B>> for RefreshService<S>
 where
     S: Service<Request<B>, Response = Response<ResB>> + Clone,
     B: Default,
+    ResB: Body,
 {
     type Response = Response<ResB>;
     type Error = S::Error;
-    type Future = ResponseFuture<S, B>;
+    type Future = ResponseFuture<S, B, ResB>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
         self.inner.poll_ready(cx)
@@ -352,20 +356,22 @@ where
 
 pin_project! {
     /// The response future of [`RefreshService`].
-    pub struct ResponseFuture<S, B>
+    pub struct ResponseFuture<S, B, ResB>
     where
         S: Service<Request<B>>,
     {
         #[pin]
-        state: State<S::Future, Request<B>>,
+        state: State<S::Future, Request<B>, ResB>,
         chain: Chain<S>,
     }
 }
 
 pin_project! {
     #[project = StateProj]
-    enum State<F, R> {
+    enum State<F, R, ResB> {
         Calling { #[pin] future: F },
+        // Reading the refreshing page's body, then waiting or sending.
+        Draining { #[pin] body: ResB, drained: usize, delay: Duration, request: Option<R> },
         Sleeping { #[pin] sleep: tokio::time::Sleep, request: Option<R> },
         Sending { request: Option<R> },
         Done,
@@ -386,10 +392,11 @@ struct Chain<S> {
     facts: RequestFacts,
 }
 
-impl<S, B, ResB> Future for ResponseFuture<S, B>
+impl<S, B, ResB> Future for ResponseFuture<S, B, ResB>
 where
     S: Service<Request<B>, Response = Response<ResB>>,
     B: Default,
+    ResB: Body,
 {
     type Output = Result<Response<ResB>, S::Error>;
 
@@ -411,16 +418,35 @@ where
                             return Poll::Ready(Ok(this.chain.finish(response)));
                         }
                         Some((delay, request)) => {
-                            // The refreshing page's body is not needed.
-                            drop(response);
-                            let request = Some(request);
-                            if this.chain.config.honor_time && !delay.is_zero() {
-                                let sleep = tokio::time::sleep(delay);
-                                this.state.set(State::Sleeping { sleep, request });
-                            } else {
-                                this.state.set(State::Sending { request });
-                            }
+                            this.state.set(State::Draining {
+                                body: response.into_body(),
+                                drained: 0,
+                                delay,
+                                request: Some(request),
+                            });
                         }
+                    }
+                }
+                StateProj::Draining {
+                    mut body,
+                    drained,
+                    delay,
+                    request,
+                } => {
+                    while *drained <= DRAIN_LIMIT {
+                        match ready!(body.as_mut().poll_frame(cx)) {
+                            Some(Ok(frame)) => {
+                                *drained += frame.data_ref().map_or(0, |d| d.remaining());
+                            }
+                            Some(Err(_)) | None => break,
+                        }
+                    }
+                    let (delay, request) = (*delay, request.take());
+                    if this.chain.config.honor_time && !delay.is_zero() {
+                        let sleep = tokio::time::sleep(delay);
+                        this.state.set(State::Sleeping { sleep, request });
+                    } else {
+                        this.state.set(State::Sending { request });
                     }
                 }
                 StateProj::Sleeping { sleep, request } => {
@@ -444,6 +470,10 @@ where
         }
     }
 }
+
+/// How much of a refreshing page's body is read (and dropped) so the
+/// connection can be reused; past this the body is just dropped.
+const DRAIN_LIMIT: usize = 64 * 1024;
 
 const COOKIE2: HeaderName = HeaderName::from_static("cookie2");
 
