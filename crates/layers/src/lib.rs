@@ -7,6 +7,8 @@
 //! | layer | feature | what it does |
 //! |---|---|---|
 //! | [`redirect::RedirectLayer`] | `redirect` | follows 3xx; every hop after the first is unverifiable, with the first request's host as origin request-host; keeps the history |
+//! | [`refresh::RefreshLayer`] | `refresh` | follows a `Refresh` of at most `max_delay` as a redirect, from the same hop budget |
+//! | [`referer::RefererLayer`] | `referer` | `Referer` per Referrer-Policy from a [`referer::Referrer`] extension (or the last page, in chain mode); never https -> http |
 //! | [`cookie::CookieLayer`] | `cookie` | jar -> `Cookie` (and `Cookie2`); `Set-Cookie(2)` -> jar |
 //!
 //! The default stack, outermost first (the layers not listed above arrive
@@ -23,11 +25,13 @@
 //! inner service       reqwest::Client (its redirects, cookies, referer off) or hyper-util Client
 //! ```
 //!
-//! Both features are on by default; `default-features = false, features =
-//! ["cookie"]` builds the cookie layer alone (no `url`, no `thiserror`).
+//! These features are on by default; `default-features = false, features =
+//! ["cookie"]` builds the cookie layer alone (no `url`, no `thiserror`, no
+//! `tokio`). `refresh` needs `redirect` (it records its hops in the same
+//! [`redirect::RedirectHistory`]) and `tokio`'s timer.
 //!
 //! Each redirect hop passes through every layer inside the redirect layer,
-//! so cookies (and later referer and robots) are worked out per hop, never
+//! so cookies, referer (and later robots) are worked out per hop, never
 //! carried over from the previous one. What the layers tell each other
 //! travels in `http::Extensions`: see [`extensions`] and
 //! [`jar::RequestFacts`].
@@ -42,3 +46,7 @@ pub mod cookie;
 pub mod extensions;
 #[cfg(feature = "redirect")]
 pub mod redirect;
+#[cfg(feature = "referer")]
+pub mod referer;
+#[cfg(feature = "refresh")]
+pub mod refresh;

@@ -62,6 +62,14 @@ impl<B> ReplayBody<B> {
     }
 }
 
+/// An empty body: what a layer inside the redirect layer that makes its
+/// own requests (refresh) sends.
+impl<B> Default for ReplayBody<B> {
+    fn default() -> Self {
+        ReplayBody::empty()
+    }
+}
+
 impl<B> std::fmt::Debug for ReplayBody<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.kind {

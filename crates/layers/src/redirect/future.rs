@@ -220,6 +220,7 @@ where
                             return Poll::Ready(Err(error.into()));
                         }
                     };
+                    this.chain.absorb(response.extensions());
                     match this.chain.next_hop(&response) {
                         Ok(Next::Return) => {
                             this.state.set(State::Done);
@@ -306,6 +307,18 @@ fn drop_content_headers(headers: &mut http::HeaderMap) {
 }
 
 impl<S> Chain<S> {
+    /// Takes in what a layer inside that follows things too (refresh) did
+    /// to produce `extensions`' response: its hops, in order, and the URL
+    /// it ended at, which a relative `Location` is resolved against.
+    fn absorb(&mut self, extensions: &http::Extensions) {
+        if let Some(inner) = extensions.get::<RedirectHistory>() {
+            self.history.extend(inner.0.iter().cloned());
+        }
+        if let Some(FinalUrl(url)) = extensions.get::<FinalUrl>() {
+            self.current = Some(url.clone());
+        }
+    }
+
     /// Whether to follow `response`, and the request that does.
     fn next_hop<B, ResB>(
         &mut self,

@@ -40,7 +40,11 @@
 //!   chain is [`RedirectError::Loop`].
 //! - **What happened.** The final response carries [`RedirectHistory`] (each
 //!   redirect followed: its URL and status) and [`FinalUrl`] in its
-//!   extensions.
+//!   extensions. When a layer inside follows things too (the `refresh`
+//!   feature's `RefreshLayer`) and leaves its own `RedirectHistory` and
+//!   `FinalUrl` on a response, its hops are merged into this history in
+//!   order, and a relative `Location` is resolved against the URL it ended
+//!   at.
 //!
 //! The body of each intermediate 3xx response is read (up to 64 KiB) and
 //! dropped before the next hop, so an HTTP/1 connection can go back to the

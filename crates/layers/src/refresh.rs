@@ -1,0 +1,716 @@
+//! Following `Refresh` as the seed's `HTTPRefreshProcessor` did: a page
+//! that says "go to this URL in N seconds" is, for a client without a
+//! screen, a redirect.
+//!
+//! [`RefreshLayer`] reads the `Refresh` response header (an
+//! `HttpEquivLayer` inside lifts `<meta http-equiv="refresh">` into that
+//! header, so pages that refresh from their markup are covered too) with
+//! [`parse_refresh`], and follows it with a `GET` when:
+//!
+//! - **the delay is at most [`max_delay`](RefreshLayer::max_delay)** (30 s
+//!   by default): a page that refreshes every five minutes is a page to
+//!   show, not a redirect; with [`honor_time`](RefreshLayer::honor_time)
+//!   the layer waits the delay first (`tokio::time::sleep`), otherwise it
+//!   goes at once, as the seed did by default;
+//! - **the target is `http` or `https`** (resolved against the page's URL;
+//!   no URL means the page itself);
+//! - **the hop budget allows it.** A refresh uses one hop of the
+//!   [`HopBudget`] in the request's extensions, the one a
+//!   [`RedirectLayer`](crate::redirect::RedirectLayer) outside put there,
+//!   so refreshes and redirects together stay within one limit (tower-http
+//!   #404). With no budget in the request the layer makes one of
+//!   [`max_redirects`](RefreshLayer::max_redirects) (10 by default);
+//! - **it is not a second reload.** A refresh to a URL this chain has
+//!   already fetched (a page that reloads itself, with or without a delay)
+//!   is followed once: one reload may bring a different page (a server
+//!   that was "preparing your download"), the second would only loop.
+//!
+//! When a refresh is not followed, for any of these reasons, the page that
+//! asked for it is the response, unchanged: a refresh is the page's
+//! suggestion, not an error. The reason is logged at debug level.
+//!
+//! A followed refresh is sent like a redirect hop: `GET`, no body, no
+//! `Content-*` headers, `Authorization`, `Proxy-Authorization`, `Cookie`
+//! and `Cookie2` dropped when the origin changes, and [`RequestFacts`]
+//! saying it is unverifiable with the first request's host as origin
+//! request-host. The response carries the refreshes followed in
+//! [`RedirectHistory`] (the refreshing page's URL and its status, usually
+//! `200`) and [`FinalUrl`]; a redirect layer outside merges them into its
+//! own history, in order.
+//!
+//! The body of a refreshing page is read (up to 64 KiB) and dropped before
+//! the next request, so an HTTP/1 connection can go back to the pool.
+//!
+//! # Example
+//!
+//! ```
+//! use std::convert::Infallible;
+//! use std::time::Duration;
+//!
+//! use clientcookie_layers::redirect::{FinalUrl, RedirectHistory};
+//! use clientcookie_layers::refresh::RefreshLayer;
+//! use http::{Request, Response};
+//! use tower::{service_fn, Service, ServiceBuilder, ServiceExt};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Infallible> {
+//! // A stand-in for an HTTP client: /wait refreshes to /ready.
+//! let client = service_fn(|request: Request<String>| async move {
+//!     let response = match request.uri().path() {
+//!         "/wait" => Response::builder().header("refresh", "0; url=/ready").body("wait".to_owned()),
+//!         _ => Response::builder().body("ready".to_owned()),
+//!     };
+//!     Ok::<_, Infallible>(response.unwrap())
+//! });
+//!
+//! let mut service = ServiceBuilder::new()
+//!     // .layer(RedirectLayer::new()) goes outside: one budget for both
+//!     .layer(RefreshLayer::new().max_delay(Duration::from_secs(10)))
+//!     .service(client);
+//!
+//! let request = Request::get("http://example.com/wait").body(String::new()).unwrap();
+//! let response = service.ready().await?.call(request).await?;
+//! assert_eq!(*response.body(), "ready");
+//! assert_eq!(response.extensions().get::<FinalUrl>().unwrap().0.path(), "/ready");
+//! assert_eq!(response.extensions().get::<RedirectHistory>().unwrap().0.len(), 1);
+//! # Ok(())
+//! # }
+//! ```
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+use std::time::Duration;
+
+use bytes::Buf;
+use clientcookie_jar::RequestFacts;
+use http::header::{self, HeaderName};
+use http::{request, Method, Request, Response, Uri};
+use http_body::Body;
+use pin_project_lite::pin_project;
+use tower_layer::Layer;
+use tower_service::Service;
+use url::Url;
+
+use crate::extensions::{CookieHeaderFromJar, HopBudget};
+use crate::redirect::{FinalUrl, Hop, RedirectHistory, DEFAULT_MAX_REDIRECTS};
+
+/// Refreshes of at most this delay are followed by default (30 s).
+pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(30);
+
+/// What a `Refresh` header says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refresh {
+    /// How long to wait before going.
+    pub delay: Duration,
+    /// Where to go, as written (relative or absolute, quotes removed);
+    /// `None` means the same page.
+    pub url: Option<String>,
+}
+
+/// Parses a `Refresh` header value (or `<meta http-equiv=refresh>`
+/// content) leniently, as browsers do (HTML "shared declarative refresh
+/// steps"), and as the seed did, also accepting fractional delays.
+///
+/// `5`, `5; url=/next`, `5;URL='/next'`, `0.5, /next`, `5 /next` and `.5`
+/// all parse; a value that does not start with a number (after spaces),
+/// or whose number runs into other text (`5x`), is garbage: `None`.
+///
+/// ```
+/// use std::time::Duration;
+/// use clientcookie_layers::refresh::{parse_refresh, Refresh};
+///
+/// assert_eq!(
+///     parse_refresh(b"2.5; URL='/next?a=1'"),
+///     Some(Refresh { delay: Duration::from_millis(2500), url: Some("/next?a=1".into()) })
+/// );
+/// assert_eq!(parse_refresh(b"10"), Some(Refresh { delay: Duration::from_secs(10), url: None }));
+/// assert_eq!(parse_refresh(b"soon"), None);
+/// ```
+pub fn parse_refresh(value: &[u8]) -> Option<Refresh> {
+    let text = String::from_utf8_lossy(value);
+    let s = text.trim_start_matches(is_space);
+    // The delay: digits, then an optional fraction.
+    let int_len = s.bytes().take_while(u8::is_ascii_digit).count();
+    let (int, rest) = s.split_at(int_len);
+    let (frac, rest) = match rest.strip_prefix('.') {
+        Some(after) => {
+            let n = after.bytes().take_while(u8::is_ascii_digit).count();
+            after.split_at(n)
+        }
+        None => ("", rest),
+    };
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let delay = delay(int, frac);
+    // What follows the number: nothing, or a separator.
+    let Some(first) = rest.chars().next() else {
+        return Some(Refresh { delay, url: None });
+    };
+    if !(first == ';' || first == ',' || is_space(first)) {
+        return None;
+    }
+    let mut rest = rest.trim_start_matches(is_space);
+    if let Some(after) = rest.strip_prefix([';', ',']) {
+        rest = after.trim_start_matches(is_space);
+    }
+    // An optional `url=`.
+    if rest.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("url")) {
+        let after = rest[3..].trim_start_matches(is_space);
+        if let Some(after) = after.strip_prefix('=') {
+            rest = after.trim_start_matches(is_space);
+        }
+    }
+    // Optional quotes: up to the matching one, or the end.
+    let url = match rest.chars().next() {
+        Some(quote @ ('"' | '\'')) => {
+            let inner = &rest[1..];
+            inner.find(quote).map_or(inner, |end| &inner[..end])
+        }
+        _ => rest,
+    };
+    let url = url.trim_matches(is_space);
+    Some(Refresh {
+        delay,
+        url: (!url.is_empty()).then(|| url.to_owned()),
+    })
+}
+
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c')
+}
+
+/// Seconds and fraction digits as a `Duration`; absurdly large delays
+/// saturate (they exceed any `max_delay` anyway).
+fn delay(int: &str, frac: &str) -> Duration {
+    let secs = if int.is_empty() {
+        0
+    } else {
+        int.parse::<u64>().unwrap_or(u64::MAX)
+    };
+    let mut nanos = 0u32;
+    let mut scale = 100_000_000u32;
+    for digit in frac.bytes().take(9) {
+        nanos += u32::from(digit - b'0') * scale;
+        scale /= 10;
+    }
+    Duration::new(secs, nanos)
+}
+
+/// Follows qualifying `Refresh` headers; see the [module docs](self).
+#[derive(Debug, Clone, Copy)]
+pub struct RefreshLayer {
+    max_delay: Duration,
+    honor_time: bool,
+    max_redirects: usize,
+}
+
+impl Default for RefreshLayer {
+    fn default() -> Self {
+        RefreshLayer::new()
+    }
+}
+
+impl RefreshLayer {
+    /// Follow refreshes of at most [`DEFAULT_MAX_DELAY`], at once, within a
+    /// budget of [`DEFAULT_MAX_REDIRECTS`] when the request brings none.
+    pub fn new() -> RefreshLayer {
+        RefreshLayer {
+            max_delay: DEFAULT_MAX_DELAY,
+            honor_time: false,
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+        }
+    }
+
+    /// Follow refreshes whose delay is at most `max`; `Duration::ZERO`
+    /// follows only immediate ones.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let layer = clientcookie_layers::refresh::RefreshLayer::new().max_delay(Duration::from_secs(5));
+    /// ```
+    #[must_use]
+    pub fn max_delay(mut self, max: Duration) -> RefreshLayer {
+        self.max_delay = max;
+        self
+    }
+
+    /// Wait the refresh's delay before following it (the seed's
+    /// `honor_time`). Off by default.
+    ///
+    /// ```
+    /// let layer = clientcookie_layers::refresh::RefreshLayer::new().honor_time(true);
+    /// ```
+    #[must_use]
+    pub fn honor_time(mut self, honor: bool) -> RefreshLayer {
+        self.honor_time = honor;
+        self
+    }
+
+    /// The budget made for a request that brings no [`HopBudget`].
+    ///
+    /// ```
+    /// let layer = clientcookie_layers::refresh::RefreshLayer::new().max_redirects(3);
+    /// ```
+    #[must_use]
+    pub fn max_redirects(mut self, max: usize) -> RefreshLayer {
+        self.max_redirects = max;
+        self
+    }
+}
+
+impl<S> Layer<S> for RefreshLayer {
+    type Service = RefreshService<S>;
+
+    fn layer(&self, inner: S) -> RefreshService<S> {
+        RefreshService {
+            inner,
+            config: *self,
+        }
+    }
+}
+
+/// The service [`RefreshLayer`] makes. Follow-up requests get
+/// `B::default()` as their (empty) body.
+#[derive(Debug, Clone)]
+pub struct RefreshService<S> {
+    inner: S,
+    config: RefreshLayer,
+}
+
+impl<S> RefreshService<S> {
+    /// Wraps `inner` with the default settings.
+    pub fn new(inner: S) -> RefreshService<S> {
+        RefreshLayer::new().layer(inner)
+    }
+
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// The wrapped service, unwrapped.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, B, ResB> Service<Request<B>> for RefreshService<S>
+where
+    S: Service<Request<B>, Response = Response<ResB>> + Clone,
+    B: Default,
+    ResB: Body,
+{
+    type Response = Response<ResB>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S, B, ResB>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let (mut parts, body) = request.into_parts();
+        let budget = match parts.extensions.get::<HopBudget>() {
+            Some(budget) => budget.clone(),
+            None => {
+                let budget = HopBudget::new(self.config.max_redirects);
+                parts.extensions.insert(budget.clone());
+                budget
+            }
+        };
+        let current = Url::parse(&parts.uri.to_string()).ok();
+        let origin_host = parts
+            .extensions
+            .get::<RequestFacts>()
+            .and_then(|f| f.origin_host.clone())
+            .or_else(|| parts.uri.host().map(str::to_owned))
+            .unwrap_or_default();
+        // The service that said it was ready takes this request; the clone
+        // stays behind for the next one.
+        let clone = self.inner.clone();
+        let mut service = std::mem::replace(&mut self.inner, clone);
+        let future = service.call(Request::from_parts(parts.clone(), body));
+        ResponseFuture {
+            state: State::Calling { future },
+            chain: Chain {
+                service,
+                config: self.config,
+                template: parts,
+                seen: current.iter().cloned().collect(),
+                reloaded: Vec::new(),
+                current,
+                history: Vec::new(),
+                budget,
+                facts: RequestFacts::unverifiable_from(&origin_host),
+            },
+        }
+    }
+}
+
+pin_project! {
+    /// The response future of [`RefreshService`].
+    pub struct ResponseFuture<S, B, ResB>
+    where
+        S: Service<Request<B>>,
+    {
+        #[pin]
+        state: State<S::Future, Request<B>, ResB>,
+        chain: Chain<S>,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F, R, ResB> {
+        Calling { #[pin] future: F },
+        // Reading the refreshing page's body, then waiting or sending.
+        Draining { #[pin] body: ResB, drained: usize, delay: Duration, request: Option<R> },
+        Sleeping { #[pin] sleep: tokio::time::Sleep, request: Option<R> },
+        Sending { request: Option<R> },
+        Done,
+    }
+}
+
+struct Chain<S> {
+    service: S,
+    config: RefreshLayer,
+    // The first request's head, as the refreshes so far have changed it.
+    template: request::Parts,
+    // The URL of the request in flight; `None` when its URI is no URL.
+    current: Option<Url>,
+    seen: Vec<Url>,
+    reloaded: Vec<Url>,
+    history: Vec<Hop>,
+    budget: HopBudget,
+    facts: RequestFacts,
+}
+
+impl<S, B, ResB> Future for ResponseFuture<S, B, ResB>
+where
+    S: Service<Request<B>, Response = Response<ResB>>,
+    B: Default,
+    ResB: Body,
+{
+    type Output = Result<Response<ResB>, S::Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        loop {
+            match this.state.as_mut().project() {
+                StateProj::Calling { future } => {
+                    let response = match ready!(future.poll(cx)) {
+                        Ok(response) => response,
+                        Err(error) => {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Err(error));
+                        }
+                    };
+                    match this.chain.next_hop(&response) {
+                        None => {
+                            this.state.set(State::Done);
+                            return Poll::Ready(Ok(this.chain.finish(response)));
+                        }
+                        Some((delay, request)) => {
+                            this.state.set(State::Draining {
+                                body: response.into_body(),
+                                drained: 0,
+                                delay,
+                                request: Some(request),
+                            });
+                        }
+                    }
+                }
+                StateProj::Draining {
+                    mut body,
+                    drained,
+                    delay,
+                    request,
+                } => {
+                    while *drained <= DRAIN_LIMIT {
+                        match ready!(body.as_mut().poll_frame(cx)) {
+                            Some(Ok(frame)) => {
+                                *drained += frame.data_ref().map_or(0, |d| d.remaining());
+                            }
+                            Some(Err(_)) | None => break,
+                        }
+                    }
+                    let (delay, request) = (*delay, request.take());
+                    if this.chain.config.honor_time && !delay.is_zero() {
+                        let sleep = tokio::time::sleep(delay);
+                        this.state.set(State::Sleeping { sleep, request });
+                    } else {
+                        this.state.set(State::Sending { request });
+                    }
+                }
+                StateProj::Sleeping { sleep, request } => {
+                    ready!(sleep.poll(cx));
+                    let request = request.take();
+                    this.state.set(State::Sending { request });
+                }
+                StateProj::Sending { request } => {
+                    if let Err(error) = ready!(this.chain.service.poll_ready(cx)) {
+                        this.state.set(State::Done);
+                        return Poll::Ready(Err(error));
+                    }
+                    let Some(request) = request.take() else {
+                        panic!("refresh ResponseFuture polled after completion");
+                    };
+                    let future = this.chain.service.call(request);
+                    this.state.set(State::Calling { future });
+                }
+                StateProj::Done => panic!("refresh ResponseFuture polled after completion"),
+            }
+        }
+    }
+}
+
+/// How much of a refreshing page's body is read (and dropped) so the
+/// connection can be reused; past this the body is just dropped.
+const DRAIN_LIMIT: usize = 64 * 1024;
+
+const COOKIE2: HeaderName = HeaderName::from_static("cookie2");
+
+fn origin(url: &Url) -> (&str, Option<url::Host<&str>>, Option<u16>) {
+    (url.scheme(), url.host(), url.port_or_known_default())
+}
+
+impl<S> Chain<S> {
+    /// The delay and request of the refresh to follow, if any.
+    fn next_hop<B: Default, ResB>(
+        &mut self,
+        response: &Response<ResB>,
+    ) -> Option<(Duration, Request<B>)> {
+        let value = response.headers().get("refresh")?;
+        let Some(refresh) = parse_refresh(value.as_bytes()) else {
+            tracing::debug!(?value, "unparsable Refresh: ignored");
+            return None;
+        };
+        let current = self.current.clone()?;
+        if refresh.delay > self.config.max_delay {
+            tracing::debug!(
+                delay = ?refresh.delay, max_delay = ?self.config.max_delay,
+                "Refresh delay above max_delay: not followed"
+            );
+            return None;
+        }
+        let mut next = match &refresh.url {
+            Some(url) => match current.join(url) {
+                Ok(next) => next,
+                Err(_) => {
+                    tracing::debug!(%url, %current, "Refresh URL is no URL: not followed");
+                    return None;
+                }
+            },
+            None => current.clone(),
+        };
+        if !matches!(next.scheme(), "http" | "https") {
+            tracing::debug!(%next, "Refresh to a scheme other than http(s): not followed");
+            return None;
+        }
+        next.set_fragment(None);
+        let uri: Uri = next.as_str().parse().ok()?;
+        if self.seen.contains(&next) {
+            if self.reloaded.contains(&next) {
+                tracing::debug!(%next, "second Refresh to a URL already fetched: not followed");
+                return None;
+            }
+            self.reloaded.push(next.clone());
+        }
+        if !self.budget.try_take() {
+            tracing::debug!(%next, "hop budget used up: Refresh not followed");
+            return None;
+        }
+        tracing::debug!(from = %current, to = %next, delay = ?refresh.delay, "following Refresh");
+        self.history.push(Hop {
+            url: current.clone(),
+            status: response.status(),
+        });
+        self.seen.push(next.clone());
+
+        let template = &mut self.template;
+        let names: Vec<HeaderName> = template
+            .headers
+            .keys()
+            .filter(|name| name.as_str().starts_with("content-"))
+            .cloned()
+            .collect();
+        for name in names {
+            template.headers.remove(name);
+        }
+        template.headers.remove(header::TRANSFER_ENCODING);
+        if origin(&current) != origin(&next) {
+            for name in [
+                header::AUTHORIZATION,
+                header::PROXY_AUTHORIZATION,
+                header::COOKIE,
+                COOKIE2,
+                header::HOST,
+            ] {
+                template.headers.remove(name);
+            }
+        }
+        if template
+            .extensions
+            .remove::<CookieHeaderFromJar>()
+            .is_some()
+        {
+            template.headers.remove(header::COOKIE);
+            template.headers.remove(COOKIE2);
+        }
+        template.method = Method::GET;
+        template.uri = uri;
+        template.extensions.insert(self.facts.clone());
+        self.current = Some(next);
+        Some((
+            refresh.delay,
+            Request::from_parts(template.clone(), B::default()),
+        ))
+    }
+
+    /// The final response; when refreshes were followed, with the history
+    /// and final URL in its extensions.
+    fn finish<ResB>(&mut self, mut response: Response<ResB>) -> Response<ResB> {
+        if self.history.is_empty() {
+            return response;
+        }
+        let extensions = response.extensions_mut();
+        let mut history = std::mem::take(&mut self.history);
+        // A layer inside that followed things too (another refresh layer,
+        // a redirect layer): its hops come after ours.
+        if let Some(inner) = extensions.remove::<RedirectHistory>() {
+            history.extend(inner.0);
+        }
+        extensions.insert(RedirectHistory(history));
+        if extensions.get::<FinalUrl>().is_none() {
+            if let Some(url) = self.current.take() {
+                extensions.insert(FinalUrl(url));
+            }
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn parsed(s: &str) -> Option<(Duration, Option<String>)> {
+        parse_refresh(s.as_bytes()).map(|r| (r.delay, r.url))
+    }
+
+    fn secs(s: u64) -> Duration {
+        Duration::from_secs(s)
+    }
+
+    #[test]
+    fn a_delay_alone_means_the_same_page() {
+        assert_eq!(parsed("5"), Some((secs(5), None)));
+        assert_eq!(parsed("  0  "), Some((secs(0), None)));
+        assert_eq!(parsed("3;"), Some((secs(3), None)));
+        assert_eq!(parsed("3; url="), Some((secs(3), None)));
+    }
+
+    #[test]
+    fn the_url_may_follow_url_equals_in_any_case_and_spacing() {
+        for s in [
+            "5; url=/next",
+            "5;url=/next",
+            "5 ; URL = /next",
+            "5, Url=/next",
+            "5 /next",
+            "5;/next",
+        ] {
+            assert_eq!(parsed(s), Some((secs(5), Some("/next".into()))), "{s}");
+        }
+    }
+
+    #[test]
+    fn quotes_around_the_url_are_removed() {
+        assert_eq!(
+            parsed("1; url='/a b'"),
+            Some((secs(1), Some("/a b".into())))
+        );
+        assert_eq!(
+            parsed("1; url=\"/a\"junk"),
+            Some((secs(1), Some("/a".into())))
+        );
+        assert_eq!(
+            parsed("1; url='/unterminated"),
+            Some((secs(1), Some("/unterminated".into())))
+        );
+    }
+
+    #[test]
+    fn fractional_delays_are_kept() {
+        assert_eq!(parsed("0.5"), Some((Duration::from_millis(500), None)));
+        assert_eq!(
+            parsed(".25;url=x"),
+            Some((Duration::from_millis(250), Some("x".into())))
+        );
+        assert_eq!(parsed("2."), Some((secs(2), None)));
+    }
+
+    #[test]
+    fn garbage_is_ignored() {
+        for s in [
+            "",
+            "   ",
+            "soon",
+            "-1; url=/x",
+            "5x",
+            "url=/x",
+            ";5",
+            "\u{1F600}",
+            ".",
+        ] {
+            assert_eq!(parsed(s), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn huge_delays_saturate() {
+        let r = parse_refresh(b"99999999999999999999999999; url=/x").unwrap();
+        assert_eq!(r.delay, secs(u64::MAX));
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_do_not_break_parsing() {
+        let r = parse_refresh(b"1; url=/caf\xe9").unwrap();
+        assert_eq!(r.delay, secs(1));
+        assert!(r.url.unwrap().starts_with("/caf"));
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = parse_refresh(&bytes);
+        }
+
+        #[test]
+        fn written_delay_and_url_round_trip(
+            delay in 0u64..100_000,
+            url in "[a-zA-Z0-9/._?=&-]{1,30}",
+            sep in prop_oneof![Just(";"), Just(","), Just("; url="), Just(";URL= ")],
+        ) {
+            // `url` itself must not look like `url=` after a bare separator.
+            prop_assume!(!url.to_ascii_lowercase().starts_with("url"));
+            let value = format!("{delay}{sep}{url}");
+            let r = parse_refresh(value.as_bytes()).unwrap();
+            prop_assert_eq!(r.delay, secs(delay));
+            prop_assert_eq!(r.url.as_deref(), Some(url.as_str()));
+        }
+
+        #[test]
+        fn a_value_not_starting_with_a_number_is_garbage(s in "[a-zA-Z;,=/-][ -~]{0,20}") {
+            prop_assert_eq!(parse_refresh(s.as_bytes()), None);
+        }
+    }
+}
