@@ -9,6 +9,11 @@
 //!   downgraded to Netscape cookies when saved (see the module docs for what
 //!   is lost).
 //!
+//! And a database, written through row by row rather than saved whole:
+//!
+//! - `sqlite` (cargo feature `sqlite`, on by default): the seed's
+//!   `BSDDBCookieJar` on SQLite, shareable between processes.
+//!
 //! The semantics are those of the seed:
 //!
 //! - [`load`] **adds** the file's cookies to the jar (cookies already there
@@ -49,6 +54,8 @@
 pub mod atomic;
 pub mod lwp;
 pub mod mozilla;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 
 use std::fmt;
 use std::fs::File;
