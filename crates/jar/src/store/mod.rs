@@ -52,6 +52,8 @@
 //! ```
 
 pub mod atomic;
+#[cfg(feature = "json")]
+pub mod json;
 pub mod lwp;
 pub mod mozilla;
 #[cfg(feature = "sqlite")]
@@ -246,6 +248,9 @@ pub enum Malformed {
     /// `port_spec` without a `port` list (the seed's `Cookie` refuses it).
     #[error("port_spec without a port")]
     PortSpecWithoutPort,
+    /// A JSON file that is not JSON, or not `cookie_store`'s cookies.
+    #[error("JSON: {0}")]
+    Json(String),
 }
 
 /// Loading a cookie file failed; the jar was not changed.
