@@ -33,6 +33,7 @@
 //! | `str2time`, `http2time`, `iso2time` | [`date`] |
 //! | `_debug` output | `tracing` events at debug level, [`Reason`], [`CookieJar::explain`] |
 //! | `FileCookieJar`, `LWPCookieJar`, `MozillaCookieJar` | [`store`], [`store::lwp`], [`store::mozilla`] |
+//! | `BSDDBCookieJar` | [`store::sqlite`] (cargo feature `sqlite`, on by default) |
 //! | the request's `unverifiable`, `origin_req_host` | [`RequestFacts`] in `http::Extensions` |
 
 pub mod clock;

@@ -9,6 +9,11 @@
 //!   downgraded to Netscape cookies when saved (see the module docs for what
 //!   is lost).
 //!
+//! And a database, written through row by row rather than saved whole:
+//!
+//! - `sqlite` (cargo feature `sqlite`, on by default): the seed's
+//!   `BSDDBCookieJar` on SQLite, shareable between processes.
+//!
 //! The semantics are those of the seed:
 //!
 //! - [`load`] **adds** the file's cookies to the jar (cookies already there
@@ -47,8 +52,12 @@
 //! ```
 
 pub mod atomic;
+#[cfg(feature = "json")]
+pub mod json;
 pub mod lwp;
 pub mod mozilla;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 
 use std::fmt;
 use std::fs::File;
@@ -239,6 +248,9 @@ pub enum Malformed {
     /// `port_spec` without a `port` list (the seed's `Cookie` refuses it).
     #[error("port_spec without a port")]
     PortSpecWithoutPort,
+    /// A JSON file that is not JSON, or not `cookie_store`'s cookies.
+    #[error("JSON: {0}")]
+    Json(String),
 }
 
 /// Loading a cookie file failed; the jar was not changed.
