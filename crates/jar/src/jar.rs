@@ -360,7 +360,7 @@ impl CookieJar {
     /// assert_eq!(jar.len(), 1);
     /// ```
     pub fn extract_from_headers(&mut self, request: &CookieRequest, headers: &HeaderMap) {
-        self.extract(request, headers, &mut |_| {});
+        self.extract(request, headers, None);
     }
 
     /// Like [`extract_from_headers`](Self::extract_from_headers), and says
@@ -381,15 +381,19 @@ impl CookieJar {
         headers: &HeaderMap,
     ) -> Vec<SetCookieOutcome> {
         let mut outcomes = Vec::new();
-        self.extract(request, headers, &mut |outcome| outcomes.push(outcome));
+        self.extract(
+            request,
+            headers,
+            Some(&mut |outcome| outcomes.push(outcome)),
+        );
         outcomes
     }
 
-    fn extract(
+    fn extract<'r>(
         &mut self,
         request: &CookieRequest,
         headers: &HeaderMap,
-        report: &mut dyn FnMut(SetCookieOutcome),
+        mut report: Option<&mut (dyn FnMut(SetCookieOutcome) + 'r)>,
     ) {
         let now = self.now();
         let rfc2965 = self.policy.accepts_rfc2965();
@@ -409,10 +413,12 @@ impl CookieJar {
                                     c.name.clone(),
                                 ));
                             }
-                            self.decide(request, value, result, now, report);
+                            self.decide(request, value, result, now, report.as_deref_mut());
                         }
                     }
-                    Err(e) => self.decide(request, value, Err(e.into()), now, report),
+                    Err(e) => {
+                        self.decide(request, value, Err(e.into()), now, report.as_deref_mut())
+                    }
                 }
             }
         }
@@ -432,40 +438,44 @@ impl CookieJar {
                     continue;
                 }
             }
-            self.decide(request, value, result, now, report);
+            self.decide(request, value, result, now, report.as_deref_mut());
         }
     }
 
-    fn decide(
+    /// Store one candidate, log the decision, and report it when asked. The
+    /// cookie is copied only for a report: this is every response's path.
+    fn decide<'r>(
         &mut self,
         request: &CookieRequest,
         header: &HeaderValue,
         candidate: Result<Cookie, Reason>,
         now: i64,
-        report: &mut dyn FnMut(SetCookieOutcome),
+        report: Option<&mut (dyn FnMut(SetCookieOutcome) + 'r)>,
     ) {
-        let (cookie, result) = match candidate {
-            Ok(cookie) => {
-                let result = self.store_checked(cookie.clone(), request, now);
-                (Some(cookie), result)
-            }
-            Err(reason) => (None, Err(reason)),
+        let reported = match (&report, &candidate) {
+            (Some(_), Ok(cookie)) => Some(cookie.clone()),
+            _ => None,
         };
-        match (&result, &cookie) {
-            (Ok(stored), Some(c)) => tracing::debug!(
-                name = %c.name, domain = %c.domain, path = %c.path, ?stored, "cookie accepted"
-            ),
-            (Err(reason), _) => tracing::debug!(
-                header = %String::from_utf8_lossy(header.as_bytes()),
-                host = %request.host(), %reason, "cookie refused"
-            ),
-            _ => {}
-        }
-        report(SetCookieOutcome {
-            header: String::from_utf8_lossy(header.as_bytes()).into_owned(),
-            cookie,
-            result,
+        let label = tracing::enabled!(tracing::Level::DEBUG).then(|| match &candidate {
+            Ok(c) => format!("{c} (domain {}, path {})", c.domain, c.path),
+            Err(_) => String::from_utf8_lossy(header.as_bytes()).into_owned(),
         });
+        let result = candidate.and_then(|cookie| self.store_checked(cookie, request, now));
+        if let Some(cookie) = label {
+            match &result {
+                Ok(stored) => tracing::debug!(%cookie, ?stored, "cookie accepted"),
+                Err(reason) => {
+                    tracing::debug!(%cookie, host = %request.host(), %reason, "cookie refused")
+                }
+            }
+        }
+        if let Some(report) = report {
+            report(SetCookieOutcome {
+                header: String::from_utf8_lossy(header.as_bytes()).into_owned(),
+                cookie: reported,
+                result,
+            });
+        }
     }
 
     /// Parse one `Set-Cookie` header value received for `request` and store
