@@ -84,7 +84,6 @@ use std::time::Duration;
 
 use bytes::Buf;
 use clientcookie_jar::RequestFacts;
-use http::header::{self, HeaderName};
 use http::{request, Method, Request, Response, Uri};
 use http_body::Body;
 use pin_project_lite::pin_project;
@@ -92,7 +91,8 @@ use tower_layer::Layer;
 use tower_service::Service;
 use url::Url;
 
-use crate::extensions::{CookieHeaderFromJar, HopBudget};
+use crate::extensions::HopBudget;
+use crate::redirect::future::prepare_next_hop;
 use crate::redirect::{FinalUrl, Hop, RedirectHistory, DEFAULT_MAX_REDIRECTS};
 
 /// Refreshes of at most this delay are followed by default (30 s).
@@ -475,12 +475,6 @@ where
 /// connection can be reused; past this the body is just dropped.
 const DRAIN_LIMIT: usize = 64 * 1024;
 
-const COOKIE2: HeaderName = HeaderName::from_static("cookie2");
-
-fn origin(url: &Url) -> (&str, Option<url::Host<&str>>, Option<u16>) {
-    (url.scheme(), url.host(), url.port_or_known_default())
-}
-
 impl<S> Chain<S> {
     /// The delay and request of the refresh to follow, if any.
     fn next_hop<B: Default, ResB>(
@@ -535,35 +529,7 @@ impl<S> Chain<S> {
         self.seen.push(next.clone());
 
         let template = &mut self.template;
-        let names: Vec<HeaderName> = template
-            .headers
-            .keys()
-            .filter(|name| name.as_str().starts_with("content-"))
-            .cloned()
-            .collect();
-        for name in names {
-            template.headers.remove(name);
-        }
-        template.headers.remove(header::TRANSFER_ENCODING);
-        if origin(&current) != origin(&next) {
-            for name in [
-                header::AUTHORIZATION,
-                header::PROXY_AUTHORIZATION,
-                header::COOKIE,
-                COOKIE2,
-                header::HOST,
-            ] {
-                template.headers.remove(name);
-            }
-        }
-        if template
-            .extensions
-            .remove::<CookieHeaderFromJar>()
-            .is_some()
-        {
-            template.headers.remove(header::COOKIE);
-            template.headers.remove(COOKIE2);
-        }
+        prepare_next_hop(template, &current, &next, false);
         template.method = Method::GET;
         template.uri = uri;
         template.extensions.insert(self.facts.clone());

@@ -294,6 +294,40 @@ fn origin(url: &Url) -> (&str, Option<url::Host<&str>>, Option<u16>) {
     (url.scheme(), url.host(), url.port_or_known_default())
 }
 
+/// Make the head of the previous hop fit for the next one: without a body
+/// (unless it is replayed), without credentials when the origin changes, and
+/// without a Cookie header a jar made for the previous URL (the cookie layer
+/// inside asks its jar again). Shared by redirects and followed Refreshes.
+pub(crate) fn prepare_next_hop(
+    template: &mut request::Parts,
+    current: &Url,
+    next: &Url,
+    keep_body: bool,
+) {
+    if !keep_body {
+        drop_content_headers(&mut template.headers);
+    }
+    if origin(current) != origin(next) {
+        for name in [
+            header::AUTHORIZATION,
+            header::PROXY_AUTHORIZATION,
+            header::COOKIE,
+            COOKIE2,
+            header::HOST,
+        ] {
+            template.headers.remove(name);
+        }
+    }
+    if template
+        .extensions
+        .remove::<CookieHeaderFromJar>()
+        .is_some()
+    {
+        template.headers.remove(header::COOKIE);
+        template.headers.remove(COOKIE2);
+    }
+}
+
 fn drop_content_headers(headers: &mut http::HeaderMap) {
     let names: Vec<HeaderName> = headers
         .keys()
@@ -380,32 +414,11 @@ impl<S> Chain<S> {
         self.seen.push((method.clone(), next.clone()));
         tracing::debug!(%status, from = %current, to = %next, %method, "following redirect");
 
-        let template = &mut self.template;
         if !keep_body {
             self.body = Some(Bytes::new());
-            drop_content_headers(&mut template.headers);
         }
-        if origin(&current) != origin(&next) {
-            for name in [
-                header::AUTHORIZATION,
-                header::PROXY_AUTHORIZATION,
-                header::COOKIE,
-                COOKIE2,
-                header::HOST,
-            ] {
-                template.headers.remove(name);
-            }
-        }
-        // A jar's Cookie header was made for the previous URL; the cookie
-        // layer inside asks its jar again for this one.
-        if template
-            .extensions
-            .remove::<CookieHeaderFromJar>()
-            .is_some()
-        {
-            template.headers.remove(header::COOKIE);
-            template.headers.remove(COOKIE2);
-        }
+        let template = &mut self.template;
+        prepare_next_hop(template, &current, &next, keep_body);
         template.method = method;
         template.uri = uri;
         template.extensions.insert(self.facts.clone());

@@ -110,7 +110,7 @@
 //! ```
 
 mod body;
-mod future;
+pub(crate) mod future;
 
 use std::task::{Context, Poll};
 
