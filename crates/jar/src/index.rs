@@ -19,6 +19,15 @@ pub(crate) struct Entry {
     pub(crate) seq: u64,
 }
 
+/// The cookies of one domain, and the registrable domain they count
+/// under (kept here so storing a cookie asks the public suffix list only
+/// when its domain is new).
+#[derive(Debug)]
+struct Bucket {
+    site: Box<str>,
+    entries: Vec<Entry>,
+}
+
 #[derive(Debug, Default)]
 struct Site {
     count: usize,
@@ -31,14 +40,18 @@ struct Site {
 pub(crate) struct Index {
     // foldhash's seeded hasher: fast, and keys are partly chosen by servers,
     // so a fixed hash (FxHash) would invite collisions by design.
-    buckets: HashMap<Box<str>, Vec<Entry>, RandomState>,
+    buckets: HashMap<Box<str>, Bucket, RandomState>,
     sites: HashMap<Box<str>, Site, RandomState>,
     len: usize,
     next_seq: u64,
 }
 
 pub(crate) enum Upsert {
-    Added,
+    /// A new cookie; when its site now holds more than the limit given to
+    /// `upsert`, the site's key, for eviction.
+    Added {
+        site_over_limit: Option<Box<str>>,
+    },
     Replaced,
 }
 
@@ -48,20 +61,15 @@ impl Index {
     }
 
     pub(crate) fn bucket(&self, domain: &str) -> Option<&[Entry]> {
-        self.buckets.get(domain).map(Vec::as_slice)
+        self.buckets.get(domain).map(|b| b.entries.as_slice())
     }
 
     pub(crate) fn bucket_mut(&mut self, domain: &str) -> Option<&mut Vec<Entry>> {
-        self.buckets.get_mut(domain)
+        self.buckets.get_mut(domain).map(|b| &mut b.entries)
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Entry> {
-        self.buckets.values().flatten()
-    }
-
-    /// Number of cookies stored under the registrable domain of `domain`.
-    pub(crate) fn site_count(&self, domain: &str) -> usize {
-        self.sites.get(site_of(domain)).map_or(0, |s| s.count)
+        self.buckets.values().flat_map(|b| &b.entries)
     }
 
     /// Bucket keys under the registrable domain of `domain`.
@@ -74,35 +82,48 @@ impl Index {
     /// Store `cookie`, replacing the one with the same name, domain and path;
     /// a replacement keeps the old creation time and order (RFC 6265 §5.3
     /// step 11.3).
-    pub(crate) fn upsert(&mut self, mut cookie: Cookie) -> Upsert {
-        if let Some(bucket) = self.buckets.get_mut(cookie.domain.as_str()) {
-            if let Some(entry) = bucket
-                .iter_mut()
-                .find(|e| e.cookie.name == cookie.name && e.cookie.path == cookie.path)
-            {
-                cookie.creation_time = entry.cookie.creation_time;
-                entry.cookie = cookie;
-                return Upsert::Replaced;
-            }
-        }
+    pub(crate) fn upsert(&mut self, mut cookie: Cookie, site_limit: usize) -> Upsert {
         let seq = self.next_seq;
-        self.next_seq += 1;
-        let site_key = site_of(&cookie.domain);
-        let site = match self.sites.get_mut(site_key) {
-            Some(site) => site,
-            None => self.sites.entry(site_key.into()).or_default(),
-        };
-        site.count += 1;
-        match self.buckets.get_mut(cookie.domain.as_str()) {
-            Some(bucket) => bucket.push(Entry { cookie, seq }),
+        let (count, site_key) = match self.buckets.get_mut(cookie.domain.as_str()) {
+            Some(bucket) => {
+                if let Some(entry) = bucket
+                    .entries
+                    .iter_mut()
+                    .find(|e| e.cookie.name == cookie.name && e.cookie.path == cookie.path)
+                {
+                    cookie.creation_time = entry.cookie.creation_time;
+                    entry.cookie = cookie;
+                    return Upsert::Replaced;
+                }
+                bucket.entries.push(Entry { cookie, seq });
+                let site = match self.sites.get_mut(&*bucket.site) {
+                    Some(site) => site,
+                    // Every bucket's site is in `sites`; should that ever
+                    // break, count afresh rather than panic.
+                    None => self.sites.entry(bucket.site.clone()).or_default(),
+                };
+                site.count += 1;
+                (site.count, &bucket.site)
+            }
             None => {
                 let key: Box<str> = cookie.domain.as_str().into();
+                let site_key: Box<str> = site_of(&cookie.domain).into();
+                let site = self.sites.entry(site_key.clone()).or_default();
+                site.count += 1;
                 site.domains.push(key.clone());
-                self.buckets.insert(key, vec![Entry { cookie, seq }]);
+                let count = site.count;
+                let bucket = self.buckets.entry(key).or_insert(Bucket {
+                    site: site_key,
+                    entries: Vec::new(),
+                });
+                bucket.entries.push(Entry { cookie, seq });
+                (count, &bucket.site)
             }
-        }
+        };
+        let site_over_limit = (count > site_limit).then(|| site_key.clone());
+        self.next_seq += 1;
         self.len += 1;
-        Upsert::Added
+        Upsert::Added { site_over_limit }
     }
 
     /// Remove the cookies at `slots` (any order, no duplicates) and return
@@ -116,22 +137,22 @@ impl Index {
             let Some(bucket) = self.buckets.get_mut(&*domain) else {
                 continue;
             };
-            if pos >= bucket.len() {
+            if pos >= bucket.entries.len() {
                 continue;
             }
-            let entry = bucket.swap_remove(pos);
-            let now_empty = bucket.is_empty();
+            let entry = bucket.entries.swap_remove(pos);
+            let now_empty = bucket.entries.is_empty();
+            let site_key = bucket.site.clone();
             if now_empty {
                 self.buckets.remove(&*domain);
             }
-            let site_key = site_of(&domain);
-            if let Some(site) = self.sites.get_mut(site_key) {
+            if let Some(site) = self.sites.get_mut(&*site_key) {
                 site.count -= 1;
                 if now_empty {
                     site.domains.retain(|d| **d != *domain);
                 }
                 if site.count == 0 {
-                    self.sites.remove(site_key);
+                    self.sites.remove(&*site_key);
                 }
             }
             self.len -= 1;
@@ -144,6 +165,7 @@ impl Index {
     pub(crate) fn get(&self, domain: &str, path: &str, name: &str) -> Option<&Cookie> {
         self.buckets
             .get(domain)?
+            .entries
             .iter()
             .map(|e| &e.cookie)
             .find(|c| c.path == path && c.name == name)
@@ -155,6 +177,7 @@ impl Index {
             return Vec::new();
         };
         let slots = bucket
+            .entries
             .iter()
             .enumerate()
             .filter(|(_, e)| e.cookie.name == cookie.name && e.cookie.path == cookie.path)
@@ -170,6 +193,7 @@ impl Index {
             .iter()
             .flat_map(|(domain, bucket)| {
                 bucket
+                    .entries
                     .iter()
                     .enumerate()
                     .filter(|(_, e)| doomed(&e.cookie))
@@ -187,7 +211,7 @@ impl Index {
         let mut candidates = Vec::new();
         for domain in domains {
             if let Some(bucket) = self.buckets.get(domain) {
-                for (i, e) in bucket.iter().enumerate() {
+                for (i, e) in bucket.entries.iter().enumerate() {
                     let live = !e.cookie.is_expired(now);
                     candidates.push((live, e.cookie.last_access_time, e.seq, domain, i));
                 }
@@ -205,9 +229,13 @@ impl Index {
         self.remove_slots(slots)
     }
 
-    /// Evict from the site of `domain` until `keep` cookies remain there.
-    pub(crate) fn evict_site(&mut self, domain: &str, keep: usize, now: i64) -> Vec<Cookie> {
-        let site_domains = self.site_domains(domain).to_vec();
+    /// Evict from the site `site` (a registrable domain, as `upsert`
+    /// reports it) until `keep` cookies remain there.
+    pub(crate) fn evict_site(&mut self, site: &str, keep: usize, now: i64) -> Vec<Cookie> {
+        let site_domains = self
+            .sites
+            .get(site)
+            .map_or_else(Vec::new, |s| s.domains.clone());
         self.evict_from(&site_domains, keep, now)
     }
 

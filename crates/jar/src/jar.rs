@@ -582,11 +582,11 @@ impl CookieJar {
                 cookie.name.clone(),
             )
         });
-        let domain_for_limits = cookie.domain.clone();
-        let stored = match self.index.upsert(cookie) {
-            Upsert::Replaced => Stored::Replaced,
-            Upsert::Added => Stored::Added,
-        };
+        let (stored, site_over_limit) =
+            match self.index.upsert(cookie, self.limits.max_cookies_per_site) {
+                Upsert::Replaced => (Stored::Replaced, None),
+                Upsert::Added { site_over_limit } => (Stored::Added, site_over_limit),
+            };
         if let Some((d, p, n)) = key {
             if let Some(c) = self.index.get(&d, &p, &n).cloned() {
                 let kind = match stored {
@@ -597,19 +597,19 @@ impl CookieJar {
             }
         }
         if stored == Stored::Added {
-            self.enforce_limits(&domain_for_limits, now);
+            self.enforce_limits(site_over_limit.as_deref(), now);
         }
         Ok(stored)
     }
 
-    fn enforce_limits(&mut self, domain: &str, now: i64) {
-        let per_site = self.limits.max_cookies_per_site;
-        if self.index.site_count(domain) > per_site {
-            let evicted = self
-                .index
-                .evict_site(domain, Limits::keep_after_eviction(per_site), now);
+    /// Evict when a site (named by `site_over_limit`) or the whole jar holds
+    /// more than its limit.
+    fn enforce_limits(&mut self, site_over_limit: Option<&str>, now: i64) {
+        if let Some(site) = site_over_limit {
+            let keep = Limits::keep_after_eviction(self.limits.max_cookies_per_site);
+            let evicted = self.index.evict_site(site, keep, now);
             tracing::debug!(
-                domain,
+                site,
                 count = evicted.len(),
                 "per-site cookie limit: evicted"
             );
