@@ -753,16 +753,14 @@ impl CookieJar {
     /// ```
     pub fn cookies_for(&mut self, request: &CookieRequest) -> Vec<Cookie> {
         let now = self.now();
-        let selected: Vec<(String, usize)> = self
-            .select(request, now)
-            .into_iter()
-            .map(|(_, d, p)| (d.to_owned(), p))
-            .collect();
+        // `select` borrows the request, not the jar, so its slots can mark
+        // the cookies as used afterwards without copying anything.
+        let selected = self.select(request, now);
         let cookies = selected
             .iter()
-            .filter_map(|(d, p)| self.index.bucket(d).map(|b| b[*p].cookie.clone()))
+            .filter_map(|&(_, d, p)| self.index.bucket(d).map(|b| b[p].cookie.clone()))
             .collect();
-        self.touch(selected.iter().map(|(d, p)| (d.as_str(), *p)), now);
+        self.touch(selected.iter().map(|&(_, d, p)| (d, p)), now);
         cookies
     }
 
@@ -831,11 +829,7 @@ impl CookieJar {
             header.push_str("; ");
         }
         header.truncate(header.len().saturating_sub(2));
-        let slots: Vec<(String, usize)> = selected
-            .iter()
-            .map(|(_, d, p)| ((*d).to_owned(), *p))
-            .collect();
-        self.touch(slots.iter().map(|(d, p)| (d.as_str(), *p)), now);
+        self.touch(selected.iter().map(|&(_, d, p)| (d, p)), now);
         Some((header, any_not_v1))
     }
 
