@@ -92,7 +92,7 @@ use tower_service::Service;
 use url::Url;
 
 use crate::extensions::HopBudget;
-use crate::redirect::future::prepare_next_hop;
+use crate::redirect::future::{prepare_next_hop, start_chain, ChainStart};
 use crate::redirect::{FinalUrl, Hop, RedirectHistory, DEFAULT_MAX_REDIRECTS};
 
 /// Refreshes of at most this delay are followed by default (30 s).
@@ -317,21 +317,11 @@ where
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let (mut parts, body) = request.into_parts();
-        let budget = match parts.extensions.get::<HopBudget>() {
-            Some(budget) => budget.clone(),
-            None => {
-                let budget = HopBudget::new(self.config.max_redirects);
-                parts.extensions.insert(budget.clone());
-                budget
-            }
-        };
-        let current = Url::parse(&parts.uri.to_string()).ok();
-        let origin_host = parts
-            .extensions
-            .get::<RequestFacts>()
-            .and_then(|f| f.origin_host.clone())
-            .or_else(|| parts.uri.host().map(str::to_owned))
-            .unwrap_or_default();
+        let ChainStart {
+            budget,
+            current,
+            origin_host,
+        } = start_chain(&mut parts, self.config.max_redirects);
         // The service that said it was ready takes this request; the clone
         // stays behind for the next one.
         let clone = self.inner.clone();

@@ -78,24 +78,11 @@ where
 {
     pub(super) fn new(service: S, request: Request<B>, config: RedirectLayer) -> Self {
         let (mut parts, body) = request.into_parts();
-        let budget = match parts.extensions.get::<HopBudget>() {
-            Some(budget) => budget.clone(),
-            None => {
-                let budget = HopBudget::new(config.max_redirects);
-                parts.extensions.insert(budget.clone());
-                budget
-            }
-        };
-        let current = Url::parse(&parts.uri.to_string()).ok();
-        // The origin request-host of every later hop: the first request's,
-        // unless the caller said this request was itself made on behalf of
-        // another page.
-        let origin_host = parts
-            .extensions
-            .get::<RequestFacts>()
-            .and_then(|f| f.origin_host.clone())
-            .or_else(|| parts.uri.host().map(str::to_owned))
-            .unwrap_or_default();
+        let ChainStart {
+            budget,
+            current,
+            origin_host,
+        } = start_chain(&mut parts, config.max_redirects);
         let seen = current
             .iter()
             .map(|url| (parts.method.clone(), url.clone()))
@@ -292,6 +279,44 @@ fn concat(mut chunks: Vec<Bytes>, len: usize) -> Bytes {
 /// Scheme, host and port: what must stay the same for credentials to follow.
 fn origin(url: &Url) -> (&str, Option<url::Host<&str>>, Option<u16>) {
     (url.scheme(), url.host(), url.port_or_known_default())
+}
+
+/// What a layer that follows things (redirects, Refresh) takes from the
+/// first request of a chain.
+pub(crate) struct ChainStart {
+    /// The hop budget shared by every follower in the stack: the request's
+    /// own, or a new one of `max_hops`, put into the request so layers
+    /// further in share it.
+    pub(crate) budget: HopBudget,
+    /// The request's URL, when its URI is one.
+    pub(crate) current: Option<Url>,
+    /// The origin request-host of every later hop: the first request's,
+    /// unless the caller said this request was itself made on behalf of
+    /// another page.
+    pub(crate) origin_host: String,
+}
+
+pub(crate) fn start_chain(parts: &mut request::Parts, max_hops: usize) -> ChainStart {
+    let budget = match parts.extensions.get::<HopBudget>() {
+        Some(budget) => budget.clone(),
+        None => {
+            let budget = HopBudget::new(max_hops);
+            parts.extensions.insert(budget.clone());
+            budget
+        }
+    };
+    let current = Url::parse(&parts.uri.to_string()).ok();
+    let origin_host = parts
+        .extensions
+        .get::<RequestFacts>()
+        .and_then(|f| f.origin_host.clone())
+        .or_else(|| parts.uri.host().map(str::to_owned))
+        .unwrap_or_default();
+    ChainStart {
+        budget,
+        current,
+        origin_host,
+    }
 }
 
 /// Make the head of the previous hop fit for the next one: without a body
