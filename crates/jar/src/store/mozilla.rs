@@ -186,7 +186,12 @@ pub fn mozilla_line(cookie: &Cookie) -> Option<String> {
 /// Append `cookie` as a line (without the line end) to `out`; `false`, and
 /// `out` untouched, when the format cannot hold it.
 fn push_line(out: &mut String, cookie: &Cookie) -> bool {
-    let unfit = |f: &str| f.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r'));
+    // A fold without early exit, which the compiler vectorises: fields are
+    // short and nearly always fit.
+    let unfit = |f: &str| {
+        f.bytes()
+            .fold(false, |bad, b| bad | matches!(b, b'\t' | b'\n' | b'\r'))
+    };
     if [&cookie.domain, &cookie.path, &cookie.name, &cookie.value]
         .into_iter()
         .any(|f| unfit(f))

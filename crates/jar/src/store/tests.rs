@@ -932,6 +932,21 @@ proptest! {
         }
     }
 
+    /// The fast path for LWP's own date form agrees with the general parser.
+    #[test]
+    fn lwp_expiry_fast_path_agrees_with_iso2time(
+        y in 900i64..10100, mo in 0i64..14, d in 0i64..33, h in 0i64..26, mi in 0i64..62, s in 0i64..63,
+        t in -100_000_000_000i64..300_000_000_000,
+    ) {
+        let odd = format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}Z");
+        prop_assert_eq!(super::lwp::parse_expires(&odd), crate::date::iso2time(&odd), "{}", odd);
+        let written = crate::date::time2isoz(t);
+        let mut pushed = String::from("x");
+        crate::date::push_isoz(&mut pushed, t);
+        prop_assert_eq!(&pushed[1..], written.as_str());
+        prop_assert_eq!(super::lwp::parse_expires(&written), crate::date::iso2time(&written), "{}", written);
+    }
+
     #[test]
     fn no_input_makes_a_reader_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
         let mut lwp = b"#LWP-Cookies-2.0\nSet-Cookie3: ".to_vec();
