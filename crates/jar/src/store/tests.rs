@@ -965,3 +965,72 @@ proptest! {
         let _ = read_lwp(file.as_bytes());
     }
 }
+
+/// What a `cookie_store` JSON file can hold: a `raw_cookie` (so a name
+/// that is a token, a value without `;` or surrounding space), the domain
+/// and whether it is host-only, the path and whether it was given, Secure,
+/// HttpOnly, SameSite and the expiry.
+#[cfg(feature = "json")]
+fn arb_json_cookie() -> impl Strategy<Value = Cookie> {
+    (
+        (
+            token(),
+            "([!#-+\\--:<-~]([ !#-+\\--:<-~\u{a0}-\u{2ff}]{0,18}[!#-+\\--:<-~])?)?",
+            domain(),
+            "/[ -~\u{e9}]{0,15}",
+            any::<bool>(),
+            any::<bool>(),
+        ),
+        (
+            any::<bool>(),
+            any::<bool>(),
+            proptest::option::of(0i64..10_000_000_000),
+            any::<bool>(),
+            proptest::option::of(prop_oneof![
+                Just(SameSite::Strict),
+                Just(SameSite::Lax),
+                Just(SameSite::None)
+            ]),
+        ),
+    )
+        .prop_map(|(a, b)| {
+            let (name, value, domain, path, host_only, path_specified) = a;
+            let (secure, http_only, expires, discard, same_site) = b;
+            let mut cookie = Cookie::new(name, value, domain, path);
+            cookie.host_only = host_only;
+            cookie.domain_specified = !host_only;
+            cookie.path_specified = path_specified;
+            cookie.secure = secure;
+            cookie.http_only = http_only;
+            cookie.expires = expires;
+            cookie.discard = discard || expires.is_none();
+            cookie.same_site = same_site;
+            cookie
+        })
+}
+
+#[cfg(feature = "json")]
+proptest! {
+    #[test]
+    fn json_save_then_load_gives_the_same_cookies(cookies in proptest::collection::vec(arb_json_cookie(), 0..6)) {
+        let all = SaveOptions { ignore_discard: true, ignore_expires: true };
+        let mut file = Vec::new();
+        let written = json::write_json(&mut file, cookies.iter(), all, NOW).unwrap();
+        prop_assert_eq!(written, cookies.len());
+        let back = json::read_json(&file[..]).unwrap();
+        prop_assert_eq!(back.len(), cookies.len());
+        for (got, want) in back.iter().zip(&cookies) {
+            prop_assert_eq!(
+                (&got.name, &got.value, &got.domain, got.host_only, got.domain_specified),
+                (&want.name, &want.value, &want.domain, want.host_only, want.domain_specified)
+            );
+            prop_assert_eq!((&got.path, got.path_specified), (&want.path, want.path_specified));
+            prop_assert_eq!(
+                (got.secure, got.http_only, got.same_site),
+                (want.secure, want.http_only, want.same_site)
+            );
+            // A session cookie is `SessionEnd`: its expiry time is not kept.
+            prop_assert_eq!(got.expires, want.expires.filter(|_| !want.discard));
+        }
+    }
+}
