@@ -485,6 +485,12 @@ pub enum SaveError {
     /// The format's cargo feature is off in this build.
     #[error("{0} files need the cargo feature `{feature}` of clientcookie-jar", feature = .0.feature_name())]
     NotCompiled(Format),
+    /// [`write_to`] failed to write.
+    #[error("cannot write the cookies")]
+    Write(#[source] io::Error),
+    /// [`write_to`] was given a database format, which is not a stream.
+    #[error("{0} is a database, not a text format that can be streamed")]
+    NotText(Format),
     /// Writing the SQLite database failed; its transaction was rolled
     /// back, so it holds what it held before.
     #[cfg(feature = "sqlite")]
@@ -715,29 +721,24 @@ impl CookieFile {
     /// A text file is replaced atomically ([`atomic`]); an SQLite jar is
     /// created if needed and its rows replaced in one transaction.
     pub fn save(&self, jar: &CookieJar, opts: SaveOptions) -> Result<usize, SaveError> {
-        let now = jar.now();
         let path = self.path.as_path();
-        let kept = jar.iter().filter(move |c| opts.keeps(c, now));
-        // Every cookie `kept` yields is kept: the writers' own filter is off.
-        let all = SaveOptions {
-            ignore_discard: true,
-            ignore_expires: true,
-        };
         match self.format {
             format if !format.can_save() => Err(SaveError::LoadOnly(format)),
             format if !format.is_compiled() => Err(SaveError::NotCompiled(format)),
-            Format::Lwp => atomic::save_with(path, |w| write_lwp(w, kept, all, now)),
-            Format::Mozilla => atomic::save_with(path, |w| write_mozilla(w, kept, all, now)),
-            #[cfg(feature = "json")]
-            Format::Json => atomic::save_with(path, |w| json::write_json(w, kept, all, now)),
             #[cfg(feature = "sqlite")]
-            Format::Sqlite => sqlite::SqliteStore::open(path)
-                .and_then(|db| db.replace_all(kept))
-                .map_err(|source| SaveError::Database {
-                    path: path.to_path_buf(),
-                    source,
-                }),
-            format => Err(SaveError::NotCompiled(format)),
+            Format::Sqlite => {
+                let now = jar.now();
+                let in_order = jar.cookies_in_stored_order();
+                sqlite::SqliteStore::open(path)
+                    .and_then(|db| {
+                        db.replace_all(in_order.into_iter().filter(|c| opts.keeps(c, now)))
+                    })
+                    .map_err(|source| SaveError::Database {
+                        path: path.to_path_buf(),
+                        source,
+                    })
+            }
+            format => atomic::save_with(path, |w| write_text(jar, w, format, opts))?,
         }
     }
 
@@ -746,6 +747,89 @@ impl CookieFile {
     fn keeps_times(&self) -> bool {
         matches!(self.format, Format::Sqlite)
     }
+}
+
+/// `(insertion number, cookie)` pairs in insertion order: placed by number
+/// in one pass when the numbers are dense (a jar that did not delete most
+/// of what it stored), sorted otherwise.
+pub(crate) fn in_stored_order<'a>(
+    entries: impl Iterator<Item = (u64, &'a Cookie)>,
+) -> Vec<&'a Cookie> {
+    let mut pairs: Vec<(u64, &Cookie)> = entries.collect();
+    let Some(min) = pairs.iter().map(|&(seq, _)| seq).min() else {
+        return Vec::new();
+    };
+    let max = pairs.iter().map(|&(seq, _)| seq).max().unwrap_or(min);
+    let span = max - min;
+    if span < 4 * pairs.len() as u64 {
+        let mut slots: Vec<Option<&Cookie>> = vec![None; span as usize + 1];
+        let mut unique = true;
+        for &(seq, cookie) in &pairs {
+            unique &= slots[(seq - min) as usize].replace(cookie).is_none();
+        }
+        // Numbers are unique; were they not, sorting keeps every cookie.
+        if unique {
+            return slots.into_iter().flatten().collect();
+        }
+    }
+    pairs.sort_by_key(|&(seq, _)| seq);
+    pairs.into_iter().map(|(_, cookie)| cookie).collect()
+}
+
+/// Write the cookies of `jar` in a text format to `writer` (standard output,
+/// a socket, a buffer: [`save`] is this into a temporary file, then the
+/// rename). Returns how many cookies were written.
+///
+/// Cookies go out in the order they were first stored. An SQLite database
+/// is not a stream ([`SaveError::NotText`]); IE files are load only.
+///
+/// ```
+/// use clientcookie_jar::store::{self, Format, SaveOptions};
+/// use clientcookie_jar::{Cookie, CookieJar};
+/// let mut jar = CookieJar::new();
+/// jar.set_cookie(Cookie::new("a", "1", "example.com", "/")).unwrap();
+/// let all = SaveOptions { ignore_discard: true, ignore_expires: false };
+/// let mut out = Vec::new();
+/// assert_eq!(store::write_to(&jar, &mut out, Format::Mozilla, all).unwrap(), 1);
+/// assert!(out.ends_with(b"example.com\tFALSE\t/\tFALSE\t0\ta\t1\n"));
+/// ```
+pub fn write_to(
+    jar: &CookieJar,
+    writer: &mut dyn Write,
+    format: Format,
+    opts: SaveOptions,
+) -> Result<usize, SaveError> {
+    match format {
+        format if !format.can_save() => Err(SaveError::LoadOnly(format)),
+        format if !format.is_compiled() => Err(SaveError::NotCompiled(format)),
+        Format::Sqlite => Err(SaveError::NotText(format)),
+        format => write_text(jar, writer, format, opts).map_err(SaveError::Write)?,
+    }
+}
+
+/// The text formats' writers on the cookies of `jar` that `opts` keeps, in
+/// stored order; `Ok(Err(_))` for a format that is not text.
+fn write_text(
+    jar: &CookieJar,
+    w: &mut dyn Write,
+    format: Format,
+    opts: SaveOptions,
+) -> io::Result<Result<usize, SaveError>> {
+    let now = jar.now();
+    let in_order = jar.cookies_in_stored_order();
+    let kept = in_order.into_iter().filter(move |c| opts.keeps(c, now));
+    // Every cookie `kept` yields is kept: the writers' own filter is off.
+    let all = SaveOptions {
+        ignore_discard: true,
+        ignore_expires: true,
+    };
+    Ok(Ok(match format {
+        Format::Lwp => write_lwp(w, kept, all, now)?,
+        Format::Mozilla => write_mozilla(w, kept, all, now)?,
+        #[cfg(feature = "json")]
+        Format::Json => json::write_json(w, kept, all, now)?,
+        other => return Ok(Err(SaveError::NotText(other))),
+    }))
 }
 
 /// The read buffer of the file loaders: big reads, few system calls.
@@ -840,7 +924,7 @@ fn insert(jar: &mut CookieJar, cookies: Vec<Cookie>, opts: LoadOptions, keep_tim
         if !keep_times {
             cookie.creation_time = now;
         }
-        match jar.set_cookie(cookie) {
+        match jar.store(cookie, now) {
             Ok(crate::Stored::Added | crate::Stored::Replaced) => stored += 1,
             Ok(_) => {}
             Err(reason) => tracing::debug!(?reason, "cookie from file not stored"),
@@ -882,7 +966,11 @@ pub fn save(
 /// length.
 pub(crate) struct Lines<R> {
     reader: R,
+    /// A line that did not lie whole in the reader's buffer.
     buf: Vec<u8>,
+    /// How much of the reader's buffer the line last returned took: it is
+    /// consumed on the next call (the line was borrowed from it).
+    pending: usize,
     /// The number of the line last returned, from 1.
     pub(crate) number: usize,
 }
@@ -892,6 +980,7 @@ impl<R: BufRead> Lines<R> {
         Lines {
             reader,
             buf: Vec::new(),
+            pending: 0,
             number: 0,
         }
     }
@@ -899,17 +988,45 @@ impl<R: BufRead> Lines<R> {
     /// The next line without its line end (`\n` or `\r\n`), or `None` at
     /// the end of the file.
     pub(crate) fn next_line(&mut self) -> Result<Option<&str>, LoadError> {
-        if self.next_raw()?.is_none() {
-            return Ok(None);
-        }
-        match std::str::from_utf8(&self.buf) {
-            Ok(line) => Ok(Some(line)),
-            Err(_) => Err(self.malformed(Malformed::NotUtf8)),
+        let line = self.number + 1;
+        match self.next_raw()? {
+            None => Ok(None),
+            Some(raw) => match std::str::from_utf8(raw) {
+                Ok(text) => Ok(Some(text)),
+                Err(_) => Err(LoadError::Malformed {
+                    path: None,
+                    line,
+                    reason: Malformed::NotUtf8,
+                }),
+            },
         }
     }
 
     /// [`next_line`](Self::next_line) as bytes, whatever their encoding.
     pub(crate) fn next_raw(&mut self) -> Result<Option<&[u8]>, LoadError> {
+        self.reader.consume(std::mem::take(&mut self.pending));
+        // Most lines lie whole in the reader's buffer: lend them from there,
+        // without a copy.
+        let whole = {
+            let available = self.reader.fill_buf()?;
+            memchr::memchr(b'\n', available).filter(|&end| end <= MAX_LINE_LEN + 1)
+        };
+        if let Some(end) = whole {
+            self.pending = end + 1;
+            self.number += 1;
+            let available = self.reader.fill_buf()?;
+            let line = &available[..end];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.len() > MAX_LINE_LEN {
+                let number = self.number;
+                return Err(LoadError::Malformed {
+                    path: None,
+                    line: number,
+                    reason: Malformed::LineTooLong,
+                });
+            }
+            return Ok(Some(line));
+        }
         self.buf.clear();
         let limit = MAX_LINE_LEN as u64 + 2; // room for "\r\n"
         let n = (&mut self.reader)

@@ -108,14 +108,22 @@ pub(crate) fn read_mozilla_sized(
 }
 
 fn parse_line(line: &str, http_only: bool, blank: &Cookie) -> Result<Cookie, Malformed> {
+    // One pass over the bytes for the tabs (a tab is never inside a UTF-8
+    // sequence, so every cut is at a character boundary).
     let mut fields = [""; 7];
     let mut count = 0;
-    for field in line.split('\t') {
+    let mut start = 0;
+    for i in memchr::memchr_iter(b'\t', line.as_bytes()) {
         if let Some(slot) = fields.get_mut(count) {
-            *slot = field;
+            *slot = &line[start..i];
         }
         count += 1;
+        start = i + 1;
     }
+    if let Some(slot) = fields.get_mut(count) {
+        *slot = &line[start..];
+    }
+    count += 1;
     if count != 7 {
         return Err(Malformed::FieldCount(count));
     }

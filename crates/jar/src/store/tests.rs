@@ -700,6 +700,45 @@ fn an_sqlite_file_is_told_apart_by_its_tables_and_never_changed() {
     }
 }
 
+#[test]
+fn cookies_are_saved_in_the_order_they_were_first_stored() {
+    let dir = TempDir::new("order");
+    let mut jar = jar();
+    let names = ["z", "a", "m", "b", "y", "c"];
+    for (i, name) in names.iter().enumerate() {
+        jar.set_cookie(persistent(name, "1", &format!("d{}.example", i % 3)))
+            .unwrap();
+    }
+    // A replaced cookie keeps its place; a removed one leaves a gap.
+    jar.set_cookie(persistent("a", "2", "d1.example")).unwrap();
+    jar.clear(Some("d0.example"), Some("/"), Some("b"));
+    for (format, name) in [(Format::Mozilla, "c.txt"), (Format::Lwp, "c.lwp")] {
+        let path = dir.join(name);
+        save(&jar, &path, format, SaveOptions::default()).unwrap();
+        let file = CookieFile::new(&path, format);
+        let read: Vec<String> = file.read().unwrap().into_iter().map(|c| c.name).collect();
+        assert_eq!(read, ["z", "a", "m", "y", "c"], "{format}");
+    }
+    // Many gaps: sorted rather than placed, same order.
+    let mut sparse = self::jar();
+    for i in 0..50 {
+        sparse
+            .set_cookie(persistent(&format!("c{i}"), "1", "example.com"))
+            .unwrap();
+    }
+    for i in 0..50 {
+        if i % 10 != 0 {
+            sparse.clear(Some("example.com"), Some("/"), Some(&format!("c{i}")));
+        }
+    }
+    let order: Vec<&str> = sparse
+        .cookies_in_stored_order()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(order, ["c0", "c10", "c20", "c30", "c40"]);
+}
+
 // ----- atomic save -----------------------------------------------------------
 
 /// A writer that fails once `budget` bytes have been written.
@@ -945,6 +984,30 @@ proptest! {
         crate::date::push_isoz(&mut pushed, t);
         prop_assert_eq!(&pushed[1..], written.as_str());
         prop_assert_eq!(super::lwp::parse_expires(&written), crate::date::iso2time(&written), "{}", written);
+    }
+
+    /// Lines lent from the reader's buffer and lines copied out of it (a
+    /// line across two buffer fills) come out the same.
+    #[test]
+    fn lines_are_split_alike_whatever_the_buffer_size(
+        text in proptest::collection::vec(prop_oneof![Just(b'\n'), Just(b'\r'), Just(b'a'), any::<u8>()], 0..200),
+        capacity in 1usize..40,
+    ) {
+        // `\n` and `\r\n` end a line; a last line may have no end.
+        let expected: Vec<&[u8]> = text
+            .split_inclusive(|&b| b == b'\n')
+            .map(|l| match l.strip_suffix(b"\n") {
+                Some(l) => l.strip_suffix(b"\r").unwrap_or(l),
+                None => l,
+            })
+            .collect();
+        let mut lines = Lines::new(io::BufReader::with_capacity(capacity, &text[..]));
+        let mut got = Vec::new();
+        while let Some(line) = lines.next_raw().unwrap() {
+            got.push(line.to_vec());
+            prop_assert_eq!(lines.number, got.len());
+        }
+        prop_assert_eq!(got, expected);
     }
 
     #[test]
