@@ -356,17 +356,35 @@ fn same_site_str(site: SameSite) -> &'static str {
 
 /// A token the reader gives back unchanged: `[^=\s;,]+`.
 fn is_token(s: &str) -> bool {
+    if s.is_ascii() {
+        // Python's `\s` on ASCII: `\t\n\x0b\x0c\r`, `\x1c`..`\x1f` and space.
+        let stop = |b: u8| matches!(b, b'=' | b';' | b',' | b' ' | b'\t'..=b'\r' | 0x1c..=0x1f);
+        return !s.is_empty() && !s.bytes().fold(false, |found, b| found | stop(b));
+    }
     !s.is_empty() && !s.contains(|c: char| matches!(c, '=' | ';' | ',') || is_space(c))
 }
+
+/// Bytes of Python's `\w` among ASCII: letters, digits, `_`.
+const WORD: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    table
+};
 
 /// The seed's `join_header_words` quoting: bare when `^\w+$`, else quoted
 /// with `"` and `\` escaped.
 fn push_value(out: &mut String, value: &str) {
     let bare = !value.is_empty()
         && if value.is_ascii() {
+            // One pass without early exit (vectorised); other text, rare in
+            // cookies, by Unicode's classes as Python's `\w`.
             value
                 .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                .fold(true, |word, b| word & WORD[usize::from(b & 0x7f)])
         } else {
             value.chars().all(|c| c.is_alphanumeric() || c == '_')
         };
@@ -380,7 +398,10 @@ fn push_value(out: &mut String, value: &str) {
 }
 
 fn push_escaped(out: &mut String, value: &str) {
-    if !value.contains(['"', '\\']) {
+    let plain = !value
+        .bytes()
+        .fold(false, |found, b| found | (b == b'"') | (b == b'\\'));
+    if plain {
         out.push_str(value);
         return;
     }
