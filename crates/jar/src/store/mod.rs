@@ -4,7 +4,12 @@
 //! ([`detect`]: the extension first, else the content) or takes it from
 //! the caller, and loads, reverts and saves a jar in any [`Format`]. The
 //! free functions [`load`], [`revert`], [`save`] and [`load_detected`] are
-//! shorthands for it.
+//! shorthands for it; [`write_to`] writes a jar to any writer (standard
+//! output, say).
+//!
+//! Cookies are written in the order they were first stored in the jar, so
+//! that saving the same jar twice gives the same file and a file loaded and
+//! saved keeps its order.
 //!
 //! The text formats, one module each:
 //!
