@@ -10,6 +10,7 @@
 //! | [`refresh::RefreshLayer`] | `refresh` | follows a `Refresh` of at most `max_delay` as a redirect, from the same hop budget |
 //! | [`referer::RefererLayer`] | `referer` | `Referer` per Referrer-Policy from a [`referer::Referrer`] extension (or the last page, in chain mode); never https -> http |
 //! | [`cookie::CookieLayer`] | `cookie` | jar -> `Cookie` (and `Cookie2`); `Set-Cookie(2)` -> jar |
+//! | [`http_equiv::HttpEquivLayer`] | `http-equiv` | `<meta http-equiv>` tags in an HTML head -> response headers; the body handed on unchanged |
 //!
 //! The default stack, outermost first (the layers not listed above arrive
 //! with their issues):
@@ -44,6 +45,8 @@ pub use clientcookie_jar as jar;
 #[cfg(feature = "cookie")]
 pub mod cookie;
 pub mod extensions;
+#[cfg(feature = "http-equiv")]
+pub mod http_equiv;
 #[cfg(feature = "redirect")]
 pub mod redirect;
 #[cfg(feature = "referer")]
