@@ -172,3 +172,114 @@ impl<B: Body> Scan<B> {
         Response::from_parts(parts, HttpEquivBody::replay(prefix, error, body, finished))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::convert::Infallible;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll, Waker};
+
+    use bytes::Bytes;
+    use http::Response;
+    use http_body::{Body, Frame};
+
+    use crate::http_equiv::{HeadEnd, HeadScan, HttpEquivBody, HttpEquivLayer, Wanted};
+
+    use super::ResponseFuture;
+
+    #[derive(Debug, PartialEq)]
+    struct Broken;
+
+    /// Gives its chunks, then fails.
+    struct FailingBody(VecDeque<Bytes>);
+
+    impl Body for FailingBody {
+        type Data = Bytes;
+        type Error = Broken;
+
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _cx: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, Broken>>> {
+            Poll::Ready(Some(match self.0.pop_front() {
+                Some(chunk) => Ok(Frame::data(chunk)),
+                None => Err(Broken),
+            }))
+        }
+    }
+
+    struct Noop;
+
+    impl std::task::Wake for Noop {
+        fn wake(self: std::sync::Arc<Self>) {}
+    }
+
+    fn noop() -> Waker {
+        Waker::from(std::sync::Arc::new(Noop))
+    }
+
+    fn poll_now<F: Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        match future.as_mut().poll(&mut Context::from_waker(&noop())) {
+            Poll::Ready(output) => output,
+            Poll::Pending => panic!("the future was not ready"),
+        }
+    }
+
+    #[test]
+    fn an_error_inside_the_head_comes_after_the_bytes_before_it() {
+        let chunks = VecDeque::from([
+            Bytes::from_static(b"<head><meta http-equiv=X-A content=1>"),
+            Bytes::from_static(b"<title>cut"),
+        ]);
+        let mut response = Response::new(FailingBody(chunks));
+        response
+            .headers_mut()
+            .insert("content-type", "text/html".parse().unwrap());
+        let wanted = Wanted {
+            head_request: false,
+            html_url: false,
+        };
+        let future = ResponseFuture::new(
+            std::future::ready(Ok::<_, Infallible>(response)),
+            wanted,
+            HttpEquivLayer::new(),
+        );
+        let response = poll_now(future).unwrap();
+        assert_eq!(response.headers()["x-a"], "1");
+        assert_eq!(
+            response.extensions().get::<HeadScan>().unwrap().end,
+            HeadEnd::BodyError
+        );
+        let mut body: Pin<Box<HttpEquivBody<FailingBody>>> = Box::pin(response.into_body());
+        let mut frames = Vec::new();
+        let waker = noop();
+        let mut cx = Context::from_waker(&waker);
+        while let Poll::Ready(Some(frame)) = body.as_mut().poll_frame(&mut cx) {
+            frames.push(frame.map(|f| f.into_data().unwrap()));
+        }
+        assert_eq!(
+            frames,
+            [
+                Ok(Bytes::from_static(b"<head><meta http-equiv=X-A content=1>")),
+                Ok(Bytes::from_static(b"<title>cut")),
+                Err(Broken),
+            ]
+        );
+        assert!(body.is_end_stream());
+    }
+
+    #[test]
+    fn the_future_and_the_body_are_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<
+            ResponseFuture<
+                std::future::Ready<Result<Response<http_body_util::Full<Bytes>>, Infallible>>,
+                http_body_util::Full<Bytes>,
+            >,
+        >();
+        send_sync::<HttpEquivBody<http_body_util::Full<Bytes>>>();
+    }
+}

@@ -829,4 +829,34 @@ mod tests {
             .iter()
             .all(|s| s.reason == SkipReason::TooMany));
     }
+
+    #[test]
+    fn a_long_script_sent_in_small_pieces_is_read_to_its_end() {
+        let mut doc = b"<head><script>".to_vec();
+        for i in 0..5000 {
+            doc.extend_from_slice(format!("var a{i} = '<p>';\n").as_bytes());
+        }
+        doc.extend_from_slice(b"</script><meta http-equiv=X-A content=1><body><p>");
+        let pieces: Vec<&[u8]> = doc.chunks(100).collect();
+        let (headers, report) = scan(None, &pieces);
+        assert_eq!(headers, [("x-a".to_owned(), "1".to_owned())]);
+        assert_eq!(report.end, HeadEnd::Body);
+        assert!(doc.len() > 90_000);
+    }
+
+    #[test]
+    fn a_meta_split_across_pieces_anywhere_is_lifted() {
+        let doc: &[u8] =
+            b"<!DOCTYPE html><meta http-equiv=\"X-A\" content=\"a > b\"><!-- > --><body>";
+        for split in 1..doc.len() {
+            let (a, b) = doc.split_at(split);
+            let (headers, report) = scan(None, &[a, b]);
+            assert_eq!(
+                headers,
+                [("x-a".to_owned(), "a > b".to_owned())],
+                "split at {split}"
+            );
+            assert_eq!(report.end, HeadEnd::Body, "split at {split}");
+        }
+    }
 }
