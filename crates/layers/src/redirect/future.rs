@@ -437,7 +437,18 @@ impl<S> Chain<S> {
             });
         }
         self.seen.push((method.clone(), next.clone()));
-        tracing::debug!(%status, from = %current, to = %next, %method, "following redirect");
+        let origin_changed = origin(&current) != origin(&next);
+        tracing::debug!(
+            hop = self.history.len(),
+            %status,
+            from = %current,
+            to = %next,
+            %method,
+            method_changed = method != self.template.method,
+            origin_changed,
+            body_replayed = keep_body,
+            "following redirect"
+        );
 
         if !keep_body {
             self.body = Some(Bytes::new());
@@ -447,6 +458,13 @@ impl<S> Chain<S> {
         template.method = method;
         template.uri = uri;
         template.extensions.insert(self.facts.clone());
+        // Fetch §4.4 HTTP-redirect fetch, step 14: a redirect's own
+        // Referrer-Policy replaces the request's for the rest of the chain.
+        #[cfg(feature = "referer")]
+        if let Some(policy) = crate::referer::policy_of(response.headers()) {
+            tracing::trace!(%policy, "the redirect sets the referrer policy of the next hop");
+            template.extensions.insert(policy);
+        }
         self.current = Some(next);
 
         let body = match &self.body {
