@@ -19,10 +19,10 @@
 //! formats nothing.
 //!
 //! The seed's other debug processor, `HTTPRedirectDebugProcessor`, has no
-//! layer of its own here: the [redirect layer](crate::redirect) logs every
+//! layer of its own here: the redirect layer (`redirect` feature) logs every
 //! hop it follows at `DEBUG` (`following redirect`: `hop`, `status`,
 //! `from`, `to`, `method`, `method_changed`, `origin_changed`) and why it
-//! stops, and the [refresh layer](crate::refresh) each `Refresh` it
+//! stops, and the refresh layer (`refresh` feature) each `Refresh` it
 //! follows.
 //!
 //! Put it where the bytes should be seen: innermost shows each hop's

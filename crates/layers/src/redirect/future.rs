@@ -222,6 +222,7 @@ where
                             });
                         }
                         Err(error) => {
+                            tracing::debug!(%error, "redirect refused");
                             this.state.set(State::Done);
                             return Poll::Ready(Err(error.into()));
                         }
@@ -476,6 +477,14 @@ impl<S> Chain<S> {
 
     /// The final response, with what the chain learnt in its extensions.
     fn finish<ResB>(&mut self, mut response: Response<ResB>) -> Response<ResB> {
+        if !self.history.is_empty() {
+            tracing::debug!(
+                hops = self.history.len(),
+                status = %response.status(),
+                url = %self.current.as_ref().map_or("", Url::as_str),
+                "redirect chain ended"
+            );
+        }
         let extensions = response.extensions_mut();
         extensions.insert(RedirectHistory(std::mem::take(&mut self.history)));
         if let Some(url) = self.current.take() {
