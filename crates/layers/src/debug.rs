@@ -249,6 +249,19 @@ impl<B> TraceBody<B> {
         }
     }
 
+    /// The wrapped body.
+    pub fn get_ref(&self) -> &B {
+        &self.inner
+    }
+
+    /// The wrapped body, mutably: with a
+    /// `SeekableBody` inside (the `seekable` feature),
+    /// `body.get_mut().rewind()` rewinds it (the events' `offset` goes on
+    /// counting the bytes that passed).
+    pub fn get_mut(&mut self) -> &mut B {
+        &mut self.inner
+    }
+
     /// The wrapped body, unwrapped.
     pub fn into_inner(self) -> B {
         self.inner
