@@ -11,6 +11,8 @@
 //! | [`referer::RefererLayer`] | `referer` | `Referer` per Referrer-Policy from a [`referer::Referrer`] extension (or the last page, in chain mode); never https -> http |
 //! | [`cookie::CookieLayer`] | `cookie` | jar -> `Cookie` (and `Cookie2`); `Set-Cookie(2)` -> jar |
 //! | [`http_equiv::HttpEquivLayer`] | `http-equiv` | `<meta http-equiv>` tags in an HTML head -> response headers; the body handed on unchanged |
+//! | [`seekable::SeekableBodyLayer`] | `seekable` | response bodies that can be rewound and re-read; read lazily, spilled to a temporary file past a memory limit |
+//! | [`debug::TraceBodyLayer`] | `debug` | logs response bodies chunk by chunk at trace level, passing them on unchanged (redirect hops are logged by the redirect layer) |
 //!
 //! The default stack, outermost first (the layers not listed above arrive
 //! with their issues):
@@ -44,6 +46,8 @@ pub use clientcookie_jar as jar;
 
 #[cfg(feature = "cookie")]
 pub mod cookie;
+#[cfg(feature = "debug")]
+pub mod debug;
 pub mod extensions;
 #[cfg(feature = "http-equiv")]
 pub mod http_equiv;
@@ -53,3 +57,5 @@ pub mod redirect;
 pub mod referer;
 #[cfg(feature = "refresh")]
 pub mod refresh;
+#[cfg(feature = "seekable")]
+pub mod seekable;

@@ -14,6 +14,7 @@ use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
+use http::HeaderMap;
 use http_body::{Body, Frame, SizeHint};
 use tokio::time::Sleep;
 
@@ -53,6 +54,11 @@ pub(crate) enum SiteBody {
     Slow(Slow),
     /// Given bytes cut into pieces, with a pause between them.
     Pieces(Pieces),
+    /// Generated content of no announced length (so hyper sends it chunked), then trailers.
+    Trailing(Generated, Option<HeaderMap>),
+    /// Generated content that ends before the length its size hint promised: hyper announces
+    /// that length, sends what there is and closes the connection.
+    Short(Generated, u64),
 }
 
 impl SiteBody {
@@ -143,7 +149,13 @@ impl Body for SiteBody {
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         match self.get_mut() {
             SiteBody::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
-            SiteBody::Generated(gen) => Poll::Ready(gen.next_chunk().map(|b| Ok(Frame::data(b)))),
+            SiteBody::Generated(gen) | SiteBody::Short(gen, _) => {
+                Poll::Ready(gen.next_chunk().map(|b| Ok(Frame::data(b))))
+            }
+            SiteBody::Trailing(gen, trailers) => Poll::Ready(match gen.next_chunk() {
+                Some(chunk) => Some(Ok(Frame::data(chunk))),
+                None => trailers.take().map(|t| Ok(Frame::trailers(t))),
+            }),
             SiteBody::Slow(slow) => {
                 if slow.chunks_left == 0 {
                     return Poll::Ready(None);
@@ -179,9 +191,10 @@ impl Body for SiteBody {
     fn is_end_stream(&self) -> bool {
         match self {
             SiteBody::Full(bytes) => bytes.is_none(),
-            SiteBody::Generated(gen) => gen.len() == 0,
+            SiteBody::Generated(gen) | SiteBody::Short(gen, _) => gen.len() == 0,
             SiteBody::Slow(slow) => slow.chunks_left == 0,
             SiteBody::Pieces(pieces) => pieces.pieces.is_empty(),
+            SiteBody::Trailing(gen, trailers) => gen.len() == 0 && trailers.is_none(),
         }
     }
 
@@ -195,6 +208,12 @@ impl Body for SiteBody {
                 SizeHint::with_exact(slow.chunks_left.saturating_mul(slow.chunk.len() as u64))
             }
             SiteBody::Pieces(pieces) => SizeHint::with_exact(pieces.len()),
+            SiteBody::Trailing(gen, _) => {
+                let mut hint = SizeHint::new();
+                hint.set_lower(gen.len());
+                hint
+            }
+            SiteBody::Short(_, promised) => SizeHint::with_exact(*promised),
         }
     }
 }
