@@ -75,7 +75,7 @@ fn page() -> Vec<Bytes> {
             .collect::<Vec<u8>>(),
     );
     let mut chunks = vec![head];
-    chunks.extend(std::iter::repeat(chunk).take((BODY_BYTES / (16 * 1024)) as usize));
+    chunks.extend(std::iter::repeat(chunk).take((BODY_BYTES as usize).div_ceil(16 * 1024)));
     chunks
 }
 

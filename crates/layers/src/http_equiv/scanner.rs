@@ -11,8 +11,10 @@
 //! tokenizer at the last such point, in the state it was left in (data, or
 //! the raw text of a `<title>`, `<script>` or `<style>`), and re-reads only
 //! the text after it. Text without such a point (a long inline script) is
-//! re-read on later calls only once it has grown by half, so a head sent a
-//! byte at a time still costs linear time.
+//! re-read on later calls only once it has grown by half, or (a bounded
+//! number of times) when the new text has a `>` that may end it, so a head
+//! sent a byte at a time still costs linear time, and the end of a long
+//! style sheet is seen as soon as it arrives.
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -30,6 +32,11 @@ use super::{HeadEnd, HeadScan, SkipReason, SkippedMeta};
 
 /// Text after the last restart point shorter than this is always re-read.
 const ALWAYS_RESCAN: usize = 4 * 1024;
+
+/// How many times a long text is re-read early because new text brought a
+/// `>` (which may end it: `</script>`, `-->`); past that, only when it has
+/// grown by half.
+const EARLY_RESCANS: u8 = 32;
 
 /// At most this many skipped tags are recorded (the rest are only logged).
 const MAX_SKIPPED: usize = 64;
@@ -107,6 +114,7 @@ pub struct HeadScanner {
     pending: String,
     /// Length of `pending` when it was last tokenized.
     last_attempt: usize,
+    early_rescans: u8,
     resume: Resume,
     head: HeadState,
     ended: bool,
@@ -171,6 +179,7 @@ impl HeadScanner {
             decoded: 0,
             pending: String::new(),
             last_attempt: 0,
+            early_rescans: EARLY_RESCANS,
             resume: Resume::Data,
             head: HeadState::default(),
             ended: false,
@@ -277,7 +286,15 @@ impl HeadScanner {
             let final_pass = at_limit || self.ended;
             if !final_pass && tail > ALWAYS_RESCAN && tail < self.last_attempt.saturating_mul(3) / 2
             {
-                return;
+                // A long text without a restart point (an inline script or
+                // style, a comment). Re-reading it for every few new bytes
+                // would cost quadratic time; not re-reading when its end has
+                // come would hold the response back until more arrives.
+                let new = self.pending.get(self.last_attempt..).unwrap_or_default();
+                if self.early_rescans == 0 || !new.contains('>') {
+                    return;
+                }
+                self.early_rescans -= 1;
             }
             self.tokenize();
             if let Some(encoding) = self.head.restart.take() {
@@ -858,5 +875,21 @@ mod tests {
             );
             assert_eq!(report.end, HeadEnd::Body, "split at {split}");
         }
+    }
+
+    #[test]
+    fn the_end_of_a_long_style_sheet_is_seen_as_soon_as_it_arrives() {
+        let mut scanner = HeadScanner::new(None, &HttpEquivLayer::new());
+        scanner.push(Bytes::from_static(b"<head><style>"));
+        for _ in 0..100 {
+            scanner.push(Bytes::from(vec![b'p'; 1000]));
+        }
+        assert!(!scanner.is_done());
+        // A small last piece after 100 KB of style: no more bytes will come
+        // until the server has made its body, and none are needed.
+        scanner.push(Bytes::from_static(b"</style></head><body>"));
+        assert!(scanner.is_done());
+        let (_, _, report) = scanner.into_parts();
+        assert_eq!(report.end, HeadEnd::Body);
     }
 }
