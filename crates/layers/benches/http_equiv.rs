@@ -5,6 +5,9 @@
 //!
 //! - `loopback/*`: `GET /big-html?bytes=50000000` from the test site on
 //!   127.0.0.1 with a hyper-util client, the whole body read frame by frame;
+//!   then 41 pairs (bare, layered) timed back to back, whose median ratio
+//!   is printed: on a shared machine the load drifts between criterion's
+//!   two runs, not within a pair;
 //! - `in_memory/*`: the same kind of page as 16 KiB chunks already in
 //!   memory, so only the layer's own work is timed (no socket).
 
@@ -12,7 +15,7 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use clientcookie_layers::http_equiv::HttpEquivLayer;
@@ -26,6 +29,9 @@ use hyper_util::rt::TokioExecutor;
 use tower::{Service, ServiceBuilder, ServiceExt};
 
 const BODY_BYTES: u64 = 50_000_000;
+
+/// Back-to-back pairs timed for the loopback ratio.
+const PAIRS: usize = 41;
 
 /// Reads `body` to its end, counting the data bytes.
 async fn drain<B>(mut body: B) -> u64
@@ -107,29 +113,62 @@ fn bench(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(20))
         .throughput(Throughput::Bytes(BODY_BYTES));
 
-    group.bench_function(BenchmarkId::new("loopback", "bare"), |b| {
-        b.iter(|| {
-            let mut client = client.clone();
-            let url = url.clone();
-            runtime.block_on(async move {
-                let request = Request::get(url).body(Full::new(Bytes::new())).unwrap();
-                let response = client.ready().await.unwrap().call(request).await.unwrap();
-                assert!(drain(response.into_body()).await > BODY_BYTES);
-            })
+    // One whole read of the page, bare or through the layer.
+    let bare_once = || {
+        let mut client = client.clone();
+        let url = url.clone();
+        runtime.block_on(async move {
+            let request = Request::get(url).body(Full::new(Bytes::new())).unwrap();
+            let response = client.ready().await.unwrap().call(request).await.unwrap();
+            assert!(drain(response.into_body()).await > BODY_BYTES);
         })
-    });
+    };
+    let layered_once = || {
+        let mut service = layered.clone();
+        let url = url.clone();
+        runtime.block_on(async move {
+            let request = Request::get(url).body(Full::new(Bytes::new())).unwrap();
+            let response = service.ready().await.unwrap().call(request).await.unwrap();
+            assert_eq!(response.headers()["x-test"], "big");
+            assert!(drain(response.into_body()).await > BODY_BYTES);
+        })
+    };
+    group.bench_function(BenchmarkId::new("loopback", "bare"), |b| b.iter(bare_once));
     group.bench_function(BenchmarkId::new("loopback", "http_equiv"), |b| {
-        b.iter(|| {
-            let mut service = layered.clone();
-            let url = url.clone();
-            runtime.block_on(async move {
-                let request = Request::get(url).body(Full::new(Bytes::new())).unwrap();
-                let response = service.ready().await.unwrap().call(request).await.unwrap();
-                assert_eq!(response.headers()["x-test"], "big");
-                assert!(drain(response.into_body()).await > BODY_BYTES);
-            })
-        })
+        b.iter(layered_once)
     });
+
+    // Criterion times the two one after the other, seconds apart; on a
+    // shared machine the load drifts in between. Pairs timed back to back
+    // (in alternating order, so neither always comes first) keep the drift
+    // out of their ratio.
+    let mut pairs = Vec::new();
+    for i in 0..PAIRS {
+        let time = |f: &dyn Fn()| {
+            let start = Instant::now();
+            f();
+            start.elapsed().as_secs_f64()
+        };
+        let (bare, layered) = if i % 2 == 0 {
+            let bare = time(&bare_once);
+            (bare, time(&layered_once))
+        } else {
+            let layered = time(&layered_once);
+            (time(&bare_once), layered)
+        };
+        pairs.push((bare, layered));
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "http_equiv_50mb/loopback paired x{PAIRS}: bare median {:.1} ms, http_equiv median {:.1} ms, \
+         median of ratios {:.3}",
+        median(pairs.iter().map(|p| p.0 * 1e3).collect()),
+        median(pairs.iter().map(|p| p.1 * 1e3).collect()),
+        median(pairs.iter().map(|p| p.1 / p.0).collect()),
+    );
 
     let chunks = page();
     group.bench_function(BenchmarkId::new("in_memory", "bare"), |b| {
