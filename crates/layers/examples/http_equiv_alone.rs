@@ -5,8 +5,9 @@
 //! `cargo run -p clientcookie-layers --example http_equiv_alone`
 //!
 //! With a size, it streams `/big-html?bytes=SIZE` through the layer instead
-//! and reports the headers and the bytes read: the layer reads the head,
-//! never the whole body, so memory stays flat however big the page is
+//! (with a path, that page of the test site) and reports the bytes read:
+//! the layer reads the head, never the whole body, so memory stays flat
+//! however big the page is
 //! (`/usr/bin/time -v target/release/examples/http_equiv_alone 50000000`).
 
 use bytes::Bytes;
@@ -28,12 +29,21 @@ async fn main() -> Result<(), BoxError> {
         .layer(HttpEquivLayer::new())
         .service(client);
 
-    if let Some(size) = std::env::args().nth(1) {
-        let size: u64 = size.parse()?;
-        let url = site.url(&format!("/big-html?bytes={size}"));
+    if let Some(arg) = std::env::args().nth(1) {
+        let url = if arg.starts_with('/') {
+            site.url(&arg)
+        } else {
+            let size: u64 = arg.parse()?;
+            site.url(&format!("/big-html?bytes={size}"))
+        };
         let request = Request::get(url).body(Full::new(Bytes::new()))?;
         let response = service.ready().await?.call(request).await?;
-        println!("x-test: {:?}", response.headers().get("x-test"));
+        if let Some(scan) = response.extensions().get::<HeadScan>() {
+            println!(
+                "head: {:?} after {} bytes, lifted {:?}",
+                scan.end, scan.bytes_scanned, scan.lifted
+            );
+        }
         let mut body = response.into_body();
         let mut total = 0u64;
         while let Some(frame) = body.frame().await {
