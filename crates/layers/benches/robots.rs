@@ -87,10 +87,11 @@ fn bench(c: &mut Criterion) {
         .enable_time()
         .build()
         .expect("a runtime");
-    let robots_text = text.clone();
+    // Behind an Arc: the layer clones its inner service for every call.
+    let robots_text = std::sync::Arc::new(text.clone());
     let inner = service_fn(move |request: Request<String>| {
         let body = if request.uri().path() == "/robots.txt" {
-            robots_text.clone()
+            String::clone(&robots_text)
         } else {
             String::new()
         };
