@@ -11,6 +11,8 @@
 //! | [`referer::RefererLayer`] | `referer` | `Referer` per Referrer-Policy from a [`referer::Referrer`] extension (or the last page, in chain mode); never https -> http |
 //! | [`robots::RobotsLayer`] | `robots` | fetches each origin's robots.txt once (single flight, cached, RFC 9309) and fails the URLs it disallows with [`robots::RobotsDenied`] |
 //! | [`cookie::CookieLayer`] | `cookie` | jar -> `Cookie` (and `Cookie2`); `Set-Cookie(2)` -> jar |
+//! | [`seekable::SeekableBodyLayer`] | `seekable` | response bodies that can be rewound and re-read; read lazily, spilled to a temporary file past a memory limit |
+//! | [`debug::TraceBodyLayer`] | `debug` | logs response bodies chunk by chunk at trace level, passing them on unchanged (redirect hops are logged by the redirect layer) |
 //!
 //! The default stack, outermost first (the layers not listed above arrive
 //! with their issues):
@@ -44,6 +46,8 @@ pub use clientcookie_jar as jar;
 
 #[cfg(feature = "cookie")]
 pub mod cookie;
+#[cfg(feature = "debug")]
+pub mod debug;
 pub mod extensions;
 #[cfg(feature = "redirect")]
 pub mod redirect;
@@ -53,3 +57,5 @@ pub mod referer;
 pub mod refresh;
 #[cfg(feature = "robots")]
 pub mod robots;
+#[cfg(feature = "seekable")]
+pub mod seekable;
