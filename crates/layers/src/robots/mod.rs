@@ -352,7 +352,10 @@ impl<S> Layer<S> for RobotsLayer {
     }
 }
 
-/// The service [`RobotsLayer`] makes.
+/// The service [`RobotsLayer`] makes. The robots.txt requests it sends
+/// through the inner service have `B::default()` (empty) as their body; the
+/// fetch timeout needs tokio's timer, so it runs on a tokio runtime with
+/// time enabled.
 #[derive(Debug, Clone)]
 pub struct Robots<S> {
     inner: S,
