@@ -52,6 +52,10 @@
 //! ```
 
 pub mod atomic;
+#[cfg(feature = "chromium")]
+pub mod chromium;
+#[cfg(feature = "sqlite")]
+pub mod firefox;
 #[cfg(feature = "json")]
 pub mod json;
 pub mod lwp;

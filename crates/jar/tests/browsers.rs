@@ -1,0 +1,499 @@
+//! Today's browsers: Firefox's `cookies.sqlite` (read and write) and
+//! Chromium's `Cookies` (read, with its Linux encryption), on databases the
+//! real browsers wrote (tests/fixtures/browsers, made by make_fixtures.sh).
+
+#![cfg(all(feature = "sqlite", feature = "chromium"))]
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use clientcookie_jar::clock::FixedClock;
+use clientcookie_jar::store::firefox::{self, FirefoxError};
+use clientcookie_jar::store::{LoadOptions, SaveOptions};
+use clientcookie_jar::{Cookie, CookieJar, SameSite};
+use rusqlite::Connection;
+
+/// Every fixture cookie with an `Expires` attribute got this date
+/// (Sat, 12 Jun 2027 00:00:00 GMT), from make_fixtures.sh.
+const EXPIRES: i64 = 1_812_758_400;
+/// When the browsers visited the test site: the cookies' creation time.
+const FIREFOX_VISIT: i64 = 1_795_494_405;
+const CHROMIUM_VISIT: i64 = 1_795_494_404;
+/// A moment after both visits, for jars with a fixed clock.
+const NOW: i64 = 1_795_494_500;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/browsers")
+        .join(name)
+}
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!(
+            "clientcookie-browsers-{tag}-{}-{n}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// A copy of a fixture, to write into.
+    fn copy_of(&self, name: &str) -> PathBuf {
+        let path = self.path(name);
+        std::fs::copy(fixture(name), &path).unwrap();
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn jar_at(now: i64) -> CookieJar {
+    CookieJar::builder()
+        .clock(Arc::new(FixedClock::new(now)))
+        .build()
+}
+
+/// The fields a browser keeps, as a tuple that prints readably.
+type Fields = (
+    String,
+    bool,
+    String,
+    String,
+    String,
+    Option<i64>,
+    bool,
+    bool,
+    Option<SameSite>,
+);
+
+fn fields(c: &Cookie) -> Fields {
+    (
+        c.domain.clone(),
+        c.host_only,
+        c.name.clone(),
+        c.value.clone(),
+        c.path.clone(),
+        c.expires,
+        c.secure,
+        c.http_only,
+        c.same_site,
+    )
+}
+
+/// One expected cookie: a host-only, non-secure, non-HttpOnly cookie for
+/// `/` expiring at [`EXPIRES`], unless the flags string says otherwise
+/// (`d` domain cookie, `s` secure, `h` HttpOnly).
+fn want(domain: &str, name: &str, value: &str, flags: &str, same_site: Option<SameSite>) -> Fields {
+    (
+        domain.to_string(),
+        !flags.contains('d'),
+        name.to_string(),
+        value.to_string(),
+        "/".to_string(),
+        Some(EXPIRES),
+        flags.contains('s'),
+        flags.contains('h'),
+        same_site,
+    )
+}
+
+fn with_path(mut f: Fields, path: &str) -> Fields {
+    f.4 = path.to_string();
+    f
+}
+
+fn with_expires(mut f: Fields, expires: Option<i64>) -> Fields {
+    f.5 = expires;
+    f
+}
+
+fn sorted(mut v: Vec<Fields>) -> Vec<Fields> {
+    v.sort_by(|a, b| (&a.0, &a.2).cmp(&(&b.0, &b.2)));
+    v
+}
+
+// ----- Firefox -----------------------------------------------------------------
+
+/// What Firefox 153 ESR stored from the test site's redirect chain: every
+/// cookie but the session one (Firefox keeps those in memory only) and the
+/// partitioned one (another context).
+fn firefox_expected() -> Vec<Fields> {
+    let www = "www.example.test";
+    sorted(vec![
+        with_path(want(www, "deep", "p", "", None), "/a/b"),
+        want(www, "httponly", "x", "h", None),
+        want(www, "empty", "", "", None),
+        // Max-Age=3600 from the visit.
+        with_expires(
+            want(www, "maxage", "m", "", None),
+            Some(FIREFOX_VISIT + 3600),
+        ),
+        want("localhost", "__Host-id", "hi", "s", None),
+        want(www, "strict", "st", "", Some(SameSite::Strict)),
+        want(www, "utf8", "caf\u{e9}", "", None),
+        want(www, "lax", "lx", "", Some(SameSite::Lax)),
+        want(www, "host", "h", "", None),
+        want("example.test", "domain", "d", "d", None),
+        want(www, "spaced", "\"a b\"", "", None),
+        want("127.0.0.1", "ip", "i", "", None),
+        want("localhost", "secure", "sc", "s", None),
+        want("localhost", "none", "nn", "s", Some(SameSite::None)),
+    ])
+}
+
+#[test]
+fn a_firefox_database_reads_as_the_cookies_firefox_stored() {
+    let read = firefox::read_firefox(fixture("firefox.cookies.sqlite")).unwrap();
+    assert_eq!(read.schema_version, 17);
+    assert_eq!(
+        sorted(read.cookies.iter().map(fields).collect()),
+        firefox_expected()
+    );
+    for c in &read.cookies {
+        assert_eq!(c.creation_time, FIREFOX_VISIT, "{}", c.name);
+        assert_eq!(c.last_access_time, FIREFOX_VISIT, "{}", c.name);
+        assert_eq!(c.domain_specified, !c.host_only, "{}", c.name);
+        assert_eq!(c.domain_initial_dot, !c.host_only, "{}", c.name);
+    }
+    // The third-party iframe's Partitioned cookie, kept apart per top-level site.
+    assert_eq!(read.skipped.len(), 1, "{:?}", read.skipped);
+    let skipped = &read.skipped[0];
+    assert_eq!(
+        (skipped.host.as_str(), skipped.name.as_str()),
+        ("localhost", "part")
+    );
+    assert_eq!(
+        skipped.reason,
+        firefox::SkipReason::OtherContext {
+            origin_attributes: "^partitionKey=%28http%2Cexample.test%29".into()
+        }
+    );
+}
+
+#[test]
+fn firefox_cookies_loaded_into_a_jar_are_sent_as_firefox_would() {
+    let mut jar = jar_at(NOW);
+    let report = firefox::load(
+        &mut jar,
+        fixture("firefox.cookies.sqlite"),
+        LoadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(report.stored, 14);
+    assert_eq!(report.skipped.len(), 1);
+    // The domain cookie reaches other hosts of the domain; the host-only ones do not.
+    assert_eq!(
+        jar.cookie_header_for("http://other.example.test/")
+            .as_deref(),
+        Some("domain=d")
+    );
+    let www = jar
+        .cookie_header_for("http://www.example.test/a/b/c")
+        .unwrap();
+    let mut sent: Vec<&str> = www.split("; ").collect();
+    assert_eq!(sent[0], "deep=p", "longer paths first: {www}");
+    sent.sort_unstable();
+    assert_eq!(
+        sent,
+        [
+            "deep=p",
+            "domain=d",
+            "empty=",
+            "host=h",
+            "httponly=x",
+            "lax=lx",
+            "maxage=m",
+            "spaced=\"a b\"",
+            "strict=st",
+            "utf8=caf\u{e9}",
+        ]
+    );
+    // Secure cookies go to loopback hosts over http, as in the browsers.
+    let local = jar.cookie_header_for("http://localhost/").unwrap();
+    assert!(
+        local.contains("secure=sc") && local.contains("__Host-id=hi"),
+        "{local}"
+    );
+}
+
+#[test]
+fn loading_firefox_cookies_after_their_expiry_loads_none_but_keeps_the_jar() {
+    let mut jar = jar_at(EXPIRES);
+    jar.set_cookie(Cookie::new("mine", "1", "example.org", "/"))
+        .unwrap();
+    let report = firefox::load(
+        &mut jar,
+        fixture("firefox.cookies.sqlite"),
+        LoadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(report.stored, 0);
+    assert_eq!(jar.len(), 1);
+}
+
+#[test]
+fn reverting_from_a_file_that_is_not_a_firefox_database_leaves_the_jar_alone() {
+    let dir = TempDir::new("ff-revert");
+    let mut jar = jar_at(NOW);
+    jar.set_cookie(Cookie::new("mine", "1", "example.org", "/"))
+        .unwrap();
+
+    let garbage = dir.path("garbage.sqlite");
+    std::fs::write(&garbage, vec![b'x'; 4096]).unwrap();
+    let err = firefox::revert(&mut jar, &garbage, LoadOptions::default()).unwrap_err();
+    assert!(matches!(err, FirefoxError::Sqlite { .. }), "{err:?}");
+
+    // An SQLite database, but Chromium's.
+    let err = firefox::revert(
+        &mut jar,
+        fixture("chromium.Cookies"),
+        LoadOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, FirefoxError::NotFirefox { what, .. } if what == "no moz_cookies table"),
+        "{err:?}"
+    );
+    assert_eq!(jar.len(), 1);
+    assert_eq!(jar.iter().next().unwrap().name, "mine");
+
+    // A good file replaces the jar's cookies.
+    let report = firefox::revert(
+        &mut jar,
+        fixture("firefox.cookies.sqlite"),
+        LoadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(report.stored, 14);
+    assert_eq!(jar.len(), 14);
+    assert!(jar.iter().all(|c| c.name != "mine"));
+}
+
+#[test]
+fn a_jar_saved_as_firefox_reads_back_the_same() {
+    let dir = TempDir::new("ff-roundtrip");
+    let mut jar = jar_at(NOW);
+    firefox::load(
+        &mut jar,
+        fixture("firefox.cookies.sqlite"),
+        LoadOptions::default(),
+    )
+    .unwrap();
+    let path = dir.path("cookies.sqlite");
+    assert_eq!(
+        firefox::save(&jar, &path, SaveOptions::default()).unwrap(),
+        14
+    );
+    let read = firefox::read_firefox(&path).unwrap();
+    assert!(read.skipped.is_empty(), "{:?}", read.skipped);
+    let mut want: Vec<Cookie> = jar.iter().cloned().collect();
+    let mut got = read.cookies;
+    want.sort_by(|a, b| (&a.domain, &a.name).cmp(&(&b.domain, &b.name)));
+    got.sort_by(|a, b| (&a.domain, &a.name).cmp(&(&b.domain, &b.name)));
+    assert_eq!(got, want);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+/// The `CREATE` statements of a database, for comparing schemas.
+fn schema_of(path: &Path) -> (Vec<String>, i64) {
+    let conn = Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+        .unwrap();
+    let sql = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let version = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    (sql, version)
+}
+
+#[test]
+fn a_new_firefox_file_has_the_schema_firefox_made() {
+    let dir = TempDir::new("ff-schema");
+    let path = dir.path("cookies.sqlite");
+    firefox::save(&jar_at(NOW), &path, SaveOptions::default()).unwrap();
+    assert_eq!(
+        schema_of(&path),
+        schema_of(&fixture("firefox.cookies.sqlite"))
+    );
+}
+
+#[test]
+fn saving_into_a_firefox_profile_replaces_its_cookies_but_keeps_other_contexts() {
+    let dir = TempDir::new("ff-existing");
+    let path = dir.copy_of("firefox.cookies.sqlite");
+    let mut jar = jar_at(NOW);
+    let mut c = Cookie::new("new", "1", "example.org", "/");
+    c.expires = Some(EXPIRES);
+    c.same_site = Some(SameSite::Lax);
+    c.creation_time = NOW;
+    jar.set_cookie(c).unwrap();
+    // A session cookie: Firefox's database has no place for it.
+    jar.set_cookie(Cookie::new("session", "1", "example.org", "/"))
+        .unwrap();
+    let all = SaveOptions {
+        ignore_discard: true,
+        ignore_expires: true,
+    };
+    assert_eq!(firefox::save(&jar, &path, all).unwrap(), 1);
+
+    let read = firefox::read_firefox(&path).unwrap();
+    assert_eq!(
+        read.cookies.iter().map(fields).collect::<Vec<_>>(),
+        [want("example.org", "new", "1", "", Some(SameSite::Lax))]
+    );
+    // The partitioned cookie is still there, untouched.
+    assert_eq!(read.skipped.len(), 1);
+    assert_eq!(read.skipped[0].name, "part");
+    // The raw row, as Firefox reads it.
+    let conn = Connection::open(&path).unwrap();
+    let row: (String, i64, i64, i64, i64, i64) = conn
+        .query_row(
+            "SELECT host, expiry, sameSite, schemeMap, creationTime, updateTime FROM moz_cookies WHERE name = 'new'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        row,
+        (
+            "example.org".into(),
+            EXPIRES * 1000,
+            1,
+            1,
+            NOW * 1_000_000,
+            NOW * 1_000_000
+        )
+    );
+}
+
+#[test]
+fn saving_into_another_firefox_schema_version_is_refused_and_changes_nothing() {
+    let dir = TempDir::new("ff-version");
+    let path = dir.copy_of("firefox.cookies.sqlite");
+    Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 16)
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let mut jar = jar_at(NOW);
+    let mut c = Cookie::new("new", "1", "example.org", "/");
+    c.expires = Some(EXPIRES);
+    jar.set_cookie(c).unwrap();
+    let err = firefox::save(&jar, &path, SaveOptions::default()).unwrap_err();
+    assert!(
+        matches!(err, FirefoxError::UnsupportedVersion { found: 16, .. }),
+        "{err:?}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_firefox_database_locked_by_a_running_browser_is_a_typed_error() {
+    let dir = TempDir::new("ff-locked");
+    let path = dir.copy_of("firefox.cookies.sqlite");
+    // What Firefox does while it runs: hold an exclusive lock.
+    let firefox_itself = Connection::open(&path).unwrap();
+    firefox_itself
+        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;")
+        .unwrap();
+    let err = firefox::read_firefox(&path).unwrap_err();
+    assert!(matches!(err, FirefoxError::Locked { .. }), "{err:?}");
+    let err = firefox::save(&jar_at(NOW), &path, SaveOptions::default()).unwrap_err();
+    assert!(matches!(err, FirefoxError::Locked { .. }), "{err:?}");
+    assert!(err.to_string().contains("is Firefox running?"));
+}
+
+#[test]
+fn an_older_firefox_schema_reads_seconds_and_raw_same_site() {
+    // Schema 12 (Firefox 78 to 90): expiry in seconds, and rawSameSite,
+    // what the server sent, beside the sameSite Firefox applied.
+    let dir = TempDir::new("ff-old");
+    let path = dir.path("cookies.sqlite");
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "PRAGMA user_version = 12;
+         CREATE TABLE moz_cookies (id INTEGER PRIMARY KEY, originAttributes TEXT NOT NULL DEFAULT '',
+           name TEXT, value TEXT, host TEXT, path TEXT, expiry INTEGER, lastAccessed INTEGER,
+           creationTime INTEGER, isSecure INTEGER, isHttpOnly INTEGER, inBrowserElement INTEGER DEFAULT 0,
+           sameSite INTEGER DEFAULT 0, rawSameSite INTEGER DEFAULT 0, schemeMap INTEGER DEFAULT 0,
+           CONSTRAINT moz_uniqueid UNIQUE (name, host, path, originAttributes));
+         INSERT INTO moz_cookies (name, value, host, path, expiry, lastAccessed, creationTime,
+           isSecure, isHttpOnly, sameSite, rawSameSite)
+         VALUES ('a', '1', '.example.com', '/', 1812758400, 1600000000000000, 1600000000000000, 0, 1, 1, 0),
+                ('b', '2', 'example.com', '/', 1812758400, 1600000000000000, 1600000000000000, 1, 0, 2, 2),
+                ('c', '3', 'example.com', '/', 1812758400, 1600000000000000, 1600000000000000, 0, 0, 9, 9);",
+    )
+    .unwrap();
+    drop(conn);
+    let read = firefox::read_firefox(&path).unwrap();
+    assert_eq!(read.schema_version, 12);
+    assert_eq!(
+        read.cookies.iter().map(fields).collect::<Vec<_>>(),
+        [
+            want("example.com", "a", "1", "dh", None),
+            want("example.com", "b", "2", "s", Some(SameSite::Strict)),
+        ]
+    );
+    assert_eq!(read.cookies[0].creation_time, 1_600_000_000);
+    assert_eq!(
+        read.skipped,
+        [firefox::Skipped {
+            host: "example.com".into(),
+            name: "c".into(),
+            reason: firefox::SkipReason::SameSite(9)
+        }]
+    );
+}
+
+#[test]
+fn a_firefox_row_that_is_not_a_cookie_is_reported_by_name() {
+    let dir = TempDir::new("ff-badrow");
+    let path = dir.copy_of("firefox.cookies.sqlite");
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "UPDATE moz_cookies SET value = X'FF00' WHERE name = 'host';
+         UPDATE moz_cookies SET expiry = 'soon' WHERE name = 'lax';
+         UPDATE moz_cookies SET host = '' WHERE name = 'ip';",
+    )
+    .unwrap();
+    drop(conn);
+    let read = firefox::read_firefox(&path).unwrap();
+    assert_eq!(read.cookies.len(), 11);
+    let mut reasons: Vec<String> = read.skipped.iter().map(ToString::to_string).collect();
+    reasons.sort();
+    assert_eq!(
+        reasons,
+        [
+            "cookie \"host\" of www.example.test: the value column is not UTF-8 text",
+            "cookie \"ip\" of : the cookie has no host",
+            "cookie \"lax\" of www.example.test: the expiry column is not a whole number",
+            "cookie \"part\" of localhost: kept for another context (^partitionKey=%28http%2Cexample.test%29)",
+        ]
+    );
+}
