@@ -497,3 +497,249 @@ fn a_firefox_row_that_is_not_a_cookie_is_reported_by_name() {
         ]
     );
 }
+
+// ----- Chromium ----------------------------------------------------------------
+
+use clientcookie_jar::store::chromium::{self, ChromiumError, ChromiumKeys, DecryptError};
+
+/// What Chromium 156 stored from the same redirect chain, values encrypted
+/// "v10": every cookie, the session one included (headless Chromium keeps
+/// them in the file), but the partitioned one (skipped).
+fn chromium_expected() -> Vec<Fields> {
+    let www = "www.example.test";
+    sorted(vec![
+        want("example.test", "domain", "d", "d", None),
+        want(www, "host", "h", "", None),
+        with_expires(want(www, "session", "s", "", None), None),
+        want(www, "httponly", "x", "h", None),
+        want(www, "strict", "st", "", Some(SameSite::Strict)),
+        want(www, "lax", "lx", "", Some(SameSite::Lax)),
+        with_path(want(www, "deep", "p", "", None), "/a/b"),
+        want(www, "utf8", "caf\u{e9}", "", None),
+        want(www, "empty", "", "", None),
+        want(www, "spaced", "\"a b\"", "", None),
+        with_expires(
+            want(www, "maxage", "m", "", None),
+            Some(CHROMIUM_VISIT + 3600),
+        ),
+        want("localhost", "secure", "sc", "s", None),
+        want("localhost", "none", "nn", "s", Some(SameSite::None)),
+        want("localhost", "__Host-id", "hi", "s", None),
+        want("127.0.0.1", "ip", "i", "", None),
+    ])
+}
+
+fn partitioned_skip() -> chromium::Skipped {
+    chromium::Skipped {
+        host: "localhost".into(),
+        name: "part".into(),
+        reason: chromium::SkipReason::Partitioned {
+            top_frame_site_key: "http://example.test".into(),
+        },
+    }
+}
+
+#[test]
+fn a_chromium_database_reads_with_its_v10_values_decrypted() {
+    let read = chromium::read_chromium(fixture("chromium.Cookies"), &ChromiumKeys::new()).unwrap();
+    assert_eq!(read.version, 24);
+    assert_eq!(
+        sorted(read.cookies.iter().map(fields).collect()),
+        chromium_expected()
+    );
+    for c in &read.cookies {
+        assert_eq!(c.creation_time, CHROMIUM_VISIT, "{}", c.name);
+        assert_eq!(c.last_access_time, CHROMIUM_VISIT, "{}", c.name);
+        assert_eq!(c.domain_specified, !c.host_only, "{}", c.name);
+        assert!(c.rest.is_empty(), "{}: {:?}", c.name, c.rest);
+    }
+    // In creation order, as Chromium stored them.
+    assert_eq!(read.cookies[0].name, "domain");
+    assert_eq!(read.cookies[14].name, "ip");
+    assert_eq!(read.skipped, [partitioned_skip()]);
+}
+
+#[test]
+fn chromium_session_cookies_load_only_with_ignore_discard() {
+    let mut jar = jar_at(NOW);
+    let path = fixture("chromium.Cookies");
+    let keys = ChromiumKeys::new();
+    let report = chromium::load(&mut jar, &path, LoadOptions::default(), &keys).unwrap();
+    assert_eq!(report.stored, 14);
+    assert_eq!(report.skipped, [partitioned_skip()]);
+    assert!(jar.iter().all(|c| c.name != "session"));
+    assert_eq!(
+        jar.cookie_header_for("http://other.example.test/")
+            .as_deref(),
+        Some("domain=d")
+    );
+
+    let with_sessions = LoadOptions {
+        ignore_discard: true,
+        ..LoadOptions::default()
+    };
+    let report = chromium::revert(&mut jar, &path, with_sessions, &keys).unwrap();
+    assert_eq!(report.stored, 15);
+    assert!(jar
+        .cookie_header_for("http://www.example.test/")
+        .unwrap()
+        .contains("session=s"));
+}
+
+#[test]
+fn a_keyring_encrypted_chromium_cookie_is_reported_by_host_and_name_and_the_others_load() {
+    let mut jar = jar_at(NOW);
+    let report = chromium::load(
+        &mut jar,
+        fixture("chromium-v11.Cookies"),
+        LoadOptions::default(),
+        &ChromiumKeys::new(),
+    )
+    .unwrap();
+    // The 14 persistent cookies, and "emptykey" (v10 under the empty password).
+    assert_eq!(report.stored, 15);
+    let keyring = chromium::Skipped {
+        host: "www.example.test".into(),
+        name: "keyring".into(),
+        reason: DecryptError::KeyringEncrypted.into(),
+    };
+    assert_eq!(report.skipped, [keyring.clone(), partitioned_skip()]);
+    assert_eq!(
+        keyring.to_string(),
+        "cookie \"keyring\" of www.example.test: encrypted with the desktop keyring's password (v11), which was not given"
+    );
+    assert!(jar.iter().all(|c| c.name != "keyring"));
+    let emptykey = jar.iter().find(|c| c.name == "emptykey").unwrap();
+    assert_eq!(emptykey.value, "ke");
+}
+
+#[test]
+fn with_the_keyring_password_a_v11_chromium_value_decrypts() {
+    let keys = ChromiumKeys::new().with_keyring_password("keyring-secret");
+    let read = chromium::read_chromium(fixture("chromium-v11.Cookies"), &keys).unwrap();
+    assert_eq!(read.skipped, [partitioned_skip()]);
+    let keyring = read.cookies.iter().find(|c| c.name == "keyring").unwrap();
+    assert_eq!(keyring.value, "k11");
+    assert_eq!(read.cookies.len(), 17);
+}
+
+#[test]
+fn a_wrong_keyring_password_gives_an_error_never_garbage() {
+    let keys = ChromiumKeys::new().with_keyring_password("not-the-secret");
+    let read = chromium::read_chromium(fixture("chromium-v11.Cookies"), &keys).unwrap();
+    let keyring = read.skipped.iter().find(|s| s.name == "keyring").unwrap();
+    assert_eq!(keyring.reason, DecryptError::WrongKey.into());
+    assert!(read.cookies.iter().all(|c| c.name != "keyring"));
+}
+
+#[test]
+fn a_chromium_value_moved_to_another_host_is_refused() {
+    // Since schema 24 the plaintext starts with the SHA-256 of the host:
+    // a value copied onto another host's row does not decrypt there.
+    let dir = TempDir::new("cr-moved");
+    let path = dir.copy_of("chromium.Cookies");
+    Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE cookies SET host_key = 'evil.test' WHERE name = 'host'",
+            [],
+        )
+        .unwrap();
+    let read = chromium::read_chromium(&path, &ChromiumKeys::new()).unwrap();
+    assert!(read.skipped.contains(&chromium::Skipped {
+        host: "evil.test".into(),
+        name: "host".into(),
+        reason: DecryptError::WrongKey.into(),
+    }));
+    assert_eq!(read.cookies.len(), 14);
+}
+
+#[test]
+fn a_file_that_is_not_a_chromium_database_fails_and_leaves_the_jar_alone() {
+    let mut jar = jar_at(NOW);
+    jar.set_cookie(Cookie::new("mine", "1", "example.org", "/"))
+        .unwrap();
+    let keys = ChromiumKeys::new();
+    let err = chromium::revert(
+        &mut jar,
+        fixture("firefox.cookies.sqlite"),
+        LoadOptions::default(),
+        &keys,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, ChromiumError::NotChromium { what, .. } if what == "no cookies table"),
+        "{err:?}"
+    );
+    let err = chromium::revert(
+        &mut jar,
+        fixture("README.md"),
+        LoadOptions::default(),
+        &keys,
+    )
+    .unwrap_err();
+    assert!(matches!(err, ChromiumError::Sqlite { .. }), "{err:?}");
+    assert_eq!(jar.len(), 1);
+    assert_eq!(jar.iter().next().unwrap().name, "mine");
+}
+
+#[test]
+fn a_chromium_database_locked_by_a_running_browser_is_a_typed_error() {
+    let dir = TempDir::new("cr-locked");
+    let path = dir.copy_of("chromium.Cookies");
+    let chromium_itself = Connection::open(&path).unwrap();
+    chromium_itself
+        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;")
+        .unwrap();
+    let err = chromium::read_chromium(&path, &ChromiumKeys::new()).unwrap_err();
+    assert!(matches!(err, ChromiumError::Locked { .. }), "{err:?}");
+}
+
+#[test]
+fn an_older_chromium_schema_reads_by_column_name() {
+    // Before the is_ prefixes, SameSite and partitions (schema 9 or so),
+    // with plain values.
+    let dir = TempDir::new("cr-old");
+    let path = dir.path("Cookies");
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE meta(key LONGVARCHAR NOT NULL UNIQUE PRIMARY KEY, value LONGVARCHAR);
+             INSERT INTO meta VALUES ('version', '9');
+             CREATE TABLE cookies (creation_utc INTEGER NOT NULL UNIQUE PRIMARY KEY,
+               host_key TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+               path TEXT NOT NULL, expires_utc INTEGER NOT NULL, secure INTEGER NOT NULL,
+               httponly INTEGER NOT NULL, last_access_utc INTEGER NOT NULL,
+               has_expires INTEGER NOT NULL DEFAULT 1, persistent INTEGER NOT NULL DEFAULT 1,
+               priority INTEGER NOT NULL DEFAULT 1, encrypted_value BLOB DEFAULT '');
+             INSERT INTO cookies VALUES
+               (13000000000000000, '.example.com', 'a', '1', '/', 13457232000000000, 1, 0, 13000000000000000, 1, 1, 2, ''),
+               (13000000000000001, 'example.com', 'b', '2', '/x', 0, 0, 1, 13000000000000001, 0, 0, 0, '');",
+        )
+        .unwrap();
+    let read = chromium::read_chromium(&path, &ChromiumKeys::new()).unwrap();
+    assert_eq!(read.version, 9);
+    assert!(read.skipped.is_empty(), "{:?}", read.skipped);
+    assert_eq!(
+        read.cookies.iter().map(fields).collect::<Vec<_>>(),
+        [
+            want("example.com", "a", "1", "ds", None),
+            with_expires(
+                with_path(want("example.com", "b", "2", "h", None), "/x"),
+                None
+            ),
+        ]
+    );
+    assert_eq!(
+        read.cookies[0].creation_time,
+        13_000_000_000 - 11_644_473_600
+    );
+    assert_eq!(
+        read.cookies[0].rest,
+        [("Priority".into(), Some("High".into()))]
+    );
+    assert_eq!(
+        read.cookies[1].rest,
+        [("Priority".into(), Some("Low".into()))]
+    );
+}
