@@ -12,6 +12,7 @@ use clientcookie_jar::clock::FixedClock;
 use clientcookie_jar::store::firefox::{self, FirefoxError};
 use clientcookie_jar::store::{LoadOptions, SaveOptions};
 use clientcookie_jar::{Cookie, CookieJar, SameSite};
+use proptest::prelude::*;
 use rusqlite::Connection;
 
 /// Every fixture cookie with an `Expires` attribute got this date
@@ -344,6 +345,26 @@ fn a_new_firefox_file_has_the_schema_firefox_made() {
 }
 
 #[test]
+fn an_empty_file_gets_the_firefox_schema_and_the_cookies() {
+    let dir = TempDir::new("ff-empty");
+    let path = dir.path("cookies.sqlite");
+    std::fs::write(&path, b"").unwrap();
+    let mut jar = jar_at(NOW);
+    let mut c = Cookie::new("a", "1", "example.org", "/");
+    c.expires = Some(EXPIRES);
+    jar.set_cookie(c).unwrap();
+    assert_eq!(
+        firefox::save(&jar, &path, SaveOptions::default()).unwrap(),
+        1
+    );
+    assert_eq!(firefox::read_firefox(&path).unwrap().cookies.len(), 1);
+    assert_eq!(
+        schema_of(&path),
+        schema_of(&fixture("firefox.cookies.sqlite"))
+    );
+}
+
+#[test]
 fn saving_into_a_firefox_profile_replaces_its_cookies_but_keeps_other_contexts() {
     let dir = TempDir::new("ff-existing");
     let path = dir.copy_of("firefox.cookies.sqlite");
@@ -496,6 +517,75 @@ fn a_firefox_row_that_is_not_a_cookie_is_reported_by_name() {
             "cookie \"part\" of localhost: kept for another context (^partitionKey=%28http%2Cexample.test%29)",
         ]
     );
+}
+
+/// A cookie of the fields Firefox keeps, the others as reading sets them.
+fn arb_firefox_cookie() -> impl Strategy<Value = Cookie> {
+    let text = "\\PC{0,12}";
+    (
+        (
+            text,
+            text,
+            "[a-z0-9-]{1,8}(\\.[a-z0-9-]{1,8}){0,2}",
+            "/[!-~]{0,8}",
+        ),
+        (any::<bool>(), any::<bool>(), any::<bool>()),
+        proptest::option::of(prop_oneof![
+            Just(SameSite::Strict),
+            Just(SameSite::Lax),
+            Just(SameSite::None),
+        ]),
+        // Seconds that fit Firefox's milliseconds.
+        (NOW + 1..i64::MAX / 1000, 0..NOW, 0..NOW),
+    )
+        .prop_map(
+            |(
+                (name, value, domain, path),
+                (host_only, secure, http_only),
+                same_site,
+                (expires, created, accessed),
+            )| {
+                let mut c = Cookie::new(name, value, domain, path);
+                c.host_only = host_only;
+                c.domain_specified = !host_only;
+                c.domain_initial_dot = !host_only;
+                c.path_specified = false;
+                c.secure = secure;
+                c.http_only = http_only;
+                c.same_site = same_site;
+                c.expires = Some(expires);
+                c.creation_time = created;
+                c.last_access_time = accessed;
+                c
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn arbitrary_cookies_written_as_firefox_read_back_the_same(
+        cookies in proptest::collection::vec(arb_firefox_cookie(), 0..8)
+    ) {
+        // One row per (name, host, path): the table's unique key.
+        let mut unique: Vec<Cookie> = Vec::new();
+        for c in cookies {
+            unique.retain(|u| (&u.name, u.dotted_domain(), &u.path) != (&c.name, c.dotted_domain(), &c.path));
+            unique.push(c);
+        }
+        let dir = TempDir::new("ff-prop");
+        let path = dir.path("cookies.sqlite");
+        let all = SaveOptions { ignore_discard: true, ignore_expires: true };
+        prop_assert_eq!(firefox::write_firefox(&path, &unique, all, NOW).unwrap(), unique.len());
+        let read = firefox::read_firefox(&path).unwrap();
+        prop_assert!(read.skipped.is_empty());
+        let key = |c: &Cookie| (c.name.clone(), c.dotted_domain(), c.path.clone());
+        let mut got = read.cookies;
+        got.sort_by_key(key);
+        unique.sort_by_key(key);
+        prop_assert_eq!(got, unique);
+    }
 }
 
 // ----- Chromium ----------------------------------------------------------------

@@ -382,8 +382,8 @@ pub fn save(
 ///
 /// Into an existing database (which must have schema version
 /// [`SCHEMA_VERSION`]), the default context's rows are replaced, in one
-/// transaction; rows of containers and partitions stay. A missing file is
-/// created with Firefox's schema, atomically. Session cookies are never
+/// transaction; rows of containers and partitions stay. A missing (or
+/// empty) file is created with Firefox's schema, atomically. Session cookies are never
 /// written (see the [module docs](self)); expired cookies (at `now`) only
 /// with `opts.ignore_expires`.
 ///
@@ -417,6 +417,9 @@ pub fn write_firefox<'a>(
         keep
     });
     match std::fs::metadata(path) {
+        // An empty file (made by `touch`, say) is an empty database: it
+        // gets the schema like a new one.
+        Ok(meta) if meta.len() == 0 => write_new(path, kept),
         Ok(_) => write_existing(path, kept),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => write_new(path, kept),
         Err(source) => Err(FirefoxError::Io {
