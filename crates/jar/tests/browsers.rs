@@ -833,3 +833,83 @@ fn an_older_chromium_schema_reads_by_column_name() {
         [("Priority".into(), Some("Low".into()))]
     );
 }
+
+// ----- one entry point -----------------------------------------------------------
+
+use clientcookie_jar::store::{self, CookieFile, Format, SaveError, SkippedCookie};
+
+#[test]
+fn browser_databases_are_detected_by_their_tables() {
+    // Chromium's file has no extension; Firefox's says .sqlite, like ours.
+    assert_eq!(
+        store::detect(fixture("chromium.Cookies")).unwrap(),
+        Format::Chromium
+    );
+    assert_eq!(
+        store::detect(fixture("firefox.cookies.sqlite")).unwrap(),
+        Format::Firefox
+    );
+    let dir = TempDir::new("detect");
+    let no_extension = dir.path("Cookies");
+    std::fs::copy(fixture("firefox.cookies.sqlite"), &no_extension).unwrap();
+    assert_eq!(store::detect(&no_extension).unwrap(), Format::Firefox);
+    for format in [Format::Firefox, Format::Chromium] {
+        assert_eq!(format.name().parse::<Format>().unwrap(), format);
+        assert!(format.is_compiled());
+    }
+    assert!(Format::Firefox.can_save());
+    assert!(!Format::Chromium.can_save());
+}
+
+#[test]
+fn the_one_entry_point_converts_chromium_to_firefox() {
+    let dir = TempDir::new("convert");
+    let mut jar = jar_at(NOW);
+    let chromium = CookieFile::detect(fixture("chromium-v11.Cookies")).unwrap();
+    assert_eq!(chromium.format(), Format::Chromium);
+    // The keyring-encrypted cookie is named in the report.
+    let (cookies, skipped) = chromium.read_reporting().unwrap();
+    assert_eq!(cookies.len(), 16);
+    assert!(matches!(
+        &skipped[..],
+        [SkippedCookie::Chromium(k), SkippedCookie::Chromium(p)]
+            if k.name == "keyring" && p.name == "part"
+    ));
+    assert_eq!(chromium.load(&mut jar, LoadOptions::default()).unwrap(), 15);
+
+    let err = chromium.save(&jar, SaveOptions::default()).unwrap_err();
+    assert!(
+        matches!(err, SaveError::LoadOnly(Format::Chromium)),
+        "{err:?}"
+    );
+
+    let firefox_file = CookieFile::new(dir.path("cookies.sqlite"), Format::Firefox);
+    assert_eq!(firefox_file.save(&jar, SaveOptions::default()).unwrap(), 15);
+    let back = CookieFile::detect(firefox_file.path()).unwrap();
+    assert_eq!(back.format(), Format::Firefox);
+    let mut again = jar_at(NOW);
+    assert_eq!(back.revert(&mut again, LoadOptions::default()).unwrap(), 15);
+    let want = sorted(jar.iter().map(fields).collect());
+    let got = sorted(again.iter().map(fields).collect());
+    assert_eq!(got, want);
+    // Creation times come from the databases, not from the time of the load.
+    assert!(again.iter().all(|c| c.creation_time == CHROMIUM_VISIT));
+}
+
+#[test]
+fn a_locked_browser_database_is_a_load_error_through_the_entry_point() {
+    let dir = TempDir::new("entry-locked");
+    let path = dir.copy_of("firefox.cookies.sqlite");
+    let firefox_itself = Connection::open(&path).unwrap();
+    firefox_itself
+        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;")
+        .unwrap();
+    let file = CookieFile::new(&path, Format::Firefox);
+    let err = file
+        .load(&mut jar_at(NOW), LoadOptions::default())
+        .unwrap_err();
+    assert!(
+        matches!(err, store::LoadError::Firefox(FirefoxError::Locked { .. })),
+        "{err:?}"
+    );
+}

@@ -488,6 +488,11 @@ fn write_new<'a>(
     let bytes = conn.serialize(rusqlite::DatabaseName::Main).map_err(sql)?;
     super::atomic::save_with(path, |w| w.write_all(&bytes)).map_err(|e| match e {
         super::SaveError::Io { path, source } => FirefoxError::Io { path, source },
+        // save_with fails with Io only.
+        other => FirefoxError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(other),
+        },
     })?;
     Ok(n)
 }
