@@ -435,6 +435,20 @@ fn saving_into_another_firefox_schema_version_is_refused_and_changes_nothing() {
 }
 
 #[test]
+fn saving_as_firefox_over_a_file_that_is_not_a_database_changes_nothing() {
+    let dir = TempDir::new("ff-garbage");
+    let path = dir.path("cookies.sqlite");
+    std::fs::write(&path, vec![b'x'; 4096]).unwrap();
+    let mut jar = jar_at(NOW);
+    let mut c = Cookie::new("new", "1", "example.org", "/");
+    c.expires = Some(EXPIRES);
+    jar.set_cookie(c).unwrap();
+    let err = firefox::save(&jar, &path, SaveOptions::default()).unwrap_err();
+    assert!(matches!(err, FirefoxError::Sqlite { .. }), "{err:?}");
+    assert_eq!(std::fs::read(&path).unwrap(), vec![b'x'; 4096]);
+}
+
+#[test]
 fn a_firefox_database_locked_by_a_running_browser_is_a_typed_error() {
     let dir = TempDir::new("ff-locked");
     let path = dir.copy_of("firefox.cookies.sqlite");
