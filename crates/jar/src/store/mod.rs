@@ -83,7 +83,7 @@ pub mod sqlite;
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -227,10 +227,15 @@ impl Format {
         self.feature().map_or(true, |(_, on)| on)
     }
 
-    fn read_text(self, reader: impl BufRead) -> Result<Vec<Cookie>, LoadError> {
+    /// Parse a text format; `size` (the file's, if known) sizes the result.
+    fn read_text(self, reader: impl BufRead, size: u64) -> Result<Vec<Cookie>, LoadError> {
+        // Room for the cookies a file of this size likely holds (lines of
+        // 64 bytes or more), so that the vector is not copied as it grows;
+        // bounded, as the size is only a hint.
+        let capacity = |line: u64| (size / line).min(1 << 20) as usize;
         match self {
-            Format::Lwp => read_lwp(reader),
-            Format::Mozilla => read_mozilla(reader),
+            Format::Lwp => lwp::read_lwp_sized(reader, capacity(128)),
+            Format::Mozilla => mozilla::read_mozilla_sized(reader, capacity(64)),
             Format::Msie => msie::read_msie(reader),
             #[cfg(feature = "json")]
             Format::Json => json::read_json(reader),
@@ -762,8 +767,9 @@ impl CookieFile {
             Format::Chromium => Err(LoadError::NotCompiled(Format::Chromium)),
             format => {
                 let file = File::open(path)?;
+                let size = file.metadata().map(|m| m.len()).unwrap_or(0);
                 let cookies = format
-                    .read_text(BufReader::with_capacity(READ_BUFFER, file))
+                    .read_text(BufReader::with_capacity(READ_BUFFER, file), size)
                     .map_err(|e| e.with_path(path))?;
                 Ok((cookies, Vec::new()))
             }
@@ -1045,6 +1051,84 @@ impl<R: BufRead> Lines<R> {
             line: self.number,
             reason,
         }
+    }
+}
+
+/// A cookie to fill in, made once per file and cloned per cookie:
+/// [`Cookie::new`] reads the clock, which costs more than the rest of a
+/// `cookies.txt` line. The times are replaced when the jar stores it.
+pub(crate) fn blank_cookie() -> Cookie {
+    Cookie::new("", "", "", "")
+}
+
+/// `s` in lower case, without the per-character work of
+/// [`str::to_lowercase`] when it is lower-case ASCII already (host names
+/// nearly always are).
+pub(crate) fn lowercase(s: &str) -> String {
+    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        s.to_owned()
+    } else {
+        s.to_lowercase()
+    }
+}
+
+/// Append the decimal digits of `n`.
+pub(crate) fn push_int(out: &mut String, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+}
+
+/// The writers' output buffer: lines are built in one `String` and handed
+/// to the writer in large pieces, so that a `dyn Write` costs one call per
+/// 64 KiB rather than several per cookie.
+pub(crate) struct Chunk<'w> {
+    writer: &'w mut dyn Write,
+    buf: String,
+}
+
+impl<'w> Chunk<'w> {
+    const SIZE: usize = 64 * 1024;
+
+    pub(crate) fn new(writer: &'w mut dyn Write) -> Chunk<'w> {
+        Chunk {
+            writer,
+            buf: String::with_capacity(Self::SIZE + 1024),
+        }
+    }
+
+    /// The buffer, to append to; [`Chunk::push_str`] or
+    /// [`Chunk::finish`] hands it to the writer.
+    pub(crate) fn buf(&mut self) -> &mut String {
+        &mut self.buf
+    }
+
+    pub(crate) fn push_str(&mut self, s: &str) -> io::Result<()> {
+        self.buf.push_str(s);
+        if self.buf.len() >= Self::SIZE {
+            self.writer.write_all(self.buf.as_bytes())?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    pub(crate) fn finish(mut self) -> io::Result<()> {
+        self.writer.write_all(self.buf.as_bytes())?;
+        self.buf.clear();
+        Ok(())
     }
 }
 

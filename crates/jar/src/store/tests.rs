@@ -1,6 +1,7 @@
 //! Unit tests of the store module: both formats, the load/revert/save
 //! semantics and the atomic save.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -138,10 +139,10 @@ fn malformed(err: LoadError) -> (usize, Malformed) {
 
 #[test]
 fn split_header_words_reads_as_the_seed_does() {
-    let words = |s: &str| split_header_words(s);
-    let pairs = |v: &[(&str, Option<&str>)]| {
+    let words = |s: &'static str| split_header_words(s);
+    let pairs = |v: &[(&'static str, Option<&'static str>)]| {
         v.iter()
-            .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+            .map(|&(k, v)| (Cow::Borrowed(k), v.map(Cow::Borrowed)))
             .collect::<Vec<_>>()
     };
     assert_eq!(
