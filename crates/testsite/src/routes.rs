@@ -31,7 +31,7 @@ pub(crate) fn route(state: &Arc<State>, parts: &request::Parts, host: &str, body
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let result = match segments.as_slice() {
         ["set-cookie"] => set_cookie(&query),
-        ["set-cookie-raw"] => raw_headers(&query, header::SET_COOKIE),
+        ["set-cookie-raw"] => set_cookie_raw(&query),
         ["set-cookie2-raw"] => raw_headers(&query, HeaderName::from_static("set-cookie2")),
         ["echo", ..] => Ok(echo(parts, host, body)),
         ["redirect", status] => redirect(status, &query),
@@ -109,6 +109,18 @@ fn set_cookie(query: &Query) -> Result<Resp, String> {
     for (name, value) in query.pairs() {
         resp.headers_mut()
             .append(header::SET_COOKIE, simple_cookie(name, &value)?);
+    }
+    Ok(resp)
+}
+
+/// `/set-cookie-raw`: the raw headers, on a 302 to `to` when it is given, so
+/// that one browser visit can collect cookies from several hosts.
+fn set_cookie_raw(query: &Query) -> Result<Resp, String> {
+    let mut resp = raw_headers(query, header::SET_COOKIE)?;
+    if let Some(to) = query.get_raw("to") {
+        *resp.status_mut() = StatusCode::FOUND;
+        resp.headers_mut()
+            .insert(header::LOCATION, header_value(to, "to")?);
     }
     Ok(resp)
 }
@@ -321,7 +333,13 @@ fn bytes(query: &Query) -> Result<Resp, String> {
 fn robots(state: &Arc<State>, host: &str) -> Resp {
     let configured = state.robots.lock().ok().and_then(|m| m.get(host).cloned());
     match configured {
-        Some((status, body)) => text(status, body),
+        Some(file) => {
+            let mut resp = text(file.status, file.body);
+            if let Some(location) = file.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+                resp.headers_mut().insert(header::LOCATION, location);
+            }
+            resp
+        }
         None => text(StatusCode::NOT_FOUND, "no robots.txt here\n"),
     }
 }
