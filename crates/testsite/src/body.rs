@@ -4,6 +4,7 @@
 //! tell how much of a large body a client really pulled (a client that stops reading must not
 //! make the server produce the rest).
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -13,6 +14,7 @@ use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
+use http::HeaderMap;
 use http_body::{Body, Frame, SizeHint};
 use tokio::time::Sleep;
 
@@ -50,6 +52,13 @@ pub(crate) enum SiteBody {
     Generated(Generated),
     /// Fixed-size chunks with a pause between them.
     Slow(Slow),
+    /// Given bytes cut into pieces, with a pause between them.
+    Pieces(Pieces),
+    /// Generated content of no announced length (so hyper sends it chunked), then trailers.
+    Trailing(Generated, Option<HeaderMap>),
+    /// Generated content that ends before the length its size hint promised: hyper announces
+    /// that length, sends what there is and closes the connection.
+    Short(Generated, u64),
 }
 
 impl SiteBody {
@@ -104,6 +113,32 @@ pub(crate) struct Slow {
     pub(crate) sent: Arc<AtomicU64>,
 }
 
+pub(crate) struct Pieces {
+    pub(crate) pieces: VecDeque<Bytes>,
+    pub(crate) delay: Duration,
+    pub(crate) sleep: Option<Pin<Box<Sleep>>>,
+}
+
+impl Pieces {
+    /// `bytes` in pieces of `size` bytes (the last may be shorter).
+    pub(crate) fn new(bytes: Bytes, size: usize, delay: Duration) -> Self {
+        let size = size.max(1);
+        let pieces = (0..bytes.len())
+            .step_by(size)
+            .map(|at| bytes.slice(at..(at + size).min(bytes.len())))
+            .collect();
+        Pieces {
+            pieces,
+            delay,
+            sleep: None,
+        }
+    }
+
+    fn len(&self) -> u64 {
+        self.pieces.iter().map(|p| p.len() as u64).sum()
+    }
+}
+
 impl Body for SiteBody {
     type Data = Bytes;
     type Error = Infallible;
@@ -114,7 +149,13 @@ impl Body for SiteBody {
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         match self.get_mut() {
             SiteBody::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
-            SiteBody::Generated(gen) => Poll::Ready(gen.next_chunk().map(|b| Ok(Frame::data(b)))),
+            SiteBody::Generated(gen) | SiteBody::Short(gen, _) => {
+                Poll::Ready(gen.next_chunk().map(|b| Ok(Frame::data(b))))
+            }
+            SiteBody::Trailing(gen, trailers) => Poll::Ready(match gen.next_chunk() {
+                Some(chunk) => Some(Ok(Frame::data(chunk))),
+                None => trailers.take().map(|t| Ok(Frame::trailers(t))),
+            }),
             SiteBody::Slow(slow) => {
                 if slow.chunks_left == 0 {
                     return Poll::Ready(None);
@@ -131,14 +172,29 @@ impl Body for SiteBody {
                     .fetch_add(slow.chunk.len() as u64, Ordering::Relaxed);
                 Poll::Ready(Some(Ok(Frame::data(slow.chunk.clone()))))
             }
+            SiteBody::Pieces(pieces) => {
+                if let Some(sleep) = pieces.sleep.as_mut() {
+                    ready!(sleep.as_mut().poll(cx));
+                    pieces.sleep = None;
+                }
+                let Some(piece) = pieces.pieces.pop_front() else {
+                    return Poll::Ready(None);
+                };
+                if !pieces.pieces.is_empty() && !pieces.delay.is_zero() {
+                    pieces.sleep = Some(Box::pin(tokio::time::sleep(pieces.delay)));
+                }
+                Poll::Ready(Some(Ok(Frame::data(piece))))
+            }
         }
     }
 
     fn is_end_stream(&self) -> bool {
         match self {
             SiteBody::Full(bytes) => bytes.is_none(),
-            SiteBody::Generated(gen) => gen.len() == 0,
+            SiteBody::Generated(gen) | SiteBody::Short(gen, _) => gen.len() == 0,
             SiteBody::Slow(slow) => slow.chunks_left == 0,
+            SiteBody::Pieces(pieces) => pieces.pieces.is_empty(),
+            SiteBody::Trailing(gen, trailers) => gen.len() == 0 && trailers.is_none(),
         }
     }
 
@@ -151,6 +207,13 @@ impl Body for SiteBody {
             SiteBody::Slow(slow) => {
                 SizeHint::with_exact(slow.chunks_left.saturating_mul(slow.chunk.len() as u64))
             }
+            SiteBody::Pieces(pieces) => SizeHint::with_exact(pieces.len()),
+            SiteBody::Trailing(gen, _) => {
+                let mut hint = SizeHint::new();
+                hint.set_lower(gen.len());
+                hint
+            }
+            SiteBody::Short(_, promised) => SizeHint::with_exact(*promised),
         }
     }
 }

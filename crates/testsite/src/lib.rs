@@ -36,20 +36,23 @@
 //! | Route | Response |
 //! |---|---|
 //! | `GET /set-cookie?<name>=<value>&...` | 200, one `Set-Cookie: name=value; Path=/` per pair, in order |
-//! | `GET /set-cookie-raw?h=<value>&h=...` | 200, each `h` (percent-decoded, bytes kept as they are) sent verbatim as a `Set-Cookie` header |
+//! | `GET /set-cookie-raw?h=<value>&h=...[&to=<url>]` | 200, each `h` (percent-decoded, bytes kept as they are) sent verbatim as a `Set-Cookie` header; with `to`, a 302 to `to` instead of the 200 (a browser collects cookies of several hosts in one visit) |
 //! | `GET /set-cookie2-raw?h=<value>&h=...` | the same with `Set-Cookie2` |
 //! | `ANY /echo`, `ANY /echo/...` | 200 `application/json`: `{"method", "host", "path", "query", "headers": {name: [values]}, "body"}`; header names lowercased, body as lossy UTF-8 |
-//! | `ANY /redirect/<status>?to=<url>&set=<name>=<value>` | any 3xx status (301, 302, 303, 307, 308, and 300, 304, 305 for edge cases), `Location: to` (none without `to`), one `Set-Cookie: name=value; Path=/` per `set` |
+//! | `ANY /redirect/<status>?to=<url>&set=<name>=<value>&policy=<p>` | any 3xx status (301, 302, 303, 307, 308, and 300, 304, 305 for edge cases), `Location: to` (none without `to`), one `Set-Cookie: name=value; Path=/` per `set`, `Referrer-Policy: p` when `policy` is given (sent as given) |
 //! | `ANY /redirect-chain/<n>[?status=<3xx>]` | `n > 0`: a redirect (302 unless `status`) to `/redirect-chain/<n-1>` (query kept), setting `hop<n>=1; Path=/`; `n = 0`: the `/echo` JSON |
 //! | `ANY /redirect-loop` | 302 to itself |
 //! | `GET /refresh?delay=<secs>&to=<url>` | 200 with `Refresh: <delay>; url=<to>` (`Refresh: <delay>` without `to`; `delay` defaults to 0 and is sent as given) |
 //! | `GET /meta-refresh?delay=&to=` | `text/html`, the same value in `<meta http-equiv="Refresh" content="...">` in the head |
 //! | `GET /equiv` | `text/html` whose head holds `X-Test: yes`, `Set-Cookie: meta=1; Path=/` and `Content-Language: en` as `<meta http-equiv>` tags, and whose body holds an `X-In-Body: no` tag that is not in the head |
-//! | `GET /equiv-custom?head=<html>&body_kb=N` | `text/html`: `<html><head>{head}</head><body>` then `N` KiB of generated body, streamed |
-//! | `GET /robots.txt` | what [`TestSite::set_robots`] configured for the request's host, with its status; `404` when nothing is configured |
+//! | `GET /equiv-custom?head=<html>&body_kb=N&pad_kb=P` | `text/html`: `<html><head>{pad}{head}</head><body>` then `N` KiB of generated body, streamed; `pad` is a comment of exactly `P` KiB (at most 4096; none by default) |
+//! | `GET /bytes[/...]?body=<bytes>&ct=<type>&chunk=N&delay_ms=M` | 200 with `body` (percent-decoded, bytes kept as they are) as the body, `ct` as `Content-Type` (no `Content-Type` without `ct`), sent in pieces of `N` bytes (default: one piece) `M` ms apart (default 0) |
+//! | `GET /robots.txt` | what [`TestSite::set_robots`] (or [`TestSite::set_robots_redirect`]) configured for the request's host, with its status, after the [`TestSite::set_robots_delay`] of that host; `404` when nothing is configured |
 //! | `GET /big?bytes=N` | `N` bytes (default 100,000,000) of generated content ([`BIG_PATTERN`] repeated), `application/octet-stream`, streamed in 16 KiB chunks made on demand, counted in [`TestSite::body_bytes_sent`] |
 //! | `GET /big-html?bytes=N` | `text/html`: a head with `<meta http-equiv>` tags (`X-Test: big`, `Set-Cookie: bighead=1; Path=/`), then `N` bytes (default 1,000,000) of generated body, streamed and counted |
 //! | `GET /slow?chunks=N&delay_ms=M&chunk_bytes=B` | `N` chunks (default 10) of `B` bytes (default 1024, at most 16384) with `M` ms (default 100) between them, counted |
+//! | `GET /trailers?bytes=N` | `N` bytes (default 1024) of generated content, chunked (no `Content-Length`, a `Trailer` header naming them), then the trailers `X-Body-Bytes: N` and `X-Trailer: end` (sent only when the request has `TE: trailers`, as hyper requires), counted |
+//! | `GET /truncated?bytes=N&promised=M` | `Content-Length: M` (default `2N`; must be more than `N`) but only `N` bytes (default 1024) of generated content, then the connection is closed: a body that fails in the middle |
 //! | `GET /login` | an HTML login form (`user`, `password`) |
 //! | `POST /login` | form body `user=...&password=secret`: 303 to `/account` with `Set-Cookie: session=<token>; Path=/; HttpOnly`; a wrong password or no user: 401 |
 //! | `GET /logout` | 303 to `/login`, expiring the `session` cookie |
@@ -58,7 +61,8 @@
 //! | `GET /html/referer-links[?policy=<p>]` | a small page of same-site links, with `Referrer-Policy: p` when asked |
 //! | anything else | 404 |
 //!
-//! Every response carries `Content-Length`; connections are kept alive. Request bodies larger
+//! Every response but `/trailers` carries `Content-Length`; connections are kept alive (but
+//! for `/truncated`'s). Request bodies larger
 //! than 16 MiB are answered with 413.
 //!
 //! # Running it by hand
@@ -176,7 +180,9 @@ impl LoggedRequest {
 /// What the handlers share.
 pub(crate) struct State {
     log: Mutex<VecDeque<LoggedRequest>>,
-    pub(crate) robots: Mutex<HashMap<String, (StatusCode, String)>>,
+    pub(crate) robots: Mutex<HashMap<String, RobotsFile>>,
+    /// How long `/robots.txt` waits before answering, per host.
+    robots_delay: Mutex<HashMap<String, Duration>>,
     pub(crate) body_bytes_sent: Arc<AtomicU64>,
     pub(crate) sessions: Mutex<HashMap<String, String>>,
     pub(crate) next_session: AtomicU64,
@@ -189,6 +195,7 @@ impl State {
         State {
             log: Mutex::new(VecDeque::new()),
             robots: Mutex::new(HashMap::new()),
+            robots_delay: Mutex::new(HashMap::new()),
             body_bytes_sent: Arc::new(AtomicU64::new(0)),
             sessions: Mutex::new(HashMap::new()),
             next_session: AtomicU64::new(1),
@@ -206,6 +213,14 @@ impl State {
             log.push_back(entry);
         }
     }
+}
+
+/// What `/robots.txt` answers on one host.
+#[derive(Debug, Clone)]
+pub(crate) struct RobotsFile {
+    pub(crate) status: StatusCode,
+    pub(crate) body: String,
+    pub(crate) location: Option<String>,
 }
 
 /// A running test site. Dropping it shuts the server down and closes its connections.
@@ -427,15 +442,93 @@ impl TestSite {
             .ok()
             .filter(|s| !s.is_informational())
             .unwrap_or_else(|| panic!("set_robots: {status} is not a final HTTP status"));
+        self.put_robots(
+            host,
+            RobotsFile {
+                status,
+                body: body.to_owned(),
+                location: None,
+            },
+        );
+    }
+
+    /// Makes `GET /robots.txt` on `host` answer the redirect `status` (a 3xx) with
+    /// `Location: location`. Setting robots for the host again replaces it.
+    ///
+    /// # Panics
+    ///
+    /// If `status` is not a 3xx status or `location` is not a valid header value: mistakes
+    /// in the test.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use clientcookie_testsite::{raw, TestSite};
+    ///
+    /// let site = TestSite::start().await?;
+    /// site.set_robots_redirect("a.example", 301, "http://b.example/robots.txt");
+    /// let resp = raw::get(site.addr(), "a.example", "/robots.txt").await?;
+    /// assert_eq!(resp.status, 301);
+    /// assert_eq!(resp.header("location"), Some("http://b.example/robots.txt"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set_robots_redirect(&self, host: &str, status: u16, location: &str) {
+        let status = StatusCode::from_u16(status)
+            .ok()
+            .filter(StatusCode::is_redirection)
+            .unwrap_or_else(|| panic!("set_robots_redirect: {status} is not a 3xx status"));
+        assert!(
+            http::HeaderValue::from_str(location).is_ok(),
+            "set_robots_redirect: {location:?} is not a header value"
+        );
+        self.put_robots(
+            host,
+            RobotsFile {
+                status,
+                body: format!("moved to {location}\n"),
+                location: Some(location.to_owned()),
+            },
+        );
+    }
+
+    fn put_robots(&self, host: &str, file: RobotsFile) {
         if let Ok(mut robots) = self.state.robots.lock() {
-            robots.insert(normalize_host(host), (status, body.to_owned()));
+            robots.insert(normalize_host(host), file);
+        }
+    }
+
+    /// Makes `GET /robots.txt` on `host` wait `delay` before it answers (the request is
+    /// logged when it arrives). `Duration::ZERO` removes the delay.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use std::time::{Duration, Instant};
+    /// use clientcookie_testsite::{raw, TestSite};
+    ///
+    /// let site = TestSite::start().await?;
+    /// site.set_robots_delay("slow.example", Duration::from_millis(50));
+    /// let start = Instant::now();
+    /// raw::get(site.addr(), "slow.example", "/robots.txt").await?;
+    /// assert!(start.elapsed() >= Duration::from_millis(50));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set_robots_delay(&self, host: &str, delay: Duration) {
+        if let Ok(mut delays) = self.state.robots_delay.lock() {
+            if delay.is_zero() {
+                delays.remove(&normalize_host(host));
+            } else {
+                delays.insert(normalize_host(host), delay);
+            }
         }
     }
 
     /// Total body bytes that hyper has pulled out of the generated bodies (`/big`,
-    /// `/big-html`, `/equiv-custom`, `/slow`) so far. A chunk is counted when it is polled,
-    /// so a client that stops reading leaves this well short of the body's length (what the
-    /// socket buffers hold is counted too).
+    /// `/big-html`, `/equiv-custom`, `/slow`, `/trailers`, `/truncated`) so far. A chunk is
+    /// counted when it is polled, so a client that stops reading leaves this well short of the
+    /// body's length (what the socket buffers hold is counted too).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -554,6 +647,16 @@ async fn handle(
             .collect(),
         body: body.to_vec(),
     });
+    if parts.uri.path() == "/robots.txt" {
+        let delay = state
+            .robots_delay
+            .lock()
+            .ok()
+            .and_then(|d| d.get(&host).copied());
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+        }
+    }
     if too_large {
         let mut resp = Response::new(SiteBody::full("request body too large\n"));
         *resp.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::header::{self, HeaderName, HeaderValue};
 use http::{request, Method, Response, StatusCode};
 
-use crate::body::{pattern_bytes, Generated, SiteBody, Slow, CHUNK};
+use crate::body::{pattern_bytes, Generated, Pieces, SiteBody, Slow, CHUNK};
 use crate::query::Query;
 use crate::State;
 
@@ -31,7 +31,7 @@ pub(crate) fn route(state: &Arc<State>, parts: &request::Parts, host: &str, body
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let result = match segments.as_slice() {
         ["set-cookie"] => set_cookie(&query),
-        ["set-cookie-raw"] => raw_headers(&query, header::SET_COOKIE),
+        ["set-cookie-raw"] => set_cookie_raw(&query),
         ["set-cookie2-raw"] => raw_headers(&query, HeaderName::from_static("set-cookie2")),
         ["echo", ..] => Ok(echo(parts, host, body)),
         ["redirect", status] => redirect(status, &query),
@@ -41,10 +41,13 @@ pub(crate) fn route(state: &Arc<State>, parts: &request::Parts, host: &str, body
         ["meta-refresh"] => meta_refresh(&query),
         ["equiv"] => Ok(html(StatusCode::OK, EQUIV_PAGE)),
         ["equiv-custom"] => equiv_custom(state, &query),
+        ["bytes", ..] => bytes(&query),
         ["robots.txt"] => Ok(robots(state, host)),
         ["big"] => big(state, &query),
         ["big-html"] => big_html(state, &query),
         ["slow"] => slow(state, &query),
+        ["trailers"] => trailers(state, &query),
+        ["truncated"] => truncated(state, &query),
         ["login"] => Ok(login(state, &parts.method, body)),
         ["logout"] => Ok(logout()),
         ["account"] => Ok(account(state, parts)),
@@ -110,6 +113,18 @@ fn set_cookie(query: &Query) -> Result<Resp, String> {
     Ok(resp)
 }
 
+/// `/set-cookie-raw`: the raw headers, on a 302 to `to` when it is given, so
+/// that one browser visit can collect cookies from several hosts.
+fn set_cookie_raw(query: &Query) -> Result<Resp, String> {
+    let mut resp = raw_headers(query, header::SET_COOKIE)?;
+    if let Some(to) = query.get_raw("to") {
+        *resp.status_mut() = StatusCode::FOUND;
+        resp.headers_mut()
+            .insert(header::LOCATION, header_value(to, "to")?);
+    }
+    Ok(resp)
+}
+
 fn raw_headers(query: &Query, name: HeaderName) -> Result<Resp, String> {
     let mut resp = text(StatusCode::OK, "headers set\n");
     for value in query.all_raw("h") {
@@ -171,6 +186,10 @@ fn redirect(code: &str, query: &Query) -> Result<Resp, String> {
     if let Some(to) = query.get_raw("to") {
         resp.headers_mut()
             .insert(header::LOCATION, header_value(to, "to")?);
+    }
+    if let Some(policy) = query.get_raw("policy") {
+        resp.headers_mut()
+            .insert("referrer-policy", header_value(policy, "policy")?);
     }
     for set in query.all_raw("set") {
         let set = String::from_utf8_lossy(set);
@@ -262,10 +281,29 @@ fn generated(
     response(StatusCode::OK, content_type, body)
 }
 
+/// Largest `pad_kb` for `/equiv-custom` (4 MiB).
+const MAX_PAD_KB: usize = 4096;
+
 fn equiv_custom(state: &Arc<State>, query: &Query) -> Result<Resp, String> {
     let head = query.get("head").unwrap_or_default();
     let kb: u64 = query.number("body_kb")?.unwrap_or(0);
-    let prefix = format!("<!DOCTYPE html>\n<html><head>{head}</head>\n<body>\n");
+    let pad_kb: usize = query.number("pad_kb")?.unwrap_or(0);
+    if pad_kb > MAX_PAD_KB {
+        return Err(format!("pad_kb must be at most {MAX_PAD_KB}"));
+    }
+    // A comment of exactly `pad_kb` KiB, `<!--` and `-->` included.
+    let pad = if pad_kb == 0 {
+        String::new()
+    } else {
+        let mut pad = String::with_capacity(pad_kb * 1024);
+        pad.push_str("<!--");
+        while pad.len() < pad_kb * 1024 - 3 {
+            pad.push(if pad.len() % 64 == 63 { '\n' } else { 'x' });
+        }
+        pad.push_str("-->");
+        pad
+    };
+    let prefix = format!("<!DOCTYPE html>\n<html><head>{pad}{head}</head>\n<body>\n");
     Ok(generated(
         state,
         "text/html; charset=utf-8",
@@ -275,10 +313,33 @@ fn equiv_custom(state: &Arc<State>, query: &Query) -> Result<Resp, String> {
     ))
 }
 
+/// `body`'s bytes as they are, with `ct` as the `Content-Type` (none without `ct`), sent in
+/// pieces of `chunk` bytes `delay_ms` apart.
+fn bytes(query: &Query) -> Result<Resp, String> {
+    let body = Bytes::copy_from_slice(query.get_raw("body").unwrap_or_default());
+    let chunk: usize = query.number("chunk")?.unwrap_or(body.len().max(1));
+    if chunk == 0 {
+        return Err("chunk must be at least 1".to_owned());
+    }
+    let delay = Duration::from_millis(query.number("delay_ms")?.unwrap_or(0));
+    let mut resp = Response::new(SiteBody::Pieces(Pieces::new(body, chunk, delay)));
+    if let Some(content_type) = query.get_raw("ct") {
+        resp.headers_mut()
+            .insert(header::CONTENT_TYPE, header_value(content_type, "ct")?);
+    }
+    Ok(resp)
+}
+
 fn robots(state: &Arc<State>, host: &str) -> Resp {
     let configured = state.robots.lock().ok().and_then(|m| m.get(host).cloned());
     match configured {
-        Some((status, body)) => text(status, body),
+        Some(file) => {
+            let mut resp = text(file.status, file.body);
+            if let Some(location) = file.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+                resp.headers_mut().insert(header::LOCATION, location);
+            }
+            resp
+        }
         None => text(StatusCode::NOT_FOUND, "no robots.txt here\n"),
     }
 }
@@ -323,6 +384,43 @@ fn slow(state: &Arc<State>, query: &Query) -> Result<Resp, String> {
         sleep: None,
         sent: Arc::clone(&state.body_bytes_sent),
     });
+    Ok(response(StatusCode::OK, "application/octet-stream", body))
+}
+
+fn generated_only(state: &Arc<State>, bytes: u64) -> Generated {
+    Generated {
+        prefix: None,
+        remaining: bytes,
+        suffix: None,
+        sent: Arc::clone(&state.body_bytes_sent),
+    }
+}
+
+fn trailers(state: &Arc<State>, query: &Query) -> Result<Resp, String> {
+    let bytes: u64 = query.number("bytes")?.unwrap_or(1024);
+    let mut trailers = http::HeaderMap::new();
+    trailers.insert(
+        "x-body-bytes",
+        header_value(bytes.to_string().as_bytes(), "bytes")?,
+    );
+    trailers.insert("x-trailer", HeaderValue::from_static("end"));
+    let body = SiteBody::Trailing(generated_only(state, bytes), Some(trailers));
+    let mut resp = response(StatusCode::OK, "application/octet-stream", body);
+    // hyper sends only the trailer fields the head announces.
+    resp.headers_mut().insert(
+        header::TRAILER,
+        HeaderValue::from_static("x-body-bytes, x-trailer"),
+    );
+    Ok(resp)
+}
+
+fn truncated(state: &Arc<State>, query: &Query) -> Result<Resp, String> {
+    let bytes: u64 = query.number("bytes")?.unwrap_or(1024);
+    let promised: u64 = query.number("promised")?.unwrap_or(bytes.saturating_mul(2));
+    if promised <= bytes {
+        return Err("promised must be more than bytes".to_owned());
+    }
+    let body = SiteBody::Short(generated_only(state, bytes), promised);
     Ok(response(StatusCode::OK, "application/octet-stream", body))
 }
 

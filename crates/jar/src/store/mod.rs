@@ -28,6 +28,14 @@
 //! - `sqlite` (cargo feature `sqlite`, on by default): the seed's
 //!   `BSDDBCookieJar` on SQLite, shareable between processes.
 //!
+//! And the browsers of today, whose databases [`detect`] tells apart by
+//! their tables:
+//!
+//! - `firefox` (cargo feature `sqlite`): Firefox's `cookies.sqlite`, read
+//!   and write.
+//! - `chromium` (cargo feature `chromium`, on by default): Chromium's and
+//!   Chrome's `Cookies` on Linux, read only, values decrypted.
+//!
 //! The semantics are those of the seed:
 //!
 //! - [`load`] **adds** the file's cookies to the jar (cookies already there
@@ -66,6 +74,10 @@
 //! ```
 
 pub mod atomic;
+#[cfg(feature = "chromium")]
+pub mod chromium;
+#[cfg(feature = "sqlite")]
+pub mod firefox;
 #[cfg(feature = "json")]
 pub mod json;
 pub mod lwp;
@@ -122,10 +134,14 @@ pub enum Format {
     Sqlite,
     /// Internet Explorer 5/6 cookie files ([`msie`]); load only.
     Msie,
-    // Firefox `cookies.sqlite` and Chromium `Cookies` (store/firefox.rs,
-    // store/chromium.rs) go here, with their arms in `Format::ALL`,
-    // `Format::name`, `FromStr`, `Display`, `can_save`,
-    // `CookieFile::{read, save}` and `sqlite_kind`.
+    /// Firefox's `cookies.sqlite` (`firefox`, cargo feature `sqlite`):
+    /// the default context's cookies, read and written.
+    Firefox,
+    /// Chromium's `Cookies` on Linux (`chromium`, cargo feature
+    /// `chromium`); load only. Values encrypted with the desktop keyring's
+    /// password are skipped (see [`CookieFile::read_reporting`]); give the
+    /// password to `chromium::ChromiumKeys` to read them.
+    Chromium,
 }
 
 impl Format {
@@ -136,10 +152,12 @@ impl Format {
         Format::Json,
         Format::Sqlite,
         Format::Msie,
+        Format::Firefox,
+        Format::Chromium,
     ];
 
-    /// A short lower-case name (`lwp`, `mozilla`, `json`, `sqlite`, `msie`),
-    /// which [`str::parse`] reads back.
+    /// A short lower-case name (`lwp`, `mozilla`, `json`, `sqlite`, `msie`,
+    /// `firefox`, `chromium`), which [`str::parse`] reads back.
     ///
     /// ```
     /// use clientcookie_jar::store::Format;
@@ -154,12 +172,15 @@ impl Format {
             Format::Json => "json",
             Format::Sqlite => "sqlite",
             Format::Msie => "msie",
+            Format::Firefox => "firefox",
+            Format::Chromium => "chromium",
         }
     }
 
-    /// Whether this crate can write the format (IE files are read only).
+    /// Whether this crate can write the format (IE files and Chromium's
+    /// database are read only).
     pub fn can_save(self) -> bool {
-        !matches!(self, Format::Msie)
+        !matches!(self, Format::Msie | Format::Chromium)
     }
 
     /// The format a file name's extension names, if any: `.txt` Mozilla,
@@ -191,7 +212,8 @@ impl Format {
     fn feature(self) -> Option<(&'static str, bool)> {
         match self {
             Format::Json => Some(("json", cfg!(feature = "json"))),
-            Format::Sqlite => Some(("sqlite", cfg!(feature = "sqlite"))),
+            Format::Sqlite | Format::Firefox => Some(("sqlite", cfg!(feature = "sqlite"))),
+            Format::Chromium => Some(("chromium", cfg!(feature = "chromium"))),
             _ => None,
         }
     }
@@ -235,6 +257,8 @@ impl fmt::Display for Format {
             Format::Json => "cookie_store JSON",
             Format::Sqlite => "clientcookie SQLite",
             Format::Msie => "Internet Explorer",
+            Format::Firefox => "Firefox cookies.sqlite",
+            Format::Chromium => "Chromium Cookies",
         })
     }
 }
@@ -247,7 +271,9 @@ impl fmt::Display for Format {
 /// assert!(err.to_string().contains("bsddb"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown cookie file format {0:?} (known: lwp, mozilla, json, sqlite, msie)")]
+#[error(
+    "unknown cookie file format {0:?} (known: lwp, mozilla, json, sqlite, msie, firefox, chromium)"
+)]
 pub struct UnknownFormatName(pub String);
 
 impl FromStr for Format {
@@ -256,7 +282,8 @@ impl FromStr for Format {
     /// A [`Format::name`], or a common alias: `netscape`, `cookies.txt`,
     /// `txt`, `curl` (Mozilla); `set-cookie3`, `libwww-perl` (LWP);
     /// `cookie_store` (JSON); `db` (SQLite); `ie`, `internet-explorer`
-    /// (MSIE). Case-insensitive.
+    /// (MSIE); `chrome` (Chromium).
+    /// Case-insensitive.
     fn from_str(s: &str) -> Result<Format, UnknownFormatName> {
         let lower = s.trim().to_ascii_lowercase();
         Ok(match lower.as_str() {
@@ -265,6 +292,8 @@ impl FromStr for Format {
             "json" | "cookie_store" | "cookie-store" => Format::Json,
             "sqlite" | "db" => Format::Sqlite,
             "msie" | "ie" | "internet-explorer" => Format::Msie,
+            "firefox" => Format::Firefox,
+            "chromium" | "chrome" => Format::Chromium,
             _ => return Err(UnknownFormatName(s.to_string())),
         })
     }
@@ -445,6 +474,16 @@ pub enum LoadError {
     #[cfg(feature = "sqlite")]
     #[error("cannot read the cookie database")]
     Database(#[from] sqlite::StoreError),
+    /// Firefox's database could not be opened or read (locked by a running
+    /// Firefox, not Firefox's, ...).
+    #[cfg(feature = "sqlite")]
+    #[error(transparent)]
+    Firefox(#[from] firefox::FirefoxError),
+    /// Chromium's database could not be opened or read (locked by a
+    /// running Chromium, not Chromium's, ...).
+    #[cfg(feature = "chromium")]
+    #[error(transparent)]
+    Chromium(#[from] chromium::ChromiumError),
 }
 
 impl LoadError {
@@ -507,6 +546,10 @@ pub enum SaveError {
         #[source]
         source: sqlite::StoreError,
     },
+    /// Writing Firefox's database failed; it holds what it held before.
+    #[cfg(feature = "sqlite")]
+    #[error(transparent)]
+    Firefox(#[from] firefox::FirefoxError),
 }
 
 /// The first bytes [`detect`] looks at.
@@ -611,8 +654,8 @@ fn sniff(head: &[u8]) -> Option<Format> {
 fn sqlite_kind(path: &Path) -> Result<Option<Format>, LoadError> {
     match sqlite::DatabaseKind::of_file(path)? {
         sqlite::DatabaseKind::Ours | sqlite::DatabaseKind::Empty => Ok(Some(Format::Sqlite)),
-        // store::firefox and store::chromium map these to their formats.
-        sqlite::DatabaseKind::Firefox | sqlite::DatabaseKind::Chromium => Ok(None),
+        sqlite::DatabaseKind::Firefox => Ok(Some(Format::Firefox)),
+        sqlite::DatabaseKind::Chromium => Ok(Some(Format::Chromium)),
         sqlite::DatabaseKind::Other => Ok(None),
     }
 }
@@ -691,16 +734,55 @@ impl CookieFile {
     /// Every cookie of the file, parsed whole, without touching any jar
     /// (session and expired ones included; an SQLite jar skips its expired
     /// rows). For a listing, or to filter before storing.
+    ///
+    /// A browser's rows that are not read (partitioned cookies, values
+    /// encrypted with a keyring's password) are logged with
+    /// `tracing::warn!`; [`read_reporting`](Self::read_reporting) returns
+    /// them.
     pub fn read(&self) -> Result<Vec<Cookie>, LoadError> {
+        let (cookies, skipped) = self.read_reporting()?;
+        for skipped in &skipped {
+            tracing::warn!(path = %self.path.display(), %skipped, "cookie not read");
+        }
+        Ok(cookies)
+    }
+
+    /// [`read`](Self::read), and the rows of a browser's database that
+    /// were not read, each naming its cookie (always empty for the other
+    /// formats, which fail whole on a bad line).
+    ///
+    /// ```
+    /// use clientcookie_jar::store::{CookieFile, Format};
+    /// let file = CookieFile::new("/nonexistent/Cookies", Format::Chromium);
+    /// assert!(file.read_reporting().is_err());
+    /// ```
+    pub fn read_reporting(&self) -> Result<(Vec<Cookie>, Vec<SkippedCookie>), LoadError> {
         let path = self.path.as_path();
         match self.format {
-            Format::Sqlite => read_sqlite(path),
+            Format::Sqlite => Ok((read_sqlite(path)?, Vec::new())),
+            #[cfg(feature = "sqlite")]
+            Format::Firefox => {
+                let read = firefox::read_firefox(path)?;
+                let skipped = read.skipped.into_iter().map(SkippedCookie::Firefox);
+                Ok((read.cookies, skipped.collect()))
+            }
+            #[cfg(feature = "chromium")]
+            Format::Chromium => {
+                let read = chromium::read_chromium(path, &chromium::ChromiumKeys::new())?;
+                let skipped = read.skipped.into_iter().map(SkippedCookie::Chromium);
+                Ok((read.cookies, skipped.collect()))
+            }
+            #[cfg(not(feature = "sqlite"))]
+            Format::Firefox => Err(LoadError::NotCompiled(Format::Firefox)),
+            #[cfg(not(feature = "chromium"))]
+            Format::Chromium => Err(LoadError::NotCompiled(Format::Chromium)),
             format => {
                 let file = File::open(path)?;
                 let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-                format
+                let cookies = format
                     .read_text(BufReader::with_capacity(READ_BUFFER, file), size)
-                    .map_err(|e| e.with_path(path))
+                    .map_err(|e| e.with_path(path))?;
+                Ok((cookies, Vec::new()))
             }
         }
     }
@@ -743,6 +825,14 @@ impl CookieFile {
                         source,
                     })
             }
+            // Firefox's database has no session cookies: it skips them even
+            // when `opts.ignore_discard` kept them (see `firefox`).
+            #[cfg(feature = "sqlite")]
+            Format::Firefox => {
+                let now = jar.now();
+                let in_order = jar.cookies_in_stored_order();
+                Ok(firefox::write_firefox(path, in_order, opts, now)?)
+            }
             format => atomic::save_with(path, |w| write_text(jar, w, format, opts))?,
         }
     }
@@ -750,7 +840,10 @@ impl CookieFile {
     /// Whether the format stores creation and access times (a database
     /// does; a file's cookies are created at the time of the load).
     fn keeps_times(&self) -> bool {
-        matches!(self.format, Format::Sqlite)
+        matches!(
+            self.format,
+            Format::Sqlite | Format::Firefox | Format::Chromium
+        )
     }
 }
 
@@ -807,7 +900,7 @@ pub fn write_to(
     match format {
         format if !format.can_save() => Err(SaveError::LoadOnly(format)),
         format if !format.is_compiled() => Err(SaveError::NotCompiled(format)),
-        Format::Sqlite => Err(SaveError::NotText(format)),
+        Format::Sqlite | Format::Firefox => Err(SaveError::NotText(format)),
         format => write_text(jar, writer, format, opts).map_err(SaveError::Write)?,
     }
 }
@@ -835,6 +928,31 @@ fn write_text(
         Format::Json => json::write_json(w, kept, all, now)?,
         other => return Ok(Err(SaveError::NotText(other))),
     }))
+}
+
+/// A row of a browser's database that was not read as a cookie, naming the
+/// cookie and why ([`CookieFile::read_reporting`]).
+///
+/// ```
+/// use clientcookie_jar::store::{chromium, SkippedCookie};
+/// let skipped = SkippedCookie::Chromium(chromium::Skipped {
+///     host: "example.com".into(),
+///     name: "sid".into(),
+///     reason: chromium::DecryptError::KeyringEncrypted.into(),
+/// });
+/// assert!(skipped.to_string().starts_with("cookie \"sid\" of example.com: encrypted"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SkippedCookie {
+    /// A row of Firefox's `moz_cookies`.
+    #[cfg(feature = "sqlite")]
+    #[error(transparent)]
+    Firefox(firefox::Skipped),
+    /// A row of Chromium's `cookies`.
+    #[cfg(feature = "chromium")]
+    #[error(transparent)]
+    Chromium(chromium::Skipped),
 }
 
 /// The read buffer of the file loaders: big reads, few system calls.
