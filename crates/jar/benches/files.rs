@@ -8,12 +8,14 @@
 //!
 //! Groups, each for `mozilla` and `lwp` (one element = one cookie):
 //!
-//! - `files/parse/<format>`: the reader alone, on the file's bytes in memory;
+//! - `files/parse/<format>`: the reader alone, on the file's bytes in memory
+//!   (dropping the cookies is timed too);
 //! - `files/load/<format>`: `store::load` from the file into a fresh jar
 //!   (limits raised so that every cookie is kept): open, read, parse, store;
 //! - `files/save/<format>`: `store::save` of that jar: write, `fsync`,
 //!   rename;
-//! - `files/write/<format>`: the writer alone, into a `Vec`.
+//! - `files/write/<format>`: `store::write_to` into a `Vec`: the save
+//!   without the file.
 //!
 //! `benches/files_vs_python.py` compares the same operations with Python's
 //! `MozillaCookieJar` and `LWPCookieJar`.
@@ -138,17 +140,11 @@ fn bench_files(c: &mut Criterion) {
         group.bench_function(format!("save/{}", format.name()), |b| {
             b.iter(|| black_box(store::save(&source, &out, format, ALL).expect("save")))
         });
-        let now = source.now();
         group.bench_function(format!("write/{}", format.name()), |b| {
             let mut buf = Vec::with_capacity(bytes.len());
             b.iter(|| {
                 buf.clear();
-                let n = match format {
-                    Format::Lwp => store::write_lwp(&mut buf, source.iter(), ALL, now),
-                    _ => store::write_mozilla(&mut buf, source.iter(), ALL, now),
-                }
-                .expect("write");
-                black_box(n)
+                black_box(store::write_to(&source, &mut buf, format, ALL).expect("write"))
             })
         });
         group.finish();
