@@ -25,9 +25,11 @@
 //! reqwest 0.13's `rustls` feature brings the aws-lc-rs crypto provider,
 //! which builds a large C library. This crate asks reqwest for
 //! `rustls-no-provider` and uses rustls' *ring* provider instead:
-//! `reqwest_client_builder` installs it as the process's default rustls
-//! `CryptoProvider` **if none is installed yet** (a program that installs
-//! its own provider first keeps it). Certificates are checked with the
+//! `reqwest_client_builder` (and so the [`Opener`](crate::Opener)) installs
+//! it as the process's default rustls `CryptoProvider` **if none is
+//! installed yet** (a program that installs its own provider first keeps
+//! it); `install_crypto_provider` does only that, for a `reqwest::Client`
+//! built by hand. Certificates are checked with the
 //! platform verifier, as reqwest does by default.
 //!
 //! # Proxies
@@ -53,7 +55,9 @@ mod reqwest_client;
 #[cfg(feature = "hyper")]
 pub use hyper_client::{HyperFuture, HyperService, Resolver};
 #[cfg(feature = "reqwest")]
-pub use reqwest_client::{reqwest_client_builder, ReqwestFuture, ReqwestService};
+pub use reqwest_client::{
+    install_crypto_provider, reqwest_client_builder, ReqwestFuture, ReqwestService,
+};
 
 /// A request whose URI is not an absolute `http` URL the backend can send
 /// (no scheme, no host, or a scheme it does not speak).

@@ -26,13 +26,23 @@ type Pending = <reqwest::Client as Service<reqwest::Request>>::Future;
 /// let service = clientcookie::backend::ReqwestService::new(client);
 /// ```
 pub fn reqwest_client_builder() -> reqwest::ClientBuilder {
-    install_ring_provider();
+    install_crypto_provider();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .referer(false)
 }
 
-fn install_ring_provider() {
+/// Install rustls' *ring* crypto provider as the process default, unless a
+/// provider is installed already. reqwest, as this crate asks for it
+/// (`rustls-no-provider`), panics when it builds a client and finds no
+/// provider: call this before building a `reqwest::Client` of your own
+/// ([`reqwest_client_builder`] and the [`Opener`](crate::Opener) call it).
+///
+/// ```
+/// clientcookie::backend::install_crypto_provider();
+/// let client = reqwest::Client::builder().build().unwrap();
+/// ```
+pub fn install_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Err means another thread installed one in between: fine as well.
         let _ = rustls::crypto::ring::default_provider().install_default();
