@@ -7,7 +7,9 @@ use http_body_util::BodyExt;
 use url::Url;
 
 use crate::error::{Error, Kind};
-use crate::ResponseBody;
+use clientcookie_layers::seekable::SeekableBodyLayer;
+
+use crate::{ResponseBody, SeekableResponseBody};
 
 /// The final response of a request through an [`Opener`](crate::Opener)
 /// (after redirects and refreshes), with its body still to be read.
@@ -166,6 +168,18 @@ impl Response {
     pub async fn text(self) -> Result<String, Error> {
         let bytes = self.bytes().await?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// The seekable body, when the opener's
+    /// [`seekable`](crate::OpenerBuilder::seekable) processor is on: rewind
+    /// it and read again, seek, or read it with tokio's `AsyncRead`.
+    pub fn seekable_mut(&mut self) -> Option<&mut SeekableResponseBody> {
+        self.inner.body_mut().seekable_mut()
+    }
+
+    pub(crate) fn make_seekable(&mut self, layer: &SeekableBodyLayer) {
+        let body = std::mem::take(self.inner.body_mut());
+        *self.inner.body_mut() = body.into_seekable(layer);
     }
 
     /// The body, as an [`http_body::Body`].
