@@ -57,6 +57,12 @@ fn main() {
                 } else {
                     b.reqwest()
                 };
+                let flags = args.get(3).cloned().unwrap_or_default();
+                let b = b
+                    .redirects(!flags.contains('R'))
+                    .refresh(!flags.contains('F'))
+                    .referer(!flags.contains('E'))
+                    .cookies(!flags.contains('C'));
                 let o = b.build().unwrap();
                 for _ in 0..n {
                     o.get(&url).await.unwrap().bytes().await.unwrap();

@@ -40,11 +40,12 @@ impl Response {
     /// `response`, from the URL the stack left in [`FinalUrl`] or else the
     /// URL `requested` gives.
     pub(crate) fn new(
-        inner: http::Response<ResponseBody>,
+        mut inner: http::Response<ResponseBody>,
         requested: impl FnOnce() -> Option<Url>,
     ) -> Result<Response, Error> {
-        let url = match inner.extensions().get::<FinalUrl>() {
-            Some(FinalUrl(url)) => url.clone(),
+        // Taken out (and put back by `into_http`) rather than cloned.
+        let url = match inner.extensions_mut().remove::<FinalUrl>() {
+            Some(FinalUrl(url)) => url,
             None => match requested() {
                 Some(url) => url,
                 None => {
@@ -91,7 +92,9 @@ impl Response {
     }
 
     /// What the layers and the backend left in the response's extensions
-    /// ([`FinalUrl`], [`RedirectHistory`], the request's own extensions).
+    /// ([`RedirectHistory`], the request's own extensions; the final URL is
+    /// [`url`](Self::url), and back in [`FinalUrl`] after
+    /// [`into_http`](Self::into_http)).
     pub fn extensions(&self) -> &Extensions {
         self.inner.extensions()
     }
@@ -192,10 +195,12 @@ impl Response {
         self.inner.body_mut()
     }
 
-    /// The `http::Response` inside (the URL stays in its [`FinalUrl`]
-    /// extension when the stack put one there).
+    /// The `http::Response` inside, with the URL in its [`FinalUrl`]
+    /// extension.
     pub fn into_http(self) -> http::Response<ResponseBody> {
-        self.inner
+        let mut inner = self.inner;
+        inner.extensions_mut().insert(FinalUrl(self.url));
+        inner
     }
 
     fn body_error(&self, error: crate::BoxError) -> Error {

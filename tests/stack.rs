@@ -520,6 +520,7 @@ async fn the_response_carries_the_request_context() {
             Some("a.example"),
             "{backend:?}"
         );
+        let response = response.into_http();
         let FinalUrl(final_url) = response.extensions().get::<FinalUrl>().unwrap();
         assert_eq!(final_url.path(), "/echo", "{backend:?}");
     }
