@@ -32,8 +32,10 @@
 //! | `CookiePolicy`, `DefaultCookiePolicy` | [`CookiePolicy`], [`DefaultCookiePolicy`] |
 //! | `str2time`, `http2time`, `iso2time` | [`date`] |
 //! | `_debug` output | `tracing` events at debug level, [`Reason`], [`CookieJar::explain`] |
-//! | `FileCookieJar`, `LWPCookieJar`, `MozillaCookieJar` | [`store`], [`store::lwp`], [`store::mozilla`] |
+//! | `FileCookieJar`, `LWPCookieJar`, `MozillaCookieJar` | [`store::CookieFile`], [`store::lwp`], [`store::mozilla`] |
+//! | `MSIECookieJar` (its cookie files) | [`store::msie`] |
 //! | `BSDDBCookieJar` | [`store::sqlite`] (cargo feature `sqlite`, on by default) |
+//! | `MSIEDBCookieJar` (a browser's own database, unfinished in the seed) | [`store::firefox`] (read and write), [`store::chromium`] (read; cargo feature `chromium`) |
 //! | the request's `unverifiable`, `origin_req_host` | [`RequestFacts`] in `http::Extensions` |
 //!
 //! With the `reqwest` feature, [`SharedJar`] is a `reqwest::cookie::CookieStore`
