@@ -10,6 +10,7 @@ use clientcookie_layers::cookie::CookieLayer;
 use clientcookie_layers::redirect::{RedirectLayer, ReplayBody, DEFAULT_MAX_REDIRECTS};
 use clientcookie_layers::referer::{RefererLayer, ReferrerPolicy};
 use clientcookie_layers::refresh::{RefreshLayer, DEFAULT_MAX_DELAY};
+use clientcookie_layers::robots::RobotsLayer;
 use clientcookie_layers::seekable::SeekableBodyLayer;
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, FROM, USER_AGENT};
 use http::{Request, Response as HttpResponse};
@@ -229,8 +230,10 @@ type Configure = Box<dyn FnOnce(&mut CookieJar) + Send>;
 /// |---|---|---|
 /// | redirects | on, at most 10 | [`redirects`](Self::redirects), [`max_redirects`](Self::max_redirects) |
 /// | Refresh | on, delays up to 30 s, without waiting | [`refresh`](Self::refresh), [`refresh_max_delay`](Self::refresh_max_delay), [`honor_time`](Self::honor_time) |
+/// | robots.txt | on, as in the seed | [`robots`](Self::robots), [`robots_layer`](Self::robots_layer) |
 /// | Referer | on, `strict-origin-when-cross-origin` | [`referer`](Self::referer), [`referrer_policy`](Self::referrer_policy) |
 /// | cookies | on, a new jar with the default policy | [`cookies`](Self::cookies), [`jar`](Self::jar), [`policy`](Self::policy) |
+/// | seekable body | off (unlike the seed) | [`seekable`](Self::seekable) |
 ///
 /// Default headers: `User-Agent: clientcookie/VERSION`
 /// ([`user_agent`](Self::user_agent), [`from`](Self::from),
@@ -268,6 +271,7 @@ pub struct OpenerBuilder {
     honor_time: bool,
     referer: bool,
     referrer_policy: ReferrerPolicy,
+    robots: Option<RobotsLayer>,
     seekable: bool,
     seekable_layer: SeekableBodyLayer,
     headers: HeaderMap,
@@ -299,6 +303,7 @@ impl fmt::Debug for OpenerBuilder {
             .field("honor_time", &self.honor_time)
             .field("referer", &self.referer)
             .field("referrer_policy", &self.referrer_policy)
+            .field("robots", &self.robots.is_some())
             .field("seekable", &self.seekable)
             .field("headers", &self.headers)
             .field("resolve", &self.resolve)
@@ -344,6 +349,7 @@ impl OpenerBuilder {
             honor_time: false,
             referer: true,
             referrer_policy: ReferrerPolicy::default(),
+            robots: Some(RobotsLayer::new()),
             seekable: false,
             seekable_layer: SeekableBodyLayer::new(),
             headers,
@@ -512,6 +518,38 @@ impl OpenerBuilder {
     /// (`strict-origin-when-cross-origin` by default).
     pub fn referrer_policy(mut self, policy: ReferrerPolicy) -> OpenerBuilder {
         self.referrer_policy = policy;
+        self
+    }
+
+    /// Obey robots.txt (on by default, as the seed's `build_opener` had
+    /// `HTTPRobotRulesProcessor`): the first request to an origin fetches
+    /// its `/robots.txt` once (cached for 24 hours), and a disallowed URL
+    /// fails with an error for which [`Error::is_robots_denied`] is true,
+    /// without being requested. The rules of the product token of the
+    /// request's `User-Agent` apply (`clientcookie` by default); see
+    /// [`robots_layer`](Self::robots_layer) for the settings.
+    pub fn robots(mut self, on: bool) -> OpenerBuilder {
+        self.robots = if on {
+            self.robots.or_else(|| Some(RobotsLayer::new()))
+        } else {
+            None
+        };
+        self
+    }
+
+    /// Obey robots.txt with `layer`'s settings (user-agent token, cache
+    /// time, limits); clones of one layer share their cache, so two openers
+    /// given clones fetch each robots.txt once between them.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use clientcookie::layers::robots::RobotsLayer;
+    ///
+    /// let robots = RobotsLayer::new().user_agent("ExampleBot").ttl(Duration::from_secs(3600));
+    /// let opener = clientcookie::Opener::builder().robots_layer(robots).build().unwrap();
+    /// ```
+    pub fn robots_layer(mut self, layer: RobotsLayer) -> OpenerBuilder {
+        self.robots = Some(layer);
         self
     }
 
@@ -704,6 +742,7 @@ impl OpenerBuilder {
         });
         let service = ServiceBuilder::new()
             .option_layer(refresh)
+            .option_layer(self.robots)
             .option_layer(referer)
             .option_layer(cookies)
             .service(service);

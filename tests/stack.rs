@@ -569,3 +569,74 @@ async fn a_seekable_body_can_be_rewound_and_read_again() {
         assert!(rest == expected, "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn a_robots_disallowed_url_is_never_requested() {
+    for backend in BACKENDS {
+        let site = TestSite::start().await.unwrap();
+        site.set_robots("a.example", 200, "User-agent: *\nDisallow: /private\n");
+        // The default opener obeys robots.txt, as the seed's build_opener did.
+        let opener = common::builder(&site, backend)
+            .robots(true)
+            .build()
+            .unwrap();
+
+        let error = opener
+            .get(site.url_for_host("a.example", "/private/plans"))
+            .await
+            .unwrap_err();
+        assert!(error.is_robots_denied(), "{backend:?}: {error:?}");
+        assert!(!error.is_network(), "{backend:?}");
+        let denied = error.robots_denied().unwrap();
+        assert_eq!(denied.user_agent(), "clientcookie", "{backend:?}");
+
+        // A redirect into the disallowed part is refused at that hop.
+        let error = opener
+            .get(site.url_for_host("a.example", "/redirect/302?to=/private/x"))
+            .await
+            .unwrap_err();
+        assert!(error.is_robots_denied(), "{backend:?}: {error:?}");
+
+        let response = opener
+            .get(site.url_for_host("a.example", "/echo"))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{backend:?}");
+
+        let paths: Vec<String> = site
+            .requests()
+            .into_iter()
+            .map(|r| r.path_and_query)
+            .collect();
+        assert_eq!(
+            paths,
+            ["/robots.txt", "/redirect/302?to=/private/x", "/echo"],
+            "{backend:?}: robots.txt fetched once, /private never"
+        );
+        assert_eq!(
+            site.requests()[0].header("user-agent"),
+            Some(clientcookie::DEFAULT_USER_AGENT)
+        );
+    }
+}
+
+#[tokio::test]
+async fn robots_is_on_by_default_and_can_be_switched_off() {
+    let site = TestSite::start().await.unwrap();
+    site.set_robots("a.example", 200, "User-agent: *\nDisallow: /\n");
+    let url = site.url_for_host("a.example", "/echo");
+    let default = clientcookie::Opener::builder()
+        .resolve("a.example", site.addr())
+        .no_proxy()
+        .build()
+        .unwrap();
+    assert!(default.get(&url).await.unwrap_err().is_robots_denied());
+    let off = common::builder(&site, Backend::Reqwest).build().unwrap();
+    assert_eq!(off.get(&url).await.unwrap().status(), StatusCode::OK);
+    let paths: Vec<String> = site
+        .requests()
+        .into_iter()
+        .map(|r| r.path_and_query)
+        .collect();
+    assert_eq!(paths, ["/robots.txt", "/echo"]);
+}
