@@ -248,7 +248,10 @@ type Configure = Box<dyn FnOnce(&mut CookieJar) + Send>;
 /// let jar = CookieJar::new().into_shared();
 /// let opener = clientcookie::Opener::builder()
 ///     .jar(jar.clone())
-///     .policy(DefaultCookiePolicy::builder().blocked_domains(["ads.example"]).build())
+///     .policy(DefaultCookiePolicy {
+///         blocked_domains: vec!["ads.example".into()],
+///         ..DefaultCookiePolicy::default()
+///     })
 ///     .max_redirects(5)
 ///     .refresh_max_delay(Duration::from_secs(5))
 ///     .user_agent("my-crawler/1.0")
