@@ -1,8 +1,11 @@
 //! [`Opener`] and its builder: the seed's `build_opener()`.
 
 use std::fmt;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::{Arc, PoisonError};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use clientcookie_jar::{CookieJar, CookiePolicy, SharedJar};
@@ -205,6 +208,44 @@ impl Opener {
             .body(Body::from(body))
             .map_err(Error::builder)?;
         self.request(request).await
+    }
+}
+
+/// The opener as a tower service, to put more layers around it (a rate
+/// limit, a concurrency limit, a retry policy) or hand it to code that
+/// takes any `Service`. Always ready; each call is
+/// [`Opener::request`].
+///
+/// ```no_run
+/// use tower::{ServiceBuilder, ServiceExt};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+/// let opener = clientcookie::Opener::new()?;
+/// let service = ServiceBuilder::new()
+///     .map_request(|mut request: http::Request<clientcookie::Body>| {
+///         request.headers_mut().insert("x-trace", http::HeaderValue::from_static("1"));
+///         request
+///     })
+///     .service(opener);
+/// let request = http::Request::get("http://example.com/").body(clientcookie::Body::empty())?;
+/// let response = service.oneshot(request).await?;
+/// # Ok(())
+/// # }
+/// ```
+impl Service<Request<Body>> for Opener {
+    type Response = Response;
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Error>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        // Each call clones the stack, which is ready when called.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        let opener = self.clone();
+        Box::pin(async move { opener.request(request).await })
     }
 }
 

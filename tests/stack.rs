@@ -640,3 +640,26 @@ async fn robots_is_on_by_default_and_can_be_switched_off() {
         .collect();
     assert_eq!(paths, ["/robots.txt", "/echo"]);
 }
+
+#[tokio::test]
+async fn the_opener_is_a_tower_service_for_more_layers() {
+    use tower::{Service, ServiceExt};
+
+    let site = TestSite::start().await.unwrap();
+    let opener = opener(&site, Backend::Hyper);
+    let mut service = tower::ServiceBuilder::new()
+        .map_request(|mut request: http::Request<clientcookie::Body>| {
+            request
+                .headers_mut()
+                .insert("x-added", http::HeaderValue::from_static("1"));
+            request
+        })
+        .service(opener);
+    let request = http::Request::get(site.url_for_host("a.example", "/redirect/302?to=/echo"))
+        .body(clientcookie::Body::empty())
+        .unwrap();
+    let response = service.ready().await.unwrap().call(request).await.unwrap();
+    assert_eq!(response.url().path(), "/echo");
+    let echo = json(response).await;
+    assert_eq!(echo["headers"]["x-added"][0], "1");
+}
