@@ -42,6 +42,7 @@
 //! RobotsLayer         robots.txt fetched once per origin; a disallowed URL is never requested
 //! RefererLayer        Referer per Referrer-Policy from a Referrer extension; never https -> http
 //! CookieLayer         jar -> Cookie, Set-Cookie -> jar, judged per hop
+//! HttpEquivLayer      <meta http-equiv> of an HTML head -> response headers (Set-Cookie, Refresh…)
 //! inner service       reqwest (rustls; its redirects, cookies, referer off) or hyper-util
 //! seekable body       off by default: a body that can be rewound (OpenerBuilder::seekable)
 //! ```

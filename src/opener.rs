@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use clientcookie_jar::{CookieJar, CookiePolicy, SharedJar};
 use clientcookie_layers::cookie::CookieLayer;
+use clientcookie_layers::http_equiv::{HttpEquivBody, HttpEquivLayer};
 use clientcookie_layers::redirect::{RedirectLayer, ReplayBody, DEFAULT_MAX_REDIRECTS};
 use clientcookie_layers::referer::{RefererLayer, ReferrerPolicy};
 use clientcookie_layers::refresh::{RefreshLayer, DEFAULT_MAX_DELAY};
@@ -17,7 +18,7 @@ use clientcookie_layers::robots::RobotsLayer;
 use clientcookie_layers::seekable::SeekableBodyLayer;
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, FROM, USER_AGENT};
 use http::{Request, Response as HttpResponse};
-use tower::util::{BoxCloneSyncService, Either, MapRequest};
+use tower::util::{BoxCloneSyncService, Either, MapRequest, MapResponse};
 use tower::{Layer, Service, ServiceBuilder, ServiceExt};
 use url::Url;
 
@@ -274,6 +275,7 @@ type Configure = Box<dyn FnOnce(&mut CookieJar) + Send>;
 /// | robots.txt | on, as in the seed | [`robots`](Self::robots), [`robots_layer`](Self::robots_layer) |
 /// | Referer | on, `strict-origin-when-cross-origin` | [`referer`](Self::referer), [`referrer_policy`](Self::referrer_policy) |
 /// | cookies | on, a new jar with the default policy | [`cookies`](Self::cookies), [`jar`](Self::jar), [`policy`](Self::policy) |
+/// | HTTP-EQUIV | on, `Set-Cookie` lifted too, as in the seed | [`http_equiv`](Self::http_equiv), [`http_equiv_layer`](Self::http_equiv_layer) |
 /// | seekable body | off (unlike the seed) | [`seekable`](Self::seekable) |
 ///
 /// Default headers: `User-Agent: clientcookie/VERSION`
@@ -316,6 +318,7 @@ pub struct OpenerBuilder {
     referer: bool,
     referrer_policy: ReferrerPolicy,
     robots: Option<RobotsLayer>,
+    http_equiv: Option<HttpEquivLayer>,
     seekable: bool,
     seekable_layer: SeekableBodyLayer,
     headers: HeaderMap,
@@ -348,6 +351,7 @@ impl fmt::Debug for OpenerBuilder {
             .field("referer", &self.referer)
             .field("referrer_policy", &self.referrer_policy)
             .field("robots", &self.robots.is_some())
+            .field("http_equiv", &self.http_equiv)
             .field("seekable", &self.seekable)
             .field("headers", &self.headers)
             .field("resolve", &self.resolve)
@@ -394,6 +398,7 @@ impl OpenerBuilder {
             referer: true,
             referrer_policy: ReferrerPolicy::default(),
             robots: Some(RobotsLayer::new()),
+            http_equiv: Some(HttpEquivLayer::new()),
             seekable: false,
             seekable_layer: SeekableBodyLayer::new(),
             headers,
@@ -597,6 +602,39 @@ impl OpenerBuilder {
         self
     }
 
+    /// Lift `<meta http-equiv>` tags from the `<head>` of HTML responses
+    /// into response headers (on by default, as in the seed), before the
+    /// cookie and refresh layers look: `<meta http-equiv="Set-Cookie">`
+    /// sets a cookie and `<meta http-equiv="Refresh">` is followed like a
+    /// `Refresh` header. The body is handed on unchanged. See
+    /// [`http_equiv_layer`](Self::http_equiv_layer) for the settings
+    /// (switching off the lifting of `Set-Cookie`, which browsers no
+    /// longer do; the head's size cap).
+    pub fn http_equiv(mut self, on: bool) -> OpenerBuilder {
+        self.http_equiv = if on {
+            self.http_equiv.or_else(|| Some(HttpEquivLayer::new()))
+        } else {
+            None
+        };
+        self
+    }
+
+    /// Lift `<meta http-equiv>` tags with `layer`'s settings.
+    ///
+    /// ```
+    /// use clientcookie::layers::http_equiv::HttpEquivLayer;
+    ///
+    /// // Browsers no longer take cookies from meta tags.
+    /// let opener = clientcookie::Opener::builder()
+    ///     .http_equiv_layer(HttpEquivLayer::new().lift_set_cookie(false))
+    ///     .build()
+    ///     .unwrap();
+    /// ```
+    pub fn http_equiv_layer(mut self, layer: HttpEquivLayer) -> OpenerBuilder {
+        self.http_equiv = Some(layer);
+        self
+    }
+
     /// Give every response a body that can be rewound and read again (the
     /// seed's `SeekableProcessor`; [`Response::seekable_mut`]): read lazily,
     /// kept in memory up to [`seekable_memory_limit`](Self::seekable_memory_limit),
@@ -784,11 +822,20 @@ impl OpenerBuilder {
                 .honor_time(self.honor_time)
                 .max_redirects(self.max_redirects)
         });
+        // The HTTP-EQUIV layer changes the body type: its arm maps the body
+        // back to a `ResponseBody` (one allocation) so that both arms of the
+        // switch are one type.
+        let unify: fn(HttpResponse<HttpEquivBody<ResponseBody>>) -> HttpResponse<ResponseBody> =
+            |response| response.map(ResponseBody::new);
+        let http_equiv = self.http_equiv.map(|layer| {
+            tower::layer::layer_fn(move |inner| MapResponse::new(layer.layer(inner), unify))
+        });
         let service = ServiceBuilder::new()
             .option_layer(refresh)
             .option_layer(self.robots)
             .option_layer(referer)
             .option_layer(cookies)
+            .option_layer(http_equiv)
             .service(service);
         let to_replay: fn(Request<Body>) -> Request<ReplayBody<Body>> =
             |request| request.map(ReplayBody::streaming);

@@ -663,3 +663,53 @@ async fn the_opener_is_a_tower_service_for_more_layers() {
     let echo = json(response).await;
     assert_eq!(echo["headers"]["x-added"][0], "1");
 }
+
+#[tokio::test]
+async fn a_meta_set_cookie_and_a_meta_refresh_work_through_the_stack() {
+    for backend in BACKENDS {
+        let site = TestSite::start().await.unwrap();
+        let opener = opener(&site, backend);
+
+        // /equiv: three meta tags in the head, one in the body.
+        let response = opener
+            .get(site.url_for_host("a.example", "/equiv"))
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["x-test"], "yes", "{backend:?}");
+        assert!(response.headers().get("x-in-body").is_none(), "{backend:?}");
+        let body = response.text().await.unwrap();
+        assert!(
+            body.starts_with("<!DOCTYPE html>"),
+            "{backend:?}: the body is unchanged"
+        );
+        // The lifted Set-Cookie reached the jar and goes out next time.
+        let echo = json(
+            opener
+                .get(site.url_for_host("a.example", "/echo"))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(echo["headers"]["cookie"][0], "meta=1", "{backend:?}");
+
+        // A meta refresh is followed like a Refresh header.
+        let url = site.url_for_host("a.example", "/meta-refresh?delay=0&to=/echo/after-meta");
+        let response = opener.get(&url).await.unwrap();
+        assert_eq!(response.url().path(), "/echo/after-meta", "{backend:?}");
+        assert_eq!(response.history().len(), 1, "{backend:?}");
+        assert_eq!(
+            response.history()[0].url.path(),
+            "/meta-refresh",
+            "{backend:?}"
+        );
+
+        // Switched off: neither.
+        let off = builder(&site, backend).http_equiv(false).build().unwrap();
+        let response = off.get(&url).await.unwrap();
+        assert_eq!(response.url().path(), "/meta-refresh", "{backend:?}");
+        off.get(site.url_for_host("b.example", "/equiv"))
+            .await
+            .unwrap();
+        assert!(off.jar().unwrap().lock().unwrap().is_empty(), "{backend:?}");
+    }
+}
