@@ -12,7 +12,8 @@
 //! `hyper-opener`, `reqwest-bare` or `reqwest-opener`, `N` the number of
 //! requests (one at a time, `GET /status/200`, the body read), and `OFF`
 //! the opener's layers to switch off: any of `R` (redirects), `F`
-//! (refresh), `E` (referer), `C` (cookies). Without arguments (as `cargo
+//! (refresh), `E` (referer), `C` (cookies), `B` (robots), `Q`
+//! (HTTP-EQUIV). Without arguments (as `cargo
 //! bench` runs it) it sends 100 requests through the full hyper opener.
 //! The count includes the test site's work (same process) and start-up:
 //! run with `N = 0` for the latter.
@@ -83,6 +84,8 @@ fn main() {
                     .refresh(!off.contains('F'))
                     .referer(!off.contains('E'))
                     .cookies(!off.contains('C'))
+                    .robots(!off.contains('B'))
+                    .http_equiv(!off.contains('Q'))
                     .build()
                     .expect("opener");
                 for _ in 0..n {
