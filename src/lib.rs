@@ -47,6 +47,16 @@
 //! seekable body       off by default: a body that can be rewound (OpenerBuilder::seekable)
 //! ```
 //!
+//! ## Proxies and TLS
+//!
+//! With reqwest (the default backend), `HTTP_PROXY`, `HTTPS_PROXY`,
+//! `ALL_PROXY` and `NO_PROXY` are read from the environment as reqwest
+//! always does ([`OpenerBuilder::no_proxy`] turns that off), and TLS is
+//! rustls with the *ring* provider, certificates checked by the platform
+//! verifier. The hyper backend connects directly (no proxy variables) and
+//! speaks `http` unless given an https connector
+//! ([`OpenerBuilder::hyper_connector`]). Details in [`backend`].
+//!
 //! ## Errors
 //!
 //! One opaque [`Error`] with predicates: [`Error::is_network`],
