@@ -133,3 +133,41 @@ pub fn write_file(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
     std::fs::write(&path, content).expect("write a test file");
     path
 }
+
+/// Command-line arguments of mixed types (`&str`, `String`, paths), as
+/// `OsString`s.
+#[macro_export]
+macro_rules! args {
+    ($($arg:expr),* $(,)?) => {
+        vec![$(::std::ffi::OsString::from($arg)),*]
+    };
+}
+
+/// A persistent `Set-Cookie` header for `/set-cookie-raw?h=...`, percent-encoded.
+pub fn set_cookie_raw(headers: &[&str]) -> String {
+    let query: Vec<String> = headers
+        .iter()
+        .map(|h| format!("h={}", percent_encode(h)))
+        .collect();
+    format!("/set-cookie-raw?{}", query.join("&"))
+}
+
+/// Percent-encodes everything but unreserved characters.
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A port on 127.0.0.1 where nothing listens (bound, then released).
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let port = listener.local_addr().expect("its address").port();
+    drop(listener);
+    port
+}
