@@ -35,6 +35,9 @@
 //! | `FileCookieJar`, `LWPCookieJar`, `MozillaCookieJar` | [`store`], [`store::lwp`], [`store::mozilla`] |
 //! | `BSDDBCookieJar` | [`store::sqlite`] (cargo feature `sqlite`, on by default) |
 //! | the request's `unverifiable`, `origin_req_host` | [`RequestFacts`] in `http::Extensions` |
+//!
+//! With the `reqwest` feature, [`SharedJar`] is a `reqwest::cookie::CookieStore`
+//! (see `reqwest_store`): a better jar for a plain reqwest client.
 
 pub mod clock;
 mod cookie;
@@ -49,6 +52,8 @@ pub mod parse;
 mod policy;
 mod reason;
 mod request;
+#[cfg(feature = "reqwest")]
+pub mod reqwest_store;
 pub mod store;
 
 pub use cookie::{Cookie, SameSite};
