@@ -103,7 +103,7 @@ pub fn load(jar: &mut CookieJar, path: &Path, format: JarFormat) -> Result<Optio
 pub fn write<'a>(
     path: &Path,
     format: JarFormat,
-    cookies: impl Iterator<Item = &'a Cookie> + Clone,
+    cookies: impl Iterator<Item = &'a Cookie>,
     opts: SaveOptions,
     now: i64,
 ) -> Result<usize> {

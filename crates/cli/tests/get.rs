@@ -115,7 +115,7 @@ fn data_is_posted_as_a_form() {
     // set on it is sent to /account.
     let login = get(&site, "a.example", "/login", args!["--data", "user=alice&password=secret"]);
     login.assert_status(0);
-    assert_eq!(login.stdout_text(), "welcome alice");
+    assert_eq!(login.stdout_text().trim_end(), "welcome alice");
 }
 
 #[test]
@@ -267,7 +267,11 @@ fn the_jar_is_loaded_before_and_saved_after_and_python_reads_it() {
         get(&site, "a.example", "/set-cookie?t=3", args!["-j", &jar, "--keep-session"]).assert_status(0);
         let read = python_reads(class, &jar);
         assert_eq!(read.len(), 2, "{name}: {read:?}");
-        assert!(read.contains(&"a.example / t=3 - session".to_owned()), "{read:?}");
+        // A session cookie: `discard` in an LWP file; expiry 0 in a
+        // cookies.txt, as curl writes it (Python 3.11 reads that as expired
+        // at the epoch, hence ignore_expires in `python_reads`).
+        let session = if class == "LWPCookieJar" { "session" } else { "0" };
+        assert!(read.contains(&format!("a.example / t=3 - {session}")), "{read:?}");
     }
 }
 
@@ -389,5 +393,7 @@ fn verbose_explains_every_hop_and_every_cookie_with_its_reason() {
     assert!(err.contains("cookie refused [cookie=bad=1"), "{err}");
     assert!(err.contains("domain-match"), "the policy's reason is given: {err}");
     assert!(err.contains("< HTTP/1.1 200 OK"), "{err}");
-    assert!(run.stdout.is_empty(), "the body of /set-cookie-raw is empty");
+    // The body alone on stdout.
+    assert_eq!(run.stdout_text().trim_end(), "headers set");
+    assert!(!run.stdout_text().contains("cookie"), "{}", run.stdout_text());
 }
