@@ -32,7 +32,8 @@
 //! | `CookiePolicy`, `DefaultCookiePolicy` | [`CookiePolicy`], [`DefaultCookiePolicy`] |
 //! | `str2time`, `http2time`, `iso2time` | [`date`] |
 //! | `_debug` output | `tracing` events at debug level, [`Reason`], [`CookieJar::explain`] |
-//! | `FileCookieJar`, `LWPCookieJar`, `MozillaCookieJar` | [`store`], [`store::lwp`], [`store::mozilla`] |
+//! | `FileCookieJar`, `LWPCookieJar`, `MozillaCookieJar` | [`store::CookieFile`], [`store::lwp`], [`store::mozilla`] |
+//! | `MSIECookieJar` (its cookie files) | [`store::msie`] |
 //! | `BSDDBCookieJar` | [`store::sqlite`] (cargo feature `sqlite`, on by default) |
 //! | the request's `unverifiable`, `origin_req_host` | [`RequestFacts`] in `http::Extensions` |
 //!

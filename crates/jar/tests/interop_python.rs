@@ -117,6 +117,7 @@ fn run_python(python: &str, dir: &TempDir, cmd: &str, format: Format, file: &Pat
     let fmt = match format {
         Format::Lwp => "lwp",
         Format::Mozilla => "mozilla",
+        other => unreachable!("Python has no {other} jar"),
     };
     let out = Command::new(python)
         .arg(dir.0.join("jar.py"))
@@ -228,6 +229,7 @@ fn read(format: Format, path: &Path) -> Vec<Cookie> {
     match format {
         Format::Lwp => read_lwp(&bytes[..]),
         Format::Mozilla => read_mozilla(&bytes[..]),
+        other => unreachable!("Python has no {other} jar"),
     }
     .unwrap_or_else(|e| panic!("{format}: {e}\n{}", String::from_utf8_lossy(&bytes)))
 }
@@ -335,6 +337,7 @@ fn files_written_here_are_read_by_python_as_the_same_cookies() {
         let n = match format {
             Format::Lwp => store::write_lwp(&mut file, &cookies, all, 0),
             Format::Mozilla => store::write_mozilla(&mut file, &cookies, all, 0),
+            other => unreachable!("Python has no {other} jar"),
         }
         .expect("write");
         drop(file);

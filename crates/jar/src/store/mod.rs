@@ -1,6 +1,12 @@
 //! Cookie files: the seed's `FileCookieJar` family.
 //!
-//! Two formats, one module each:
+//! [`CookieFile`] is the one entry point: it picks the format from the file
+//! ([`detect`]: the extension first, else the content) or takes it from
+//! the caller, and loads, reverts and saves a jar in any [`Format`]. The
+//! free functions [`load`], [`revert`], [`save`] and [`load_detected`] are
+//! shorthands for it.
+//!
+//! The text formats, one module each:
 //!
 //! - [`lwp`]: libwww-perl's `Set-Cookie3` lines, as Python's `LWPCookieJar`
 //!   writes them. It keeps every attribute of a cookie (RFC 2965 ones too).
@@ -8,6 +14,9 @@
 //!   lynx write, including curl's `#HttpOnly_` lines. RFC 2965 cookies are
 //!   downgraded to Netscape cookies when saved (see the module docs for what
 //!   is lost).
+//! - `json` (cargo feature `json`, on by default): the `cookie_store`
+//!   crate's JSON.
+//! - [`msie`]: Internet Explorer 5/6 cookie files, load only.
 //!
 //! And a database, written through row by row rather than saved whole:
 //!
@@ -56,6 +65,7 @@ pub mod atomic;
 pub mod json;
 pub mod lwp;
 pub mod mozilla;
+pub mod msie;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
@@ -63,6 +73,7 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 use crate::{Cookie, CookieJar};
 
@@ -77,54 +88,131 @@ pub const MAX_LINE_LEN: usize = 64 * 1024;
 
 /// A cookie file format.
 ///
+/// New formats are added as variants (the enum is `#[non_exhaustive]`):
+/// match with a `_` arm. Every variant exists whatever the cargo features;
+/// a format whose feature is off gives [`LoadError::NotCompiled`] /
+/// [`SaveError::NotCompiled`].
+///
 /// ```
 /// use clientcookie_jar::store::Format;
 /// assert_eq!(Format::Lwp.to_string(), "LWP Set-Cookie3");
+/// assert_eq!("cookies.txt".parse::<Format>().unwrap(), Format::Mozilla);
+/// assert_eq!(Format::Json.name(), "json");
+/// assert!(!Format::Msie.can_save());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Format {
     /// libwww-perl's `Set-Cookie3` lines, Python's `LWPCookieJar` ([`lwp`]).
     Lwp,
     /// Netscape / Mozilla `cookies.txt`, Python's `MozillaCookieJar`, curl's
     /// cookie jar ([`mozilla`]).
     Mozilla,
+    /// JSON as the `cookie_store` crate writes it (`json`, cargo feature
+    /// `json`).
+    Json,
+    /// This crate's SQLite jar (`sqlite`, cargo feature `sqlite`): loading
+    /// and saving go through one transaction; attach a
+    /// [`SqliteStore`](sqlite::SqliteStore) to write changes as they happen.
+    Sqlite,
+    /// Internet Explorer 5/6 cookie files ([`msie`]); load only.
+    Msie,
+    // Firefox `cookies.sqlite` and Chromium `Cookies` (store/firefox.rs,
+    // store/chromium.rs) go here, with their arms in `Format::ALL`,
+    // `Format::name`, `FromStr`, `Display`, `can_save`,
+    // `CookieFile::{read, save}` and `sqlite_kind`.
 }
 
 impl Format {
-    /// Pick the format of a cookie file from its name, else from its first
-    /// bytes: `.txt` is Mozilla, `.lwp` is LWP; otherwise the magic first
-    /// line decides (`#LWP-Cookies-` or `# Netscape HTTP Cookie File`).
+    /// Every format, in the order of [`Format::name`]s a CLI lists.
+    pub const ALL: &'static [Format] = &[
+        Format::Lwp,
+        Format::Mozilla,
+        Format::Json,
+        Format::Sqlite,
+        Format::Msie,
+    ];
+
+    /// A short lower-case name (`lwp`, `mozilla`, `json`, `sqlite`, `msie`),
+    /// which [`str::parse`] reads back.
+    ///
+    /// ```
+    /// use clientcookie_jar::store::Format;
+    /// for f in Format::ALL {
+    ///     assert_eq!(f.name().parse::<Format>().unwrap(), *f);
+    /// }
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Lwp => "lwp",
+            Format::Mozilla => "mozilla",
+            Format::Json => "json",
+            Format::Sqlite => "sqlite",
+            Format::Msie => "msie",
+        }
+    }
+
+    /// Whether this crate can write the format (IE files are read only).
+    pub fn can_save(self) -> bool {
+        !matches!(self, Format::Msie)
+    }
+
+    /// The format a file name's extension names, if any: `.txt` Mozilla,
+    /// `.lwp` LWP, `.json` JSON, `.sqlite`, `.sqlite3` and `.db` the SQLite
+    /// jar (case-insensitive).
+    ///
+    /// [`detect`] goes further: an existing `.txt` file may be an IE file,
+    /// an existing `.sqlite` file a browser's database.
     ///
     /// ```
     /// use std::path::Path;
     /// use clientcookie_jar::store::Format;
-    /// assert_eq!(Format::detect(Path::new("cookies.txt"), b"").ok(), Some(Format::Mozilla));
-    /// assert_eq!(Format::detect(Path::new("jar"), b"#LWP-Cookies-2.0\n").ok(), Some(Format::Lwp));
-    /// assert!(Format::detect(Path::new("jar"), b"hello").is_err());
+    /// assert_eq!(Format::from_extension(Path::new("a/Cookies.TXT")), Some(Format::Mozilla));
+    /// assert_eq!(Format::from_extension(Path::new("jar.db")), Some(Format::Sqlite));
+    /// assert_eq!(Format::from_extension(Path::new("Cookies")), None);
     /// ```
-    pub fn detect(path: &Path, first_bytes: &[u8]) -> Result<Format, LoadError> {
-        let ext = path.extension().and_then(|e| e.to_str());
-        if ext.is_some_and(|e| e.eq_ignore_ascii_case("txt")) {
-            return Ok(Format::Mozilla);
-        }
-        if ext.is_some_and(|e| e.eq_ignore_ascii_case("lwp")) {
-            return Ok(Format::Lwp);
-        }
-        let first_line = first_bytes.split(|&b| b == b'\n').next().unwrap_or(b"");
-        let first_line = String::from_utf8_lossy(first_line);
-        if lwp::is_magic(&first_line) {
-            Ok(Format::Lwp)
-        } else if mozilla::is_magic(&first_line) {
-            Ok(Format::Mozilla)
-        } else {
-            Err(LoadError::UnknownFormat)
+    pub fn from_extension(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "txt" => Some(Format::Mozilla),
+            "lwp" => Some(Format::Lwp),
+            "json" => Some(Format::Json),
+            "sqlite" | "sqlite3" | "db" => Some(Format::Sqlite),
+            _ => None,
         }
     }
 
-    fn read(self, reader: impl BufRead) -> Result<Vec<Cookie>, LoadError> {
+    /// The cargo feature the format needs, and whether it is on.
+    fn feature(self) -> Option<(&'static str, bool)> {
+        match self {
+            Format::Json => Some(("json", cfg!(feature = "json"))),
+            Format::Sqlite => Some(("sqlite", cfg!(feature = "sqlite"))),
+            _ => None,
+        }
+    }
+
+    fn feature_name(self) -> &'static str {
+        self.feature().map_or("", |(name, _)| name)
+    }
+
+    /// Whether the format's cargo feature (if it needs one) is on.
+    ///
+    /// ```
+    /// use clientcookie_jar::store::Format;
+    /// assert!(Format::Mozilla.is_compiled());
+    /// ```
+    pub fn is_compiled(self) -> bool {
+        self.feature().map_or(true, |(_, on)| on)
+    }
+
+    fn read_text(self, reader: impl BufRead) -> Result<Vec<Cookie>, LoadError> {
         match self {
             Format::Lwp => read_lwp(reader),
             Format::Mozilla => read_mozilla(reader),
+            Format::Msie => msie::read_msie(reader),
+            #[cfg(feature = "json")]
+            Format::Json => json::read_json(reader),
+            other => Err(LoadError::NotCompiled(other)),
         }
     }
 }
@@ -134,6 +222,40 @@ impl fmt::Display for Format {
         f.write_str(match self {
             Format::Lwp => "LWP Set-Cookie3",
             Format::Mozilla => "Netscape cookies.txt",
+            Format::Json => "cookie_store JSON",
+            Format::Sqlite => "clientcookie SQLite",
+            Format::Msie => "Internet Explorer",
+        })
+    }
+}
+
+/// A name [`Format`]'s `FromStr` does not know.
+///
+/// ```
+/// use clientcookie_jar::store::Format;
+/// let err = "bsddb".parse::<Format>().unwrap_err();
+/// assert!(err.to_string().contains("bsddb"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown cookie file format {0:?} (known: lwp, mozilla, json, sqlite, msie)")]
+pub struct UnknownFormatName(pub String);
+
+impl FromStr for Format {
+    type Err = UnknownFormatName;
+
+    /// A [`Format::name`], or a common alias: `netscape`, `cookies.txt`,
+    /// `txt`, `curl` (Mozilla); `set-cookie3`, `libwww-perl` (LWP);
+    /// `cookie_store` (JSON); `db` (SQLite); `ie`, `internet-explorer`
+    /// (MSIE). Case-insensitive.
+    fn from_str(s: &str) -> Result<Format, UnknownFormatName> {
+        let lower = s.trim().to_ascii_lowercase();
+        Ok(match lower.as_str() {
+            "lwp" | "set-cookie3" | "libwww-perl" => Format::Lwp,
+            "mozilla" | "netscape" | "cookies.txt" | "txt" | "curl" => Format::Mozilla,
+            "json" | "cookie_store" | "cookie-store" => Format::Json,
+            "sqlite" | "db" => Format::Sqlite,
+            "msie" | "ie" | "internet-explorer" => Format::Msie,
+            _ => return Err(UnknownFormatName(s.to_string())),
         })
     }
 }
@@ -251,6 +373,24 @@ pub enum Malformed {
     /// A JSON file that is not JSON, or not `cookie_store`'s cookies.
     #[error("JSON: {0}")]
     Json(String),
+    /// The file ends in the middle of an IE cookie record (nine lines, the
+    /// last one `*`).
+    #[error("the file ends inside a cookie record")]
+    UnexpectedEnd,
+    /// An IE record's third line is not `host/path`.
+    #[error("expected host/path, found {0:?}")]
+    HostPath(String),
+    /// An IE record's flags or time is not a 32-bit unsigned number.
+    #[error("the {field} {text:?} is not a 32-bit unsigned number")]
+    Number {
+        /// Which number: `flags`, `expiry (low)`, ...
+        field: &'static str,
+        /// The line as written.
+        text: String,
+    },
+    /// An IE record does not end with a `*` line.
+    #[error("expected the record separator \"*\", found {0:?}")]
+    Separator(String),
 }
 
 /// Loading a cookie file failed; the jar was not changed.
@@ -282,9 +422,19 @@ pub enum LoadError {
         /// What is wrong with it.
         reason: Malformed,
     },
-    /// [`Format::detect`] recognised neither the name nor the content.
-    #[error("not a cookie file of a known format")]
-    UnknownFormat,
+    /// [`detect`] recognised neither the name nor the content.
+    #[error("{}: not a cookie file of a known format", path.display())]
+    UnknownFormat {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The format's cargo feature is off in this build.
+    #[error("{0} files need the cargo feature `{feature}` of clientcookie-jar", feature = .0.feature_name())]
+    NotCompiled(Format),
+    /// An SQLite cookie database could not be opened or read.
+    #[cfg(feature = "sqlite")]
+    #[error("cannot read the cookie database")]
+    Database(#[from] sqlite::StoreError),
 }
 
 impl LoadError {
@@ -308,6 +458,8 @@ impl LoadError {
 /// let path = std::path::Path::new("/nonexistent-dir/cookies.txt");
 /// let err = store::save(&CookieJar::new(), path, Format::Mozilla, SaveOptions::default());
 /// assert!(matches!(err, Err(SaveError::Io { .. })));
+/// let err = store::save(&CookieJar::new(), "cookies.txt", Format::Msie, SaveOptions::default());
+/// assert!(matches!(err, Err(SaveError::LoadOnly(Format::Msie))));
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -321,14 +473,289 @@ pub enum SaveError {
         #[source]
         source: io::Error,
     },
+    /// The format is read only here ([`Format::can_save`]); nothing was
+    /// written.
+    #[error("{0} cookie files can be read but not written")]
+    LoadOnly(Format),
+    /// The format's cargo feature is off in this build.
+    #[error("{0} files need the cargo feature `{feature}` of clientcookie-jar", feature = .0.feature_name())]
+    NotCompiled(Format),
+    /// Writing the SQLite database failed; its transaction was rolled
+    /// back, so it holds what it held before.
+    #[cfg(feature = "sqlite")]
+    #[error("cannot save the cookie database {}", path.display())]
+    Database {
+        /// The database file.
+        path: PathBuf,
+        /// What failed.
+        #[source]
+        source: sqlite::StoreError,
+    },
 }
 
-/// Parse the file at `path`, whole, without touching any jar.
-fn read_path(path: &Path, format: Format) -> Result<Vec<Cookie>, LoadError> {
-    let file = File::open(path)?;
-    format
-        .read(BufReader::new(file))
-        .map_err(|e| e.with_path(path))
+/// The first bytes [`detect`] looks at.
+const SNIFF_LEN: usize = 4096;
+
+/// The first 16 bytes of every SQLite 3 database.
+const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+
+/// Tell the format of the cookie file at `path`: by its extension first
+/// ([`Format::from_extension`]), else by its content.
+///
+/// - An existing `.txt` file is an IE file when its content is an IE
+///   record, else a `cookies.txt`; an existing SQLite database (`.sqlite`,
+///   `.db` or no known extension) is told apart by its tables.
+/// - Without a known extension, the first bytes decide: the SQLite header,
+///   `#LWP-Cookies-` (LWP), `# Netscape HTTP Cookie File` or
+///   `# HTTP Cookie File` or a first cookie line of seven tab-separated
+///   fields (Mozilla), an IE record, or JSON (`[` or `{`).
+/// - A file that does not exist, or is empty, has the format of its
+///   extension (so that a new file can be saved); without one it is
+///   [`LoadError::UnknownFormat`], as is content nothing recognises.
+///
+/// Reading the tables opens the database read-only: detection never
+/// changes a file.
+///
+/// ```
+/// use clientcookie_jar::store::{self, Format, LoadError};
+/// let dir = std::env::temp_dir();
+/// let path = dir.join(format!("detect-doc-{}", std::process::id()));
+/// std::fs::write(&path, "#LWP-Cookies-2.0\n").unwrap();
+/// assert_eq!(store::detect(&path).unwrap(), Format::Lwp);
+/// std::fs::write(&path, "hello").unwrap();
+/// assert!(matches!(store::detect(&path), Err(LoadError::UnknownFormat { .. })));
+/// # std::fs::remove_file(&path).unwrap();
+/// assert_eq!(store::detect(dir.join("not-yet-saved.json")).unwrap(), Format::Json);
+/// ```
+pub fn detect(path: impl AsRef<Path>) -> Result<Format, LoadError> {
+    let path = path.as_ref();
+    let by_name = Format::from_extension(path);
+    let unknown = || LoadError::UnknownFormat {
+        path: path.to_path_buf(),
+    };
+    let head = match read_head(path) {
+        Ok(head) => head,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return by_name.ok_or_else(unknown),
+        Err(e) => return Err(e.into()),
+    };
+    if head.is_empty() {
+        return by_name.ok_or_else(unknown);
+    }
+    if head.starts_with(SQLITE_MAGIC) && matches!(by_name, None | Some(Format::Sqlite)) {
+        return sqlite_kind(path)?.ok_or_else(unknown);
+    }
+    match by_name {
+        Some(Format::Mozilla) if msie::looks_like(&head) => Ok(Format::Msie),
+        Some(format) => Ok(format),
+        None => sniff(&head).ok_or_else(unknown),
+    }
+}
+
+fn read_head(path: &Path) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    File::open(path)?
+        .take(SNIFF_LEN as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// The text format of a file's first bytes, if they say.
+fn sniff(head: &[u8]) -> Option<Format> {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let first_line = head.split(|&b| b == b'\n').next().unwrap_or(b"");
+    let first_line = String::from_utf8_lossy(first_line);
+    if lwp::is_magic(&first_line) {
+        return Some(Format::Lwp);
+    }
+    if mozilla::is_magic(&first_line) {
+        return Some(Format::Mozilla);
+    }
+    if msie::looks_like(head) {
+        return Some(Format::Msie);
+    }
+    if matches!(
+        head.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'[' | b'{')
+    ) {
+        return Some(Format::Json);
+    }
+    // A cookies.txt without its header (curl reads those): the first line
+    // that is neither blank nor a comment has seven tab-separated fields.
+    // Loading it then names the missing header, as the seed does.
+    let first_cookie = head
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_prefix(b"#HttpOnly_").unwrap_or(l))
+        .find(|l| !l.trim_ascii().is_empty() && !l.starts_with(b"#"))?;
+    (first_cookie.split(|&b| b == b'\t').count() == 7).then_some(Format::Mozilla)
+}
+
+/// Which SQLite cookie database the file at `path` is, from its tables;
+/// `None` for one of nobody we know.
+#[cfg(feature = "sqlite")]
+fn sqlite_kind(path: &Path) -> Result<Option<Format>, LoadError> {
+    match sqlite::DatabaseKind::of_file(path)? {
+        sqlite::DatabaseKind::Ours | sqlite::DatabaseKind::Empty => Ok(Some(Format::Sqlite)),
+        // store::firefox and store::chromium map these to their formats.
+        sqlite::DatabaseKind::Firefox | sqlite::DatabaseKind::Chromium => Ok(None),
+        sqlite::DatabaseKind::Other => Ok(None),
+    }
+}
+
+/// Without SQLite, a database cannot be looked into: it is taken for ours,
+/// which then fails to load with [`LoadError::NotCompiled`].
+#[cfg(not(feature = "sqlite"))]
+fn sqlite_kind(_path: &Path) -> Result<Option<Format>, LoadError> {
+    Ok(Some(Format::Sqlite))
+}
+
+/// A cookie file and its format: the one entry point to load, revert and
+/// save a jar in any [`Format`].
+///
+/// [`CookieFile::detect`] picks the format from the file ([`detect`]);
+/// [`CookieFile::new`] takes it from the caller (a `--jar-format` option).
+///
+/// ```
+/// use clientcookie_jar::store::{CookieFile, Format, LoadOptions, SaveOptions};
+/// use clientcookie_jar::{Cookie, CookieJar};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = std::env::temp_dir();
+/// let txt = dir.join(format!("cookiefile-doc-{}.txt", std::process::id()));
+/// let mut jar = CookieJar::new();
+/// let mut cookie = Cookie::new("sid", "42", "example.com", "/");
+/// cookie.expires = Some(4_000_000_000);
+/// jar.set_cookie(cookie)?;
+///
+/// let file = CookieFile::detect(&txt)?; // a new file: its extension decides
+/// assert_eq!(file.format(), Format::Mozilla);
+/// file.save(&jar, SaveOptions::default())?;
+///
+/// // Convert: read one format, write another.
+/// let lwp = CookieFile::new(dir.join(format!("cookiefile-doc-{}.lwp", std::process::id())), Format::Lwp);
+/// let mut other = CookieJar::new();
+/// CookieFile::detect(&txt)?.load(&mut other, LoadOptions::default())?;
+/// assert_eq!(lwp.save(&other, SaveOptions::default())?, 1);
+/// # std::fs::remove_file(&txt)?;
+/// # std::fs::remove_file(lwp.path())?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CookieFile {
+    path: PathBuf,
+    format: Format,
+}
+
+impl CookieFile {
+    /// The file at `path`, in `format`.
+    pub fn new(path: impl Into<PathBuf>, format: Format) -> CookieFile {
+        CookieFile {
+            path: path.into(),
+            format,
+        }
+    }
+
+    /// The file at `path`, in the format [`detect`] finds.
+    pub fn detect(path: impl Into<PathBuf>) -> Result<CookieFile, LoadError> {
+        let path = path.into();
+        let format = detect(&path)?;
+        Ok(CookieFile { path, format })
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Its format.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Every cookie of the file, parsed whole, without touching any jar
+    /// (session and expired ones included; an SQLite jar skips its expired
+    /// rows). For a listing, or to filter before storing.
+    pub fn read(&self) -> Result<Vec<Cookie>, LoadError> {
+        let path = self.path.as_path();
+        match self.format {
+            Format::Sqlite => read_sqlite(path),
+            format => {
+                let file = File::open(path)?;
+                format
+                    .read_text(BufReader::with_capacity(READ_BUFFER, file))
+                    .map_err(|e| e.with_path(path))
+            }
+        }
+    }
+
+    /// The seed's `FileCookieJar.load`: add the file's cookies to `jar`
+    /// (see [`load`]). Returns how many were stored.
+    pub fn load(&self, jar: &mut CookieJar, opts: LoadOptions) -> Result<usize, LoadError> {
+        let cookies = self.read()?;
+        Ok(insert(jar, cookies, opts, self.keeps_times()))
+    }
+
+    /// The seed's `FileCookieJar.revert`: replace the cookies of `jar` by
+    /// the file's (see [`revert`]). On an error the jar is unchanged.
+    pub fn revert(&self, jar: &mut CookieJar, opts: LoadOptions) -> Result<usize, LoadError> {
+        let cookies = self.read()?;
+        jar.clear(None, None, None);
+        Ok(insert(jar, cookies, opts, self.keeps_times()))
+    }
+
+    /// The seed's `FileCookieJar.save`: write the cookies of `jar` (see
+    /// [`save`]). Returns how many were written.
+    ///
+    /// A text file is replaced atomically ([`atomic`]); an SQLite jar is
+    /// created if needed and its rows replaced in one transaction.
+    pub fn save(&self, jar: &CookieJar, opts: SaveOptions) -> Result<usize, SaveError> {
+        let now = jar.now();
+        let path = self.path.as_path();
+        let kept = jar.iter().filter(move |c| opts.keeps(c, now));
+        // Every cookie `kept` yields is kept: the writers' own filter is off.
+        let all = SaveOptions {
+            ignore_discard: true,
+            ignore_expires: true,
+        };
+        match self.format {
+            format if !format.can_save() => Err(SaveError::LoadOnly(format)),
+            format if !format.is_compiled() => Err(SaveError::NotCompiled(format)),
+            Format::Lwp => atomic::save_with(path, |w| write_lwp(w, kept, all, now)),
+            Format::Mozilla => atomic::save_with(path, |w| write_mozilla(w, kept, all, now)),
+            #[cfg(feature = "json")]
+            Format::Json => atomic::save_with(path, |w| json::write_json(w, kept, all, now)),
+            #[cfg(feature = "sqlite")]
+            Format::Sqlite => sqlite::SqliteStore::open(path)
+                .and_then(|db| db.replace_all(kept))
+                .map_err(|source| SaveError::Database {
+                    path: path.to_path_buf(),
+                    source,
+                }),
+            format => Err(SaveError::NotCompiled(format)),
+        }
+    }
+
+    /// Whether the format stores creation and access times (a database
+    /// does; a file's cookies are created at the time of the load).
+    fn keeps_times(&self) -> bool {
+        matches!(self.format, Format::Sqlite)
+    }
+}
+
+/// The read buffer of the file loaders: big reads, few system calls.
+const READ_BUFFER: usize = 64 * 1024;
+
+#[cfg(feature = "sqlite")]
+fn read_sqlite(path: &Path) -> Result<Vec<Cookie>, LoadError> {
+    // Opening creates a missing database: loading one must not.
+    std::fs::metadata(path)?;
+    let db = sqlite::SqliteStore::open(path)?;
+    Ok(db.read_all(crate::clock::now_system())?)
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn read_sqlite(_path: &Path) -> Result<Vec<Cookie>, LoadError> {
+    Err(LoadError::NotCompiled(Format::Sqlite))
 }
 
 /// The seed's `FileCookieJar.load`: add the cookies of the file at `path`
@@ -352,8 +779,7 @@ pub fn load(
     format: Format,
     opts: LoadOptions,
 ) -> Result<usize, LoadError> {
-    let cookies = read_path(path.as_ref(), format)?;
-    Ok(insert(jar, cookies, opts))
+    CookieFile::new(path.as_ref(), format).load(jar, opts)
 }
 
 /// The seed's `FileCookieJar.revert`: replace every cookie of `jar` by the
@@ -375,18 +801,16 @@ pub fn revert(
     format: Format,
     opts: LoadOptions,
 ) -> Result<usize, LoadError> {
-    let cookies = read_path(path.as_ref(), format)?;
-    jar.clear(None, None, None);
-    Ok(insert(jar, cookies, opts))
+    CookieFile::new(path.as_ref(), format).revert(jar, opts)
 }
 
-/// [`load`] with the format picked by [`Format::detect`] from the file's
-/// name, else from its first line.
+/// [`load`] with the format picked by [`detect`] from the file's name, else
+/// from its content.
 ///
 /// ```
 /// use clientcookie_jar::store::{self, LoadOptions};
 /// use clientcookie_jar::CookieJar;
-/// let path = std::env::temp_dir().join(format!("detect-doc-{}", std::process::id()));
+/// let path = std::env::temp_dir().join(format!("detect-load-doc-{}", std::process::id()));
 /// std::fs::write(&path, "# HTTP Cookie File\nexample.com\tFALSE\t/\tFALSE\t4000000000\ta\t1\n").unwrap();
 /// let mut jar = CookieJar::new();
 /// assert_eq!(store::load_detected(&mut jar, &path, LoadOptions::default()).unwrap(), 1);
@@ -397,21 +821,19 @@ pub fn load_detected(
     path: impl AsRef<Path>,
     opts: LoadOptions,
 ) -> Result<usize, LoadError> {
-    let path = path.as_ref();
-    let mut head = Vec::with_capacity(64);
-    File::open(path)?.take(64).read_to_end(&mut head)?;
-    let format = Format::detect(path, &head)?;
-    load(jar, path, format, opts)
+    CookieFile::detect(path.as_ref())?.load(jar, opts)
 }
 
-fn insert(jar: &mut CookieJar, cookies: Vec<Cookie>, opts: LoadOptions) -> usize {
+fn insert(jar: &mut CookieJar, cookies: Vec<Cookie>, opts: LoadOptions, keep_times: bool) -> usize {
     let now = jar.now();
     let mut stored = 0;
     for mut cookie in cookies {
         if !opts.keeps(&cookie, now) {
             continue;
         }
-        cookie.creation_time = now;
+        if !keep_times {
+            cookie.creation_time = now;
+        }
         match jar.set_cookie(cookie) {
             Ok(crate::Stored::Added | crate::Stored::Replaced) => stored += 1,
             Ok(_) => {}
@@ -427,7 +849,8 @@ fn insert(jar: &mut CookieJar, cookies: Vec<Cookie>, opts: LoadOptions) -> usize
 /// Session cookies are skipped unless `opts.ignore_discard`, expired ones
 /// unless `opts.ignore_expires`; cookies the format cannot hold (a line
 /// break in a value, a tab in a `cookies.txt` field) are skipped with a
-/// `tracing` warning rather than corrupting the file.
+/// `tracing` warning rather than corrupting the file. A load-only format
+/// ([`Format::Msie`]) is [`SaveError::LoadOnly`], and nothing is written.
 ///
 /// ```
 /// use clientcookie_jar::store::{self, Format, SaveOptions};
@@ -446,11 +869,7 @@ pub fn save(
     format: Format,
     opts: SaveOptions,
 ) -> Result<usize, SaveError> {
-    let now = jar.now();
-    atomic::save_with(path.as_ref(), |w| match format {
-        Format::Lwp => write_lwp(w, jar.iter(), opts, now),
-        Format::Mozilla => write_mozilla(w, jar.iter(), opts, now),
-    })
+    CookieFile::new(path.as_ref(), format).save(jar, opts)
 }
 
 /// Reads a cookie file line by line, counting lines and bounding their
@@ -474,6 +893,17 @@ impl<R: BufRead> Lines<R> {
     /// The next line without its line end (`\n` or `\r\n`), or `None` at
     /// the end of the file.
     pub(crate) fn next_line(&mut self) -> Result<Option<&str>, LoadError> {
+        if self.next_raw()?.is_none() {
+            return Ok(None);
+        }
+        match std::str::from_utf8(&self.buf) {
+            Ok(line) => Ok(Some(line)),
+            Err(_) => Err(self.malformed(Malformed::NotUtf8)),
+        }
+    }
+
+    /// [`next_line`](Self::next_line) as bytes, whatever their encoding.
+    pub(crate) fn next_raw(&mut self) -> Result<Option<&[u8]>, LoadError> {
         self.buf.clear();
         let limit = MAX_LINE_LEN as u64 + 2; // room for "\r\n"
         let n = (&mut self.reader)
@@ -492,10 +922,7 @@ impl<R: BufRead> Lines<R> {
         if self.buf.len() > MAX_LINE_LEN {
             return Err(self.malformed(Malformed::LineTooLong));
         }
-        match std::str::from_utf8(&self.buf) {
-            Ok(line) => Ok(Some(line)),
-            Err(_) => Err(self.malformed(Malformed::NotUtf8)),
-        }
+        Ok(Some(&self.buf))
     }
 
     pub(crate) fn malformed(&self, reason: Malformed) -> LoadError {

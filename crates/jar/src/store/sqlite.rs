@@ -135,6 +135,10 @@ pub enum StoreError {
     /// The database was written by a newer version of this module.
     #[error("cookie database schema version {0} is newer than {SCHEMA_VERSION}")]
     UnsupportedVersion(i64),
+    /// The database belongs to another program (a browser's cookie
+    /// database, or another `cookies` table): it is left untouched.
+    #[error("the database is {0}, not a clientcookie cookie jar")]
+    ForeignDatabase(&'static str),
     /// A row holds what no cookie can (a `same_site` or `rest` this module
     /// never writes). Nothing was loaded.
     #[error("bad row for cookie {name:?} of {domain} {path}: {reason}")]
@@ -193,6 +197,7 @@ impl SqliteStore {
         })?;
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        refuse_foreign(&conn)?;
         let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(path = %path.display(), mode, "cookie database not in WAL mode");
@@ -268,6 +273,47 @@ impl SqliteStore {
         Ok(n)
     }
 
+    /// Replace every row of the database by `cookies`, in one transaction:
+    /// afterwards the database holds exactly these cookies (or, on an
+    /// error, what it held before). Returns how many were written. This is
+    /// what saving a jar to a database file does
+    /// ([`CookieFile::save`](super::CookieFile::save)).
+    ///
+    /// ```
+    /// use clientcookie_jar::store::sqlite::SqliteStore;
+    /// use clientcookie_jar::{Cookie, CookieJar};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let path = std::env::temp_dir().join(format!("replace-doc-{}.sqlite", std::process::id()));
+    /// # let _ = std::fs::remove_file(&path);
+    /// let store = SqliteStore::open(&path)?;
+    /// let cookie = Cookie::new("a", "1", "example.com", "/");
+    /// assert_eq!(store.replace_all([&cookie])?, 1);
+    /// assert_eq!(store.replace_all([])?, 0);
+    /// assert_eq!(store.load_into(&mut CookieJar::new())?, 0);
+    /// # drop(store);
+    /// # for ext in ["", "-wal", "-shm"] { let _ = std::fs::remove_file(format!("{}{ext}", path.display())); }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn replace_all<'a>(
+        &self,
+        cookies: impl IntoIterator<Item = &'a Cookie>,
+    ) -> Result<usize, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM cookies", [])?;
+        let mut n = 0;
+        {
+            let mut stmt = tx.prepare_cached(UPSERT)?;
+            for cookie in cookies {
+                upsert(&mut stmt, cookie)?;
+                n += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
     /// A [`CookieSink`] writing each change to this database: give it to
     /// [`CookieJar::set_sink`] (after [`load_into`](Self::load_into), or
     /// the load writes every row back).
@@ -287,7 +333,8 @@ impl SqliteStore {
         self.shared.conn()
     }
 
-    fn read_all(&self, now: i64) -> Result<Vec<Cookie>, StoreError> {
+    /// Every row that has not expired at `now`, as cookies.
+    pub(crate) fn read_all(&self, now: i64) -> Result<Vec<Cookie>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(SELECT)?;
         let rows = stmt.query_map([now], from_row)?;
@@ -394,21 +441,98 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// What an SQLite database is, from its tables: how
+/// [`detect`](super::detect) tells the cookie databases apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DatabaseKind {
+    /// No table at all: a new database.
+    Empty,
+    /// This module's `cookies` table.
+    Ours,
+    /// Firefox's `cookies.sqlite`: a `moz_cookies` table.
+    Firefox,
+    /// Chromium's `Cookies`: a `cookies` table and a `meta` table.
+    Chromium,
+    /// Tables of some other program.
+    Other,
+}
+
+impl DatabaseKind {
+    /// Open the file read-only (nothing is written, not even a journal
+    /// mode) and look at its tables.
+    pub(crate) fn of_file(path: &Path) -> Result<DatabaseKind, StoreError> {
+        use rusqlite::OpenFlags;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        DatabaseKind::of_connection(&conn)
+    }
+
+    fn of_connection(conn: &Connection) -> Result<DatabaseKind, StoreError> {
+        let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?;
+        let tables = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        let has = |name: &str| tables.iter().any(|t| t == name);
+        Ok(if tables.is_empty() {
+            DatabaseKind::Empty
+        } else if has("moz_cookies") {
+            DatabaseKind::Firefox
+        } else if has("cookies") && has("meta") {
+            DatabaseKind::Chromium
+        } else if has("cookies") && has_our_columns(conn)? {
+            DatabaseKind::Ours
+        } else {
+            DatabaseKind::Other
+        })
+    }
+}
+
+/// Whether the `cookies` table has the columns only this module writes.
+fn has_our_columns(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM pragma_table_info('cookies')
+         WHERE name IN ('domain_initial_dot', 'port_specified', 'rest')",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n == 3)
+}
+
+fn has_cookies_table(conn: &Connection) -> rusqlite::Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cookies'",
+            [],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Never stamp, extend or even switch the journal mode of another
+/// program's database: a browser's, or one with some other `cookies` table.
+fn refuse_foreign(conn: &Connection) -> Result<(), StoreError> {
+    match DatabaseKind::of_connection(conn)? {
+        DatabaseKind::Firefox => Err(StoreError::ForeignDatabase("a Firefox cookies.sqlite")),
+        DatabaseKind::Chromium => Err(StoreError::ForeignDatabase("a Chromium Cookies")),
+        DatabaseKind::Other if has_cookies_table(conn)? => Err(StoreError::ForeignDatabase(
+            "another program's cookies table",
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     // IMMEDIATE: two processes creating the file at once do not both run
     // the CREATE TABLE.
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let exists = has_cookies_table(&tx)?;
     let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     match version {
         0 => {
-            let exists = tx
-                .query_row(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cookies'",
-                    [],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some();
             if !exists {
                 tx.execute_batch(SCHEMA)?;
             }

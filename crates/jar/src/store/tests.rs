@@ -597,25 +597,106 @@ fn a_missing_file_is_an_io_error_and_the_jar_stays() {
 }
 
 #[test]
-fn the_format_is_detected_from_the_name_else_the_first_line() {
-    let p = |s: &str| PathBuf::from(s);
+fn the_format_is_detected_from_the_name_else_the_content() {
+    let dir = TempDir::new("detect");
+    let at = |name: &str, content: &[u8]| {
+        let path = dir.join(name);
+        std::fs::write(&path, content).unwrap();
+        detect(&path).ok()
+    };
+    // The extension first, whatever the content...
+    assert_eq!(at("a.TXT", b"#LWP-Cookies-2.0\n"), Some(Format::Mozilla));
+    assert_eq!(at("jar.lwp", b""), Some(Format::Lwp));
     assert_eq!(
-        Format::detect(&p("a/cookies.TXT"), b"#LWP-Cookies-2.0").ok(),
+        at("jar.json", b"# Netscape HTTP Cookie File\n"),
+        Some(Format::Json)
+    );
+    // ... except that a .txt file may be an IE file.
+    let msie = b"a\nb\nexample.com/\n0\n1\n2\n3\n4\n*\n";
+    assert_eq!(at("joe@example[1].txt", msie), Some(Format::Msie));
+    // Without a known extension, the content.
+    assert_eq!(
+        at("jar", b"# Netscape HTTP Cookie File\r\n"),
         Some(Format::Mozilla)
     );
-    assert_eq!(Format::detect(&p("jar.lwp"), b"").ok(), Some(Format::Lwp));
+    assert_eq!(at("jar.dat", b"#LWP-Cookies-1.0\n"), Some(Format::Lwp));
+    assert_eq!(at("jar", b"\xEF\xBB\xBF  [ ]"), Some(Format::Json));
+    assert_eq!(at("jar", b"{\"raw_cookie\":1}\n"), Some(Format::Json));
+    assert_eq!(at("jar", msie), Some(Format::Msie));
     assert_eq!(
-        Format::detect(&p("jar"), b"# Netscape HTTP Cookie File\r\n").ok(),
+        at(
+            "jar",
+            b"# a comment\n\nexample.com\tFALSE\t/\tFALSE\t0\ta\tb\n"
+        ),
         Some(Format::Mozilla)
     );
-    assert_eq!(
-        Format::detect(&p("jar.dat"), b"#LWP-Cookies-1.0\n").ok(),
-        Some(Format::Lwp)
-    );
+    // Neither: an error naming the file.
+    for content in [
+        &b"#LWP-Cookies-x"[..],
+        b"hello",
+        b"a\tb\n",
+        b"a\nb\nc/\n0\n1\n2\n3\n4\n*",
+    ] {
+        std::fs::write(dir.join("x"), content).unwrap();
+        match detect(dir.join("x")) {
+            Err(LoadError::UnknownFormat { path }) => assert_eq!(path, dir.join("x")),
+            other => panic!("{content:?}: {other:?}"),
+        }
+    }
+    // A missing or empty file: the extension, else unknown.
+    assert_eq!(detect(dir.join("new.sqlite")).ok(), Some(Format::Sqlite));
+    assert_eq!(at("empty.lwp", b""), Some(Format::Lwp));
     assert!(matches!(
-        Format::detect(&p("jar"), b"#LWP-Cookies-x"),
-        Err(LoadError::UnknownFormat)
+        detect(dir.join("new")),
+        Err(LoadError::UnknownFormat { .. })
     ));
+    assert!(at("empty", b"").is_none());
+}
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn an_sqlite_file_is_told_apart_by_its_tables_and_never_changed() {
+    let dir = TempDir::new("detect-sqlite");
+    let ours = dir.join("Cookies"); // no extension: the header decides
+    drop(sqlite::SqliteStore::open(&ours).unwrap());
+    assert_eq!(detect(&ours).ok(), Some(Format::Sqlite));
+
+    let make = |name: &str, sql: &str| {
+        let path = dir.join(name);
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(sql).unwrap();
+        drop(conn);
+        path
+    };
+    let firefox = make(
+        "cookies.sqlite",
+        "CREATE TABLE moz_cookies (id INTEGER PRIMARY KEY, name TEXT); PRAGMA user_version = 14;",
+    );
+    let chromium = make("chromium", "CREATE TABLE meta (key TEXT, value TEXT); CREATE TABLE cookies (host_key TEXT, name TEXT);");
+    let other = make("other.db", "CREATE TABLE cookies (k TEXT);");
+    for path in [&firefox, &chromium, &other] {
+        let before = std::fs::read(path).unwrap();
+        assert!(
+            matches!(detect(path), Err(LoadError::UnknownFormat { .. })),
+            "{}",
+            path.display()
+        );
+        // Loading as our jar refuses, and leaves the file as it was.
+        let mut jar = jar();
+        let err = load(&mut jar, path, Format::Sqlite, LoadOptions::default()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                LoadError::Database(sqlite::StoreError::ForeignDatabase(_))
+            ),
+            "{err:?}"
+        );
+        assert!(
+            std::fs::read(path).unwrap() == before,
+            "{} changed",
+            path.display()
+        );
+    }
 }
 
 // ----- atomic save -----------------------------------------------------------
@@ -654,12 +735,18 @@ fn a_save_interrupted_at_any_byte_leaves_the_previous_file_intact() {
         ignore_discard: true,
         ignore_expires: true,
     };
-    for format in [Format::Lwp, Format::Mozilla] {
+    for format in [Format::Lwp, Format::Mozilla, Format::Json] {
+        if !format.is_compiled() {
+            continue;
+        }
         let path = dir.join("cookies");
         std::fs::write(&path, "previous content").unwrap();
         let write = |w: &mut dyn Write| match format {
             Format::Lwp => write_lwp(w, jar.iter(), all, NOW),
             Format::Mozilla => write_mozilla(w, jar.iter(), all, NOW),
+            #[cfg(feature = "json")]
+            Format::Json => json::write_json(w, jar.iter(), all, NOW),
+            other => unreachable!("{other} is not a text format written here"),
         };
         let mut full = Vec::new();
         write(&mut full).unwrap();
