@@ -136,20 +136,22 @@ pub enum JarCommand {
         /// of its Cookie header.
         #[arg(long, value_name = "URL", value_parser = parse_http_url)]
         url: Option<Url>,
-        /// Format of the file (default from its extension).
+        /// Format of the file (default from its extension, else from its
+        /// content).
         #[arg(long, value_name = "FMT")]
         format: Option<JarFormat>,
     },
-    /// Convert between formats (chosen by extension or --from/--to).
+    /// Convert between formats (chosen by extension or --from/--to). Session
+    /// cookies are kept; expired ones are dropped.
     Convert {
         /// The jar file to read.
         input: PathBuf,
         /// The jar file to write (replaced atomically).
         output: PathBuf,
-        /// Format of IN (default from its extension).
+        /// Format of IN (default from its extension, else from its content).
         #[arg(long, value_name = "FMT")]
         from: Option<JarFormat>,
-        /// Format of OUT (default from its extension).
+        /// Format of OUT (default from its extension, else mozilla).
         #[arg(long, value_name = "FMT")]
         to: Option<JarFormat>,
     },
@@ -183,18 +185,15 @@ impl JarFormat {
             _ => JarFormat::Mozilla,
         }
     }
+}
 
-    /// The explicit format, else the one of the extension.
-    pub fn choose(explicit: Option<JarFormat>, path: &std::path::Path) -> JarFormat {
-        explicit.unwrap_or_else(|| JarFormat::from_extension(path))
-    }
-
-    /// The jar crate's line-based format, when it is one.
-    pub fn text_format(self) -> Option<Format> {
-        match self {
-            JarFormat::Mozilla => Some(Format::Mozilla),
-            JarFormat::Lwp => Some(Format::Lwp),
-            JarFormat::Json | JarFormat::Sqlite => None,
+impl From<JarFormat> for Format {
+    fn from(format: JarFormat) -> Format {
+        match format {
+            JarFormat::Mozilla => Format::Mozilla,
+            JarFormat::Lwp => Format::Lwp,
+            JarFormat::Json => Format::Json,
+            JarFormat::Sqlite => Format::Sqlite,
         }
     }
 }
@@ -284,10 +283,6 @@ mod tests {
         for (name, format) in cases {
             assert_eq!(JarFormat::from_extension(Path::new(name)), format, "{name}");
         }
-        assert_eq!(
-            JarFormat::choose(Some(JarFormat::Lwp), Path::new("a.txt")),
-            JarFormat::Lwp
-        );
     }
 
     #[test]

@@ -9,7 +9,6 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clientcookie::jar::store::SaveOptions;
 use clientcookie::jar::{CookieJar, DefaultCookiePolicy, SharedJar};
 use clientcookie::layers::referer::{Referrer, ReferrerPolicy};
 use clientcookie::{Body, Opener, Response};
@@ -17,9 +16,9 @@ use http::header::{CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method, Request};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::args::{GetArgs, JarFormat};
+use crate::args::GetArgs;
 use crate::exit::{Failure, OrExit, Status};
-use crate::jarfile::{self, Attached};
+use crate::jarfile;
 use crate::verbose;
 
 /// Fetch `args.url` as `args` say.
@@ -30,15 +29,14 @@ pub fn run(args: GetArgs) -> Result<(), Failure> {
     let jar_file = args
         .jar
         .as_deref()
-        .map(|path| (path, JarFormat::choose(args.jar_format, path)));
+        .map(|path| jarfile::for_get(path, args.jar_format));
 
     // The jar is loaded before anything goes out: a bad jar file stops the
     // run (status 5) with the file untouched and nothing sent.
     let mut jar = CookieJar::with_policy(policy(&args));
-    let mut attached = None;
-    if let Some((path, format)) = jar_file {
-        if path.exists() || format == JarFormat::Sqlite {
-            attached = jarfile::load(&mut jar, path, format).or_exit(Status::Jar)?;
+    if let Some(file) = &jar_file {
+        if file.path().exists() {
+            jarfile::load(&mut jar, file).or_exit(Status::Jar)?;
         }
     }
     let jar = jar.into_shared();
@@ -53,8 +51,12 @@ pub fn run(args: GetArgs) -> Result<(), Failure> {
 
     // Saved after the last request, whatever became of it: the cookies of
     // the hops before a failure are worth keeping, as curl keeps them.
-    let saved = match jar_file {
-        Some((path, format)) => save(&jar, attached, path, format, args.keep_session),
+    let saved = match &jar_file {
+        Some(file) => {
+            // A poisoned lock still holds the cookies, worth saving.
+            let jar = jar.lock().unwrap_or_else(|e| e.into_inner());
+            jarfile::save(&jar, file, args.keep_session).map(drop)
+        }
         None => Ok(()),
     };
     fetched?;
@@ -234,26 +236,4 @@ fn progress_bar(length: Option<u64>) -> ProgressBar {
             spinner
         }
     }
-}
-
-fn save(
-    jar: &SharedJar,
-    attached: Option<Attached>,
-    path: &Path,
-    format: JarFormat,
-    keep_session: bool,
-) -> anyhow::Result<()> {
-    // Nothing else holds the jar now; a poisoned lock still holds the
-    // cookies, which are worth saving.
-    let mut jar = jar.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(attached) = attached {
-        return attached.finish(&mut jar, keep_session);
-    }
-    let opts = SaveOptions {
-        ignore_discard: keep_session,
-        ignore_expires: false,
-    };
-    let now = jar.now();
-    jarfile::write(path, format, jar.iter(), opts, now)?;
-    Ok(())
 }

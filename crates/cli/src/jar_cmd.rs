@@ -1,15 +1,14 @@
 //! `clientcookie jar list` and `clientcookie jar convert`.
 
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::Context as _;
 use clientcookie::jar::store::lwp::lwp_cookie_str;
-use clientcookie::jar::store::SaveOptions;
-use clientcookie::jar::{Cookie, CookieJar};
+use clientcookie::jar::store::CookieFile;
+use clientcookie::jar::{Cookie, CookieJar, Limits};
 use url::Url;
 
-use crate::args::{JarCommand, JarFormat};
+use crate::args::JarCommand;
 use crate::exit::{Failure, OrExit, Status};
 use crate::jarfile;
 
@@ -17,7 +16,7 @@ use crate::jarfile;
 pub fn run(command: JarCommand) -> Result<(), Failure> {
     match command {
         JarCommand::List { file, url, format } => {
-            list(&file, JarFormat::choose(format, &file), url.as_ref())
+            list(&jarfile::to_read(&file, format), url.as_ref())
         }
         JarCommand::Convert {
             input,
@@ -25,10 +24,8 @@ pub fn run(command: JarCommand) -> Result<(), Failure> {
             from,
             to,
         } => convert(
-            &input,
-            JarFormat::choose(from, &input),
-            &output,
-            JarFormat::choose(to, &output),
+            &jarfile::to_read(&input, from),
+            &jarfile::to_write(&output, to),
         ),
     }
 }
@@ -37,8 +34,8 @@ pub fn run(command: JarCommand) -> Result<(), Failure> {
 /// `Set-Cookie3` form: every attribute, values quoted where needed). With
 /// `url`, only the cookies a request to it would carry, in the order of its
 /// `Cookie` header, as the jar's default policy decides.
-fn list(path: &Path, format: JarFormat, url: Option<&Url>) -> Result<(), Failure> {
-    let cookies = jarfile::read(path, format).or_exit(Status::Jar)?;
+fn list(file: &CookieFile, url: Option<&Url>) -> Result<(), Failure> {
+    let cookies = jarfile::read(file).or_exit(Status::Jar)?;
     let shown: Vec<Cookie> = match url {
         None => cookies,
         Some(url) => {
@@ -75,16 +72,21 @@ fn list(path: &Path, format: JarFormat, url: Option<&Url>) -> Result<(), Failure
     Ok(())
 }
 
-/// Read every cookie of `input` (session and expired ones too: a
-/// conversion loses nothing the output format can hold) and write them to
-/// `output`.
-fn convert(input: &Path, from: JarFormat, output: &Path, to: JarFormat) -> Result<(), Failure> {
-    let cookies = jarfile::read(input, from).or_exit(Status::Jar)?;
-    let everything = SaveOptions {
-        ignore_discard: true,
-        ignore_expires: true,
+/// Read every cookie of `input` and write them to `output`: session
+/// cookies too, not expired ones. The jar in between has no limits: a
+/// conversion loses nothing the output format can hold.
+fn convert(input: &CookieFile, output: &CookieFile) -> Result<(), Failure> {
+    let cookies = jarfile::read(input).or_exit(Status::Jar)?;
+    let unlimited = Limits {
+        max_cookie_size: usize::MAX,
+        max_cookies_per_site: usize::MAX,
+        max_cookies: usize::MAX,
     };
-    let now = CookieJar::new().now();
-    jarfile::write(output, to, cookies.iter(), everything, now).or_exit(Status::Failure)?;
+    let mut jar = CookieJar::builder().limits(unlimited).build();
+    for cookie in cookies {
+        // Only an expired cookie is refused here.
+        let _ = jar.set_cookie(cookie);
+    }
+    jarfile::save(&jar, output, true).or_exit(Status::Failure)?;
     Ok(())
 }

@@ -1,140 +1,74 @@
-//! Reading and writing jar files in the four formats of the contract, over
-//! the jar crate's `store` modules.
+//! Which jar file, in which format: the contract's choices, over the jar
+//! crate's one entry point for cookie files ([`CookieFile`]).
 //!
 //! Reading never writes: a file that cannot be read or parsed is an error
-//! (exit status 5) and stays byte for byte as it was. Text formats are
-//! written atomically (temporary file + rename); the SQLite jar is a
-//! database, written in transactions.
+//! (exit status 5) and stays byte for byte as it was. Saving replaces the
+//! file atomically (a text file through a temporary file and a rename, an
+//! SQLite jar in one transaction).
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
-use clientcookie::jar::store::sqlite::SqliteStore;
-use clientcookie::jar::store::{self, json, LoadOptions, SaveOptions};
+use clientcookie::jar::store::{self, CookieFile, Format, LoadOptions, SaveOptions};
 use clientcookie::jar::{Cookie, CookieJar};
 
 use crate::args::JarFormat;
 
-/// Every cookie of the file at `path`, as written (expired and session
-/// cookies included), without any jar or policy in between.
-pub fn read(path: &Path, format: JarFormat) -> Result<Vec<Cookie>> {
-    let context = || format!("cannot read the {format:?} jar {}", path.display());
-    if let Some(text) = format.text_format() {
-        let file = File::open(path).with_context(context)?;
-        let cookies = match text {
-            store::Format::Mozilla => store::read_mozilla(BufReader::new(file)),
-            store::Format::Lwp => store::read_lwp(BufReader::new(file)),
-        };
-        return cookies.with_context(context);
-    }
-    match format {
-        JarFormat::Json => {
-            let file = File::open(path).with_context(context)?;
-            json::read_json(BufReader::new(file)).with_context(context)
-        }
-        _ => {
-            // Opening a database that does not exist would create it.
-            if !path.exists() {
-                anyhow::bail!("{}: no such file", context());
-            }
-            let mut jar = CookieJar::new();
-            let store = SqliteStore::open(path).with_context(context)?;
-            store.load_into(&mut jar).with_context(context)?;
-            Ok(jar.iter().cloned().collect())
-        }
-    }
+/// The jar file of `get --jar`: `--jar-format`, else the extension (`.txt`
+/// mozilla, `.lwp` lwp, `.json` json, `.sqlite`/`.db` sqlite), else mozilla.
+pub fn for_get(path: &Path, explicit: Option<JarFormat>) -> CookieFile {
+    let format = explicit.unwrap_or_else(|| JarFormat::from_extension(path));
+    CookieFile::new(path, format.into())
 }
 
-/// An SQLite jar file the `get` command keeps open: the jar's changes are
-/// written to it as they happen.
-pub struct Attached {
-    store: SqliteStore,
+/// A file to read for `jar list` / `jar convert`: the named format, else
+/// the extension, else what the content says (an IE cookie file, a
+/// cookies.txt named `cookies`), else mozilla.
+pub fn to_read(path: &Path, explicit: Option<JarFormat>) -> CookieFile {
+    let format = match explicit {
+        Some(format) => format.into(),
+        None => store::detect(path).unwrap_or(Format::Mozilla),
+    };
+    CookieFile::new(path, format)
 }
 
-impl Attached {
-    /// Session cookies go when `keep_session` is off, as from a text file
-    /// saved without `ignore_discard`; every other change is already
-    /// written.
-    pub fn finish(self, jar: &mut CookieJar, keep_session: bool) -> Result<()> {
-        if !keep_session {
-            jar.clear_session_cookies();
-        }
-        match self.store.failed_writes() {
-            0 => Ok(()),
-            n => anyhow::bail!(
-                "{n} changes could not be written to {}",
-                self.store.path().display()
-            ),
-        }
-    }
+/// A file to write for `jar convert`: the named format, else the
+/// extension, else mozilla.
+pub fn to_write(path: &Path, explicit: Option<JarFormat>) -> CookieFile {
+    for_get(path, explicit)
 }
 
-/// Load the jar file at `path` into `jar`, session cookies included (they
-/// are in the file because someone saved them on purpose). For SQLite, the
-/// file stays attached: later changes of the jar are written to it.
-pub fn load(jar: &mut CookieJar, path: &Path, format: JarFormat) -> Result<Option<Attached>> {
-    if format == JarFormat::Sqlite {
-        let context = || format!("cannot read the Sqlite jar {}", path.display());
-        let store = SqliteStore::open(path).with_context(context)?;
-        store.load_into(jar).with_context(context)?;
-        jar.set_sink(store.sink());
-        return Ok(Some(Attached { store }));
-    }
+/// Every cookie of `file` as written (session and expired ones too),
+/// without any jar or policy in between.
+pub fn read(file: &CookieFile) -> Result<Vec<Cookie>> {
+    file.read().with_context(|| describe("cannot read", file))
+}
+
+/// Load `file` into `jar`, session cookies included: they are in the file
+/// because someone saved them on purpose (`--keep-session`, or curl).
+pub fn load(jar: &mut CookieJar, file: &CookieFile) -> Result<usize> {
     let opts = LoadOptions {
         ignore_discard: true,
         ignore_expires: false,
     };
-    let now = jar.now();
-    for cookie in read(path, format)? {
-        if opts.keeps(&cookie, now) {
-            if let Err(reason) = jar.set_cookie(cookie) {
-                tracing::debug!(%reason, "cookie from the jar file not stored");
-            }
-        }
-    }
-    Ok(None)
+    file.load(jar, opts)
+        .with_context(|| describe("cannot read", file))
 }
 
-/// Write the cookies `opts` keeps to `path` in `format`, replacing what the
-/// file held: atomically for the text formats, row by row (each row its own
-/// transaction) for SQLite. Returns how many were written.
-pub fn write<'a>(
-    path: &Path,
-    format: JarFormat,
-    cookies: impl Iterator<Item = &'a Cookie>,
-    opts: SaveOptions,
-    now: i64,
-) -> Result<usize> {
-    let context = || format!("cannot save the {format:?} jar {}", path.display());
-    let written = match format {
-        JarFormat::Mozilla => {
-            store::atomic::save_with(path, |w| store::write_mozilla(w, cookies, opts, now))
-        }
-        JarFormat::Lwp => {
-            store::atomic::save_with(path, |w| store::write_lwp(w, cookies, opts, now))
-        }
-        JarFormat::Json => {
-            store::atomic::save_with(path, |w| json::write_json(w, cookies, opts, now))
-        }
-        JarFormat::Sqlite => {
-            let mut jar = CookieJar::new();
-            let store = SqliteStore::open(path).with_context(context)?;
-            jar.set_sink(store.sink());
-            // Replace: the rows the database had go, the kept cookies come.
-            store.revert_into(&mut jar).with_context(context)?;
-            jar.clear(None, None, None);
-            for cookie in cookies.filter(|c| opts.keeps(c, now)) {
-                if let Err(reason) = jar.set_cookie(cookie.clone()) {
-                    tracing::warn!(%reason, name = %cookie.name, "cookie not saved");
-                }
-            }
-            return match store.failed_writes() {
-                0 => Ok(jar.len()),
-                n => Err(anyhow::anyhow!("{n} rows could not be written")).with_context(context),
-            };
-        }
+/// Save `jar` to `file`, session cookies only with `keep_session`.
+pub fn save(jar: &CookieJar, file: &CookieFile, keep_session: bool) -> Result<usize> {
+    let opts = SaveOptions {
+        ignore_discard: keep_session,
+        ignore_expires: false,
     };
-    written.with_context(context)
+    file.save(jar, opts)
+        .with_context(|| describe("cannot save", file))
+}
+
+fn describe(what: &str, file: &CookieFile) -> String {
+    format!(
+        "{what} the {} jar {}",
+        file.format().name(),
+        file.path().display()
+    )
 }

@@ -65,13 +65,32 @@ fn a_usage_error_leaves_the_jar_file_alone() {
 fn help_and_version_exit_0_and_the_help_states_the_exit_statuses() {
     let help = run(["--help"]);
     help.assert_status(0);
-    assert!(help.stdout_text().contains("Exit status"), "{}", help.stdout_text());
+    assert!(
+        help.stdout_text().contains("Exit status"),
+        "{}",
+        help.stdout_text()
+    );
     let get_help = run(["get", "--help"]).stdout_text();
     for option in [
-        "--jar", "--jar-format", "--keep-session", "--header", "--data", "--user-agent",
-        "--referer", "--include", "--output", "--resolve", "--max-redirects", "--no-refresh",
-        "--refresh-max-delay", "--no-equiv", "--robots", "--rfc2965", "--block-domain",
-        "--allow-domain", "--verbose",
+        "--jar",
+        "--jar-format",
+        "--keep-session",
+        "--header",
+        "--data",
+        "--user-agent",
+        "--referer",
+        "--include",
+        "--output",
+        "--resolve",
+        "--max-redirects",
+        "--no-refresh",
+        "--refresh-max-delay",
+        "--no-equiv",
+        "--robots",
+        "--rfc2965",
+        "--block-domain",
+        "--allow-domain",
+        "--verbose",
     ] {
         assert!(get_help.contains(option), "get --help lacks {option}");
     }
