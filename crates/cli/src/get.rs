@@ -221,7 +221,7 @@ fn progress_bar(length: Option<u64>) -> ProgressBar {
             let bar = ProgressBar::new(length);
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                    "{wide_bar} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );

@@ -604,3 +604,31 @@ fn verbose_explains_every_hop_and_every_cookie_with_its_reason() {
         run.stdout_text()
     );
 }
+
+#[test]
+fn output_shows_a_progress_bar_when_stderr_is_a_terminal() {
+    // util-linux `script` runs the command on a pseudo-terminal and copies
+    // what it shows to its own stdout.
+    let site = site();
+    let dir = scratch();
+    let out = dir.path().join("slow.bin");
+    let url = site.url("/slow?chunks=8&delay_ms=30&chunk_bytes=16384");
+    let command = format!(
+        "'{}' get '{url}' -o '{}'",
+        env!("CARGO_BIN_EXE_clientcookie"),
+        out.display()
+    );
+    let shown = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux `script` is needed to give the command a terminal");
+    assert!(shown.status.success(), "{shown:?}");
+    let screen = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        screen.contains("128.00 KiB/128.00 KiB"),
+        "no progress bar: {screen:?}"
+    );
+    assert!(screen.contains('█'), "{screen:?}");
+    assert_eq!(std::fs::metadata(&out).unwrap().len(), 8 * 16384);
+}
