@@ -30,7 +30,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Fetch URL, following redirects and Refresh, with a cookie jar.
-    Get(GetArgs),
+    Get(Box<GetArgs>),
     /// Look into and convert cookie jar files.
     #[command(subcommand)]
     Jar(JarCommand),
@@ -82,7 +82,9 @@ pub struct GetArgs {
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Connect to ADDR for HOST:PORT (repeatable), as curl does.
+    /// Connect to ADDR for HOST:PORT (repeatable), as curl does. Unlike
+    /// curl, the entry is used for HOST on any port (always connecting to
+    /// the URL's port).
     #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve)]
     pub resolve: Vec<Resolve>,
 
@@ -210,9 +212,10 @@ pub struct Resolve {
 }
 
 impl Resolve {
-    /// The socket address to connect to.
+    /// The socket address to connect to: ADDR, and the port of the URL
+    /// (port 0 tells the opener to keep the URL's, or its scheme's, port).
     pub fn socket_addr(&self) -> SocketAddr {
-        SocketAddr::new(self.addr, self.port)
+        SocketAddr::new(self.addr, 0)
     }
 }
 
@@ -288,10 +291,10 @@ mod tests {
     #[test]
     fn resolve_entries_are_read_as_curl_writes_them() {
         let r = parse_resolve("Example.COM:8080:127.0.0.1").unwrap();
-        assert_eq!(r.host, "example.com");
-        assert_eq!(r.socket_addr(), "127.0.0.1:8080".parse().unwrap());
+        assert_eq!((r.host.as_str(), r.port), ("example.com", 8080));
+        assert_eq!(r.socket_addr(), "127.0.0.1:0".parse().unwrap());
         let r = parse_resolve("a.example:443:[::1]").unwrap();
-        assert_eq!(r.socket_addr(), "[::1]:443".parse().unwrap());
+        assert_eq!(r.socket_addr(), "[::1]:0".parse().unwrap());
         for bad in [
             "a.example",
             "a.example:80",

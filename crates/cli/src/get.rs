@@ -81,6 +81,9 @@ fn build_opener(args: &GetArgs, jar: SharedJar) -> Result<Opener, Failure> {
         .refresh(!args.no_refresh)
         .refresh_max_delay(Duration::from_secs(args.refresh_max_delay));
     for entry in &args.resolve {
+        if args.verbose {
+            eprintln!("* resolve {}:{} to {}", entry.host, entry.port, entry.addr);
+        }
         builder = builder.resolve(&entry.host, entry.socket_addr());
     }
     builder

@@ -31,7 +31,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Get(args) => get::run(args),
+        Command::Get(args) => get::run(*args),
         Command::Jar(command) => jar_cmd::run(command),
     };
     match result {

@@ -632,3 +632,27 @@ fn output_shows_a_progress_bar_when_stderr_is_a_terminal() {
     assert!(screen.contains('█'), "{screen:?}");
     assert_eq!(std::fs::metadata(&out).unwrap().len(), 8 * 16384);
 }
+
+#[test]
+fn a_200_mb_body_to_a_file_keeps_peak_memory_under_64_mb() {
+    // GNU time reports the child's peak resident set size (%M, KiB); the
+    // figure with the exact command is in BENCHMARKS.md.
+    let site = site();
+    let dir = scratch();
+    let out = dir.path().join("big.bin");
+    let measured = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(env!("CARGO_BIN_EXE_clientcookie"))
+        .args(args!["get", site.url("/big?bytes=200000000"), "-o", &out])
+        .output()
+        .expect("GNU time (/usr/bin/time, Debian package `time`) measures the peak memory");
+    assert!(measured.status.success(), "{measured:?}");
+    let stderr = String::from_utf8_lossy(&measured.stderr);
+    let peak_kib: u64 = stderr
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no figure from time: {stderr}"));
+    assert_eq!(std::fs::metadata(&out).unwrap().len(), 200_000_000);
+    assert!(peak_kib < 64 * 1024, "peak RSS {peak_kib} KiB");
+}
