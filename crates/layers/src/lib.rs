@@ -10,6 +10,8 @@
 //! | [`refresh::RefreshLayer`] | `refresh` | follows a `Refresh` of at most `max_delay` as a redirect, from the same hop budget |
 //! | [`referer::RefererLayer`] | `referer` | `Referer` per Referrer-Policy from a [`referer::Referrer`] extension (or the last page, in chain mode); never https -> http |
 //! | [`cookie::CookieLayer`] | `cookie` | jar -> `Cookie` (and `Cookie2`); `Set-Cookie(2)` -> jar |
+//! | [`seekable::SeekableBodyLayer`] | `seekable` | response bodies that can be rewound and re-read; read lazily, spilled to a temporary file past a memory limit |
+//! | [`debug::TraceBodyLayer`] | `debug` | logs response bodies chunk by chunk at trace level, passing them on unchanged (redirect hops are logged by the redirect layer) |
 //!
 //! The default stack, outermost first (the layers not listed above arrive
 //! with their issues):
@@ -43,6 +45,8 @@ pub use clientcookie_jar as jar;
 
 #[cfg(feature = "cookie")]
 pub mod cookie;
+#[cfg(feature = "debug")]
+pub mod debug;
 pub mod extensions;
 #[cfg(feature = "redirect")]
 pub mod redirect;
@@ -50,3 +54,5 @@ pub mod redirect;
 pub mod referer;
 #[cfg(feature = "refresh")]
 pub mod refresh;
+#[cfg(feature = "seekable")]
+pub mod seekable;

@@ -39,7 +39,11 @@
 //! With a [`RedirectLayer`](crate::redirect::RedirectLayer) outside, each
 //! hop passes through this layer with the first request's extensions, so a
 //! redirect hop's `Referer` is the original referrer, recomputed under the
-//! policy for the hop's own target, as browsers do.
+//! policy for the hop's own target, as browsers do. A redirect response's
+//! own `Referrer-Policy` header replaces the policy for the hops after it
+//! (Fetch §4.4 "HTTP-redirect fetch", step 14): the redirect layer puts it
+//! into the next hop's extensions as a [`ReferrerPolicy`], where it takes
+//! precedence over the caller's and the layer's.
 //!
 //! "Secure" here means the `https` scheme; the specification's other
 //! potentially trustworthy origins (`http://localhost`) are treated as
@@ -252,6 +256,16 @@ pub fn referer_for(referrer: &Url, target: &Url, policy: ReferrerPolicy) -> Opti
     }
 }
 
+/// The policy a response's `Referrer-Policy` header fields set, all of them
+/// read as one comma-separated list (the last known token wins).
+pub(crate) fn policy_of(headers: &http::HeaderMap) -> Option<ReferrerPolicy> {
+    headers
+        .get_all(REFERRER_POLICY)
+        .iter()
+        .rev()
+        .find_map(|v| ReferrerPolicy::from_header(v.as_bytes()))
+}
+
 fn is_http(url: &Url) -> bool {
     matches!(url.scheme(), "http" | "https")
 }
@@ -437,12 +451,7 @@ where
             let redirect = response.status().is_redirection()
                 && response.headers().contains_key(header::LOCATION);
             if !redirect {
-                let policy = response
-                    .headers()
-                    .get_all(REFERRER_POLICY)
-                    .iter()
-                    .rev()
-                    .find_map(|v| ReferrerPolicy::from_header(v.as_bytes()));
+                let policy = policy_of(response.headers());
                 let mut page = lock(&page);
                 page.url = Some(url);
                 page.policy = policy;

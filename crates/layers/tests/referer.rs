@@ -215,3 +215,63 @@ async fn chain_mode_honours_the_last_pages_referrer_policy_header() {
     let got = referer_received(&mut service, get(&site.url("/echo?again"))).await;
     assert_eq!(got, Some(site.url("/echo")));
 }
+
+#[tokio::test]
+async fn a_redirects_referrer_policy_header_applies_to_the_next_hop() {
+    let site = TestSite::start().await.unwrap();
+    let mut service = stack(&site, RefererLayer::new());
+    let page = site.url_for_host("a.example", "/page?x=1");
+
+    // Same origin: the layer's policy would send the full URL; the redirect says none.
+    let url = site.url_for_host("a.example", "/redirect/302?to=/echo&policy=no-referrer");
+    let got = referer_received(&mut service, from(&page, get(&url))).await;
+    assert_eq!(got, None);
+    // The redirect itself was requested under the layer's policy.
+    assert_eq!(site.requests()[0].header("referer"), Some(page.as_str()));
+
+    // Cross origin: the layer's policy would send the origin; the redirect says all of it.
+    let target = site.url_for_host("b.example", "/echo");
+    let url = site.url_for_host(
+        "a.example",
+        &format!("/redirect/302?policy=unsafe-url&to={}", enc(&target)),
+    );
+    let got = referer_received(&mut service, from(&page, get(&url))).await;
+    assert_eq!(got.as_ref(), Some(&page));
+}
+
+#[tokio::test]
+async fn a_redirects_referrer_policy_lasts_until_a_later_redirect_sets_another() {
+    let site = TestSite::start().await.unwrap();
+    let mut service = stack(&site, RefererLayer::new());
+    let page = site.url_for_host("a.example", "/page?x=1");
+
+    // no-referrer, then a redirect without a policy: still none.
+    let url = site.url_for_host(
+        "a.example",
+        &format!(
+            "/redirect/302?policy=no-referrer&to={}",
+            enc("/redirect/302?to=/echo")
+        ),
+    );
+    assert_eq!(
+        referer_received(&mut service, from(&page, get(&url))).await,
+        None
+    );
+    assert_eq!(site.requests()[1].header("referer"), None);
+
+    // no-referrer, then origin: the origin.
+    let url = site.url_for_host(
+        "a.example",
+        &format!(
+            "/redirect/302?policy=no-referrer&to={}",
+            enc("/redirect/302?policy=origin&to=/echo")
+        ),
+    );
+    let got = referer_received(&mut service, from(&page, get(&url))).await;
+    assert_eq!(got, Some(site.url_for_host("a.example", "/")));
+
+    // An unknown token is ignored: the request's own policy goes on.
+    let url = site.url_for_host("a.example", "/redirect/302?policy=bogus&to=/echo");
+    let got = referer_received(&mut service, from(&page, get(&url))).await;
+    assert_eq!(got.as_ref(), Some(&page));
+}

@@ -13,6 +13,7 @@ use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
+use http::HeaderMap;
 use http_body::{Body, Frame, SizeHint};
 use tokio::time::Sleep;
 
@@ -50,6 +51,11 @@ pub(crate) enum SiteBody {
     Generated(Generated),
     /// Fixed-size chunks with a pause between them.
     Slow(Slow),
+    /// Generated content of no announced length (so hyper sends it chunked), then trailers.
+    Trailing(Generated, Option<HeaderMap>),
+    /// Generated content that ends before the length its size hint promised: hyper announces
+    /// that length, sends what there is and closes the connection.
+    Short(Generated, u64),
 }
 
 impl SiteBody {
@@ -114,7 +120,13 @@ impl Body for SiteBody {
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         match self.get_mut() {
             SiteBody::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
-            SiteBody::Generated(gen) => Poll::Ready(gen.next_chunk().map(|b| Ok(Frame::data(b)))),
+            SiteBody::Generated(gen) | SiteBody::Short(gen, _) => {
+                Poll::Ready(gen.next_chunk().map(|b| Ok(Frame::data(b))))
+            }
+            SiteBody::Trailing(gen, trailers) => Poll::Ready(match gen.next_chunk() {
+                Some(chunk) => Some(Ok(Frame::data(chunk))),
+                None => trailers.take().map(|t| Ok(Frame::trailers(t))),
+            }),
             SiteBody::Slow(slow) => {
                 if slow.chunks_left == 0 {
                     return Poll::Ready(None);
@@ -137,8 +149,9 @@ impl Body for SiteBody {
     fn is_end_stream(&self) -> bool {
         match self {
             SiteBody::Full(bytes) => bytes.is_none(),
-            SiteBody::Generated(gen) => gen.len() == 0,
+            SiteBody::Generated(gen) | SiteBody::Short(gen, _) => gen.len() == 0,
             SiteBody::Slow(slow) => slow.chunks_left == 0,
+            SiteBody::Trailing(gen, trailers) => gen.len() == 0 && trailers.is_none(),
         }
     }
 
@@ -151,6 +164,12 @@ impl Body for SiteBody {
             SiteBody::Slow(slow) => {
                 SizeHint::with_exact(slow.chunks_left.saturating_mul(slow.chunk.len() as u64))
             }
+            SiteBody::Trailing(gen, _) => {
+                let mut hint = SizeHint::new();
+                hint.set_lower(gen.len());
+                hint
+            }
+            SiteBody::Short(_, promised) => SizeHint::with_exact(*promised),
         }
     }
 }

@@ -39,7 +39,7 @@
 //! | `GET /set-cookie-raw?h=<value>&h=...` | 200, each `h` (percent-decoded, bytes kept as they are) sent verbatim as a `Set-Cookie` header |
 //! | `GET /set-cookie2-raw?h=<value>&h=...` | the same with `Set-Cookie2` |
 //! | `ANY /echo`, `ANY /echo/...` | 200 `application/json`: `{"method", "host", "path", "query", "headers": {name: [values]}, "body"}`; header names lowercased, body as lossy UTF-8 |
-//! | `ANY /redirect/<status>?to=<url>&set=<name>=<value>` | any 3xx status (301, 302, 303, 307, 308, and 300, 304, 305 for edge cases), `Location: to` (none without `to`), one `Set-Cookie: name=value; Path=/` per `set` |
+//! | `ANY /redirect/<status>?to=<url>&set=<name>=<value>&policy=<p>` | any 3xx status (301, 302, 303, 307, 308, and 300, 304, 305 for edge cases), `Location: to` (none without `to`), one `Set-Cookie: name=value; Path=/` per `set`, `Referrer-Policy: p` when `policy` is given (sent as given) |
 //! | `ANY /redirect-chain/<n>[?status=<3xx>]` | `n > 0`: a redirect (302 unless `status`) to `/redirect-chain/<n-1>` (query kept), setting `hop<n>=1; Path=/`; `n = 0`: the `/echo` JSON |
 //! | `ANY /redirect-loop` | 302 to itself |
 //! | `GET /refresh?delay=<secs>&to=<url>` | 200 with `Refresh: <delay>; url=<to>` (`Refresh: <delay>` without `to`; `delay` defaults to 0 and is sent as given) |
@@ -50,6 +50,8 @@
 //! | `GET /big?bytes=N` | `N` bytes (default 100,000,000) of generated content ([`BIG_PATTERN`] repeated), `application/octet-stream`, streamed in 16 KiB chunks made on demand, counted in [`TestSite::body_bytes_sent`] |
 //! | `GET /big-html?bytes=N` | `text/html`: a head with `<meta http-equiv>` tags (`X-Test: big`, `Set-Cookie: bighead=1; Path=/`), then `N` bytes (default 1,000,000) of generated body, streamed and counted |
 //! | `GET /slow?chunks=N&delay_ms=M&chunk_bytes=B` | `N` chunks (default 10) of `B` bytes (default 1024, at most 16384) with `M` ms (default 100) between them, counted |
+//! | `GET /trailers?bytes=N` | `N` bytes (default 1024) of generated content, chunked (no `Content-Length`, a `Trailer` header naming them), then the trailers `X-Body-Bytes: N` and `X-Trailer: end` (sent only when the request has `TE: trailers`, as hyper requires), counted |
+//! | `GET /truncated?bytes=N&promised=M` | `Content-Length: M` (default `2N`; must be more than `N`) but only `N` bytes (default 1024) of generated content, then the connection is closed: a body that fails in the middle |
 //! | `GET /login` | an HTML login form (`user`, `password`) |
 //! | `POST /login` | form body `user=...&password=secret`: 303 to `/account` with `Set-Cookie: session=<token>; Path=/; HttpOnly`; a wrong password or no user: 401 |
 //! | `GET /logout` | 303 to `/login`, expiring the `session` cookie |
@@ -58,7 +60,8 @@
 //! | `GET /html/referer-links[?policy=<p>]` | a small page of same-site links, with `Referrer-Policy: p` when asked |
 //! | anything else | 404 |
 //!
-//! Every response carries `Content-Length`; connections are kept alive. Request bodies larger
+//! Every response but `/trailers` carries `Content-Length`; connections are kept alive (but
+//! for `/truncated`'s). Request bodies larger
 //! than 16 MiB are answered with 413.
 //!
 //! # Running it by hand
@@ -433,9 +436,9 @@ impl TestSite {
     }
 
     /// Total body bytes that hyper has pulled out of the generated bodies (`/big`,
-    /// `/big-html`, `/equiv-custom`, `/slow`) so far. A chunk is counted when it is polled,
-    /// so a client that stops reading leaves this well short of the body's length (what the
-    /// socket buffers hold is counted too).
+    /// `/big-html`, `/equiv-custom`, `/slow`, `/trailers`, `/truncated`) so far. A chunk is
+    /// counted when it is polled, so a client that stops reading leaves this well short of the
+    /// body's length (what the socket buffers hold is counted too).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

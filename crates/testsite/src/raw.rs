@@ -3,7 +3,7 @@
 //!
 //! Every request is sent with `Connection: close` and the whole response is read to the end of
 //! the stream. It does not follow redirects, keep cookies or decode chunked bodies (the site
-//! never sends chunked bodies: every response carries `Content-Length`).
+//! never sends chunked bodies but `/trailers`: every other response carries `Content-Length`).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]

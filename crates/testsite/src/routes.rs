@@ -45,6 +45,8 @@ pub(crate) fn route(state: &Arc<State>, parts: &request::Parts, host: &str, body
         ["big"] => big(state, &query),
         ["big-html"] => big_html(state, &query),
         ["slow"] => slow(state, &query),
+        ["trailers"] => trailers(state, &query),
+        ["truncated"] => truncated(state, &query),
         ["login"] => Ok(login(state, &parts.method, body)),
         ["logout"] => Ok(logout()),
         ["account"] => Ok(account(state, parts)),
@@ -171,6 +173,10 @@ fn redirect(code: &str, query: &Query) -> Result<Resp, String> {
     if let Some(to) = query.get_raw("to") {
         resp.headers_mut()
             .insert(header::LOCATION, header_value(to, "to")?);
+    }
+    if let Some(policy) = query.get_raw("policy") {
+        resp.headers_mut()
+            .insert("referrer-policy", header_value(policy, "policy")?);
     }
     for set in query.all_raw("set") {
         let set = String::from_utf8_lossy(set);
@@ -323,6 +329,43 @@ fn slow(state: &Arc<State>, query: &Query) -> Result<Resp, String> {
         sleep: None,
         sent: Arc::clone(&state.body_bytes_sent),
     });
+    Ok(response(StatusCode::OK, "application/octet-stream", body))
+}
+
+fn generated_only(state: &Arc<State>, bytes: u64) -> Generated {
+    Generated {
+        prefix: None,
+        remaining: bytes,
+        suffix: None,
+        sent: Arc::clone(&state.body_bytes_sent),
+    }
+}
+
+fn trailers(state: &Arc<State>, query: &Query) -> Result<Resp, String> {
+    let bytes: u64 = query.number("bytes")?.unwrap_or(1024);
+    let mut trailers = http::HeaderMap::new();
+    trailers.insert(
+        "x-body-bytes",
+        header_value(bytes.to_string().as_bytes(), "bytes")?,
+    );
+    trailers.insert("x-trailer", HeaderValue::from_static("end"));
+    let body = SiteBody::Trailing(generated_only(state, bytes), Some(trailers));
+    let mut resp = response(StatusCode::OK, "application/octet-stream", body);
+    // hyper sends only the trailer fields the head announces.
+    resp.headers_mut().insert(
+        header::TRAILER,
+        HeaderValue::from_static("x-body-bytes, x-trailer"),
+    );
+    Ok(resp)
+}
+
+fn truncated(state: &Arc<State>, query: &Query) -> Result<Resp, String> {
+    let bytes: u64 = query.number("bytes")?.unwrap_or(1024);
+    let promised: u64 = query.number("promised")?.unwrap_or(bytes.saturating_mul(2));
+    if promised <= bytes {
+        return Err("promised must be more than bytes".to_owned());
+    }
+    let body = SiteBody::Short(generated_only(state, bytes), promised);
     Ok(response(StatusCode::OK, "application/octet-stream", body))
 }
 

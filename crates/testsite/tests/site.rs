@@ -755,3 +755,70 @@ async fn many_clients_at_once_are_all_served_and_logged() -> Result {
     assert_eq!(hosts.len(), 50);
     Ok(())
 }
+
+#[tokio::test]
+async fn redirect_sends_a_referrer_policy_when_asked() -> Result {
+    let site = TestSite::start().await?;
+    let resp = get(
+        &site,
+        "a.example",
+        "/redirect/302?to=/echo&policy=no-referrer",
+    )
+    .await?;
+    assert_eq!(resp.status, 302);
+    assert_eq!(resp.header("referrer-policy"), Some("no-referrer"));
+    let resp = get(&site, "a.example", "/redirect/302?to=/echo").await?;
+    assert!(resp.header("referrer-policy").is_none());
+    Ok(())
+}
+
+#[tokio::test]
+async fn trailers_sends_a_chunked_body_then_its_trailers_to_a_client_that_accepts_them() -> Result {
+    let site = TestSite::start().await?;
+    let resp = raw::request(
+        site.addr(),
+        "GET",
+        "a.example",
+        "/trailers?bytes=100",
+        &[("TE", "trailers")],
+        b"",
+    )
+    .await?;
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.header("transfer-encoding"), Some("chunked"));
+    assert_eq!(resp.header("trailer"), Some("x-body-bytes, x-trailer"));
+    assert!(resp.header("content-length").is_none());
+    // The raw client does not decode chunks: the framing, the data and the trailers.
+    let text = resp.text();
+    assert!(text.starts_with("64\r\n"), "{text:?}");
+    assert!(text.contains(&String::from_utf8(pattern(100))?));
+    let tail = text.to_ascii_lowercase();
+    assert!(tail.contains("x-body-bytes: 100\r\n"), "{text:?}");
+    assert!(tail.contains("x-trailer: end\r\n"), "{text:?}");
+    assert_eq!(site.body_bytes_sent(), 100);
+
+    // Without `TE: trailers` hyper leaves them out.
+    let resp = get(&site, "a.example", "/trailers?bytes=10").await?;
+    assert!(!resp.text().to_ascii_lowercase().contains("x-trailer"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn truncated_promises_more_than_it_sends_and_closes_the_connection() -> Result {
+    let site = TestSite::start().await?;
+    let resp = get(&site, "a.example", "/truncated?bytes=1000&promised=5000").await?;
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.header("content-length"), Some("5000"));
+    assert_eq!(
+        resp.body,
+        pattern(1000),
+        "the connection ends after 1000 bytes"
+    );
+    assert_eq!(
+        get(&site, "a.example", "/truncated?bytes=10&promised=10")
+            .await?
+            .status,
+        400
+    );
+    Ok(())
+}

@@ -76,9 +76,90 @@ pub struct SetCookie {
 }
 
 /// Trim the whitespace RFC 6265 §5.2 trims: spaces and horizontal tabs.
+///
+/// Byte loops rather than `str::trim_matches`: the ends are ASCII, and on
+/// the few bytes a header has, the char-pattern machinery costs more than
+/// the scan.
 #[inline]
 fn trim_wsp(s: &str) -> &str {
-    s.trim_matches(|c| c == ' ' || c == '\t')
+    let b = s.as_bytes();
+    let (mut start, mut end) = (0, b.len());
+    while start < end && matches!(b[start], b' ' | b'\t') {
+        start += 1;
+    }
+    while end > start && matches!(b[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    // Both ends sit next to ASCII bytes, so they are char boundaries.
+    s.get(start..end).unwrap_or("")
+}
+
+/// Position of `byte` (ASCII) in `s`: a plain loop, for the same reason.
+#[inline]
+fn find_byte(s: &str, byte: u8) -> Option<usize> {
+    s.as_bytes().iter().position(|&b| b == byte)
+}
+
+/// `str::split(';')` as a byte loop (see [`find_byte`]).
+struct SplitSemicolons<'a>(Option<&'a str>);
+
+impl<'a> Iterator for SplitSemicolons<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.0?;
+        match find_byte(rest, b';') {
+            Some(i) => {
+                self.0 = Some(&rest[i + 1..]);
+                Some(&rest[..i])
+            }
+            None => {
+                self.0 = None;
+                Some(rest)
+            }
+        }
+    }
+}
+
+/// The attributes RFC 6265 (and RFC 2109/2965 for the seed) name.
+#[derive(Clone, Copy)]
+enum Attr {
+    Expires,
+    MaxAge,
+    Domain,
+    Path,
+    Secure,
+    HttpOnly,
+    SameSite,
+    Version,
+    Comment,
+    CommentUrl,
+    Port,
+    Discard,
+    Other,
+}
+
+/// Which attribute `name` is, case-insensitively: dispatch on the length
+/// first so each name is compared with at most three candidates.
+#[inline]
+fn attr_kind(name: &str) -> Attr {
+    let is = |known: &str| name.eq_ignore_ascii_case(known);
+    match name.len() {
+        4 if is("path") => Attr::Path,
+        4 if is("port") => Attr::Port,
+        6 if is("domain") => Attr::Domain,
+        6 if is("secure") => Attr::Secure,
+        7 if is("expires") => Attr::Expires,
+        7 if is("max-age") => Attr::MaxAge,
+        7 if is("version") => Attr::Version,
+        7 if is("comment") => Attr::Comment,
+        7 if is("discard") => Attr::Discard,
+        8 if is("httponly") => Attr::HttpOnly,
+        8 if is("samesite") => Attr::SameSite,
+        10 if is("commenturl") => Attr::CommentUrl,
+        _ => Attr::Other,
+    }
 }
 
 /// RFC 6265bis §5.6: %x00-08 / %x0A-1F / %x7F.
@@ -134,15 +215,20 @@ fn strip_quotes(s: &str) -> &str {
 /// ```
 pub fn parse_set_cookie(bytes: &[u8]) -> Result<SetCookie, ParseError> {
     let text = std::str::from_utf8(bytes).map_err(|_| ParseError::NotUtf8)?;
-    if bytes.iter().copied().any(is_forbidden_control) {
+    // A fold without early exit compiles to SIMD: on the short, clean headers
+    // servers send that beats stopping at the first bad byte.
+    if bytes
+        .iter()
+        .fold(false, |bad, &b| bad | is_forbidden_control(b))
+    {
         return Err(ParseError::ControlCharacter);
     }
 
-    let (pair, attributes) = match text.find(';') {
+    let (pair, attributes) = match find_byte(text, b';') {
         Some(i) => (&text[..i], &text[i + 1..]),
         None => (text, ""),
     };
-    let (name, value) = match pair.find('=') {
+    let (name, value) = match find_byte(pair, b'=') {
         Some(i) => (trim_wsp(&pair[..i]), trim_wsp(&pair[i + 1..])),
         None if trim_wsp(pair).is_empty() => return Err(ParseError::Empty),
         None => return Err(ParseError::NoName),
@@ -175,8 +261,8 @@ pub fn parse_set_cookie(bytes: &[u8]) -> Result<SetCookie, ParseError> {
     let mut other = Vec::new();
 
     if !attributes.is_empty() {
-        for av in attributes.split(';') {
-            let (attr, raw_value) = match av.find('=') {
+        for av in SplitSemicolons(Some(attributes)) {
+            let (attr, raw_value) = match find_byte(av, b'=') {
                 Some(i) => (trim_wsp(&av[..i]), Some(trim_wsp(&av[i + 1..]))),
                 None => (trim_wsp(av), None),
             };
@@ -187,49 +273,44 @@ pub fn parse_set_cookie(bytes: &[u8]) -> Result<SetCookie, ParseError> {
             if v.len() > MAX_ATTRIBUTE_VALUE {
                 continue;
             }
-            let is = |known: &str| attr.eq_ignore_ascii_case(known);
-            if is("expires") {
-                if !v.is_empty() {
-                    if let Some(t) = crate::date::parse_cookie_date(v.as_bytes()) {
-                        expires = Some(t);
+            match attr_kind(attr) {
+                Attr::Expires => {
+                    if !v.is_empty() {
+                        if let Some(t) = crate::date::parse_cookie_date(v.as_bytes()) {
+                            expires = Some(t);
+                        }
                     }
                 }
-            } else if is("max-age") {
-                if let Some(seconds) = parse_max_age(v) {
-                    max_age = Some(seconds);
+                Attr::MaxAge => {
+                    if let Some(seconds) = parse_max_age(v) {
+                        max_age = Some(seconds);
+                    }
                 }
-            } else if is("domain") {
-                if !v.is_empty() {
-                    domain = Some(v);
+                Attr::Domain => {
+                    if !v.is_empty() {
+                        domain = Some(v);
+                    }
                 }
-            } else if is("path") {
-                path = Some(v);
-            } else if is("secure") {
-                secure = true;
-            } else if is("httponly") {
-                http_only = true;
-            } else if is("samesite") {
-                same_site = if v.eq_ignore_ascii_case("strict") {
-                    Some(SameSite::Strict)
-                } else if v.eq_ignore_ascii_case("lax") {
-                    Some(SameSite::Lax)
-                } else if v.eq_ignore_ascii_case("none") {
-                    Some(SameSite::None)
-                } else {
-                    None
-                };
-            } else if is("version") {
-                version = Some(strip_quotes(v));
-            } else if is("comment") {
-                comment = Some(v);
-            } else if is("commenturl") {
-                comment_url = Some(v);
-            } else if is("port") {
-                port = Some(raw_value);
-            } else if is("discard") {
-                discard = true;
-            } else {
-                other.push((attr.to_owned(), raw_value.map(str::to_owned)));
+                Attr::Path => path = Some(v),
+                Attr::Secure => secure = true,
+                Attr::HttpOnly => http_only = true,
+                Attr::SameSite => {
+                    same_site = if v.eq_ignore_ascii_case("strict") {
+                        Some(SameSite::Strict)
+                    } else if v.eq_ignore_ascii_case("lax") {
+                        Some(SameSite::Lax)
+                    } else if v.eq_ignore_ascii_case("none") {
+                        Some(SameSite::None)
+                    } else {
+                        None
+                    };
+                }
+                Attr::Version => version = Some(strip_quotes(v)),
+                Attr::Comment => comment = Some(v),
+                Attr::CommentUrl => comment_url = Some(v),
+                Attr::Port => port = Some(raw_value),
+                Attr::Discard => discard = true,
+                Attr::Other => other.push((attr.to_owned(), raw_value.map(str::to_owned))),
             }
         }
     }

@@ -222,6 +222,7 @@ where
                             });
                         }
                         Err(error) => {
+                            tracing::debug!(%error, "redirect refused");
                             this.state.set(State::Done);
                             return Poll::Ready(Err(error.into()));
                         }
@@ -437,7 +438,18 @@ impl<S> Chain<S> {
             });
         }
         self.seen.push((method.clone(), next.clone()));
-        tracing::debug!(%status, from = %current, to = %next, %method, "following redirect");
+        let origin_changed = origin(&current) != origin(&next);
+        tracing::debug!(
+            hop = self.history.len(),
+            %status,
+            from = %current,
+            to = %next,
+            %method,
+            method_changed = method != self.template.method,
+            origin_changed,
+            body_replayed = keep_body,
+            "following redirect"
+        );
 
         if !keep_body {
             self.body = Some(Bytes::new());
@@ -447,6 +459,13 @@ impl<S> Chain<S> {
         template.method = method;
         template.uri = uri;
         template.extensions.insert(self.facts.clone());
+        // Fetch §4.4 HTTP-redirect fetch, step 14: a redirect's own
+        // Referrer-Policy replaces the request's for the rest of the chain.
+        #[cfg(feature = "referer")]
+        if let Some(policy) = crate::referer::policy_of(response.headers()) {
+            tracing::trace!(%policy, "the redirect sets the referrer policy of the next hop");
+            template.extensions.insert(policy);
+        }
         self.current = Some(next);
 
         let body = match &self.body {
@@ -458,6 +477,14 @@ impl<S> Chain<S> {
 
     /// The final response, with what the chain learnt in its extensions.
     fn finish<ResB>(&mut self, mut response: Response<ResB>) -> Response<ResB> {
+        if !self.history.is_empty() {
+            tracing::debug!(
+                hops = self.history.len(),
+                status = %response.status(),
+                url = %self.current.as_ref().map_or("", Url::as_str),
+                "redirect chain ended"
+            );
+        }
         let extensions = response.extensions_mut();
         extensions.insert(RedirectHistory(std::mem::take(&mut self.history)));
         if let Some(url) = self.current.take() {

@@ -50,6 +50,17 @@
 //! dropped before the next hop, so an HTTP/1 connection can go back to the
 //! pool.
 //!
+//! # Logging
+//!
+//! What the seed's `HTTPRedirectDebugProcessor` printed, as `tracing`
+//! events at `DEBUG`: `following redirect` for every hop followed (fields
+//! `hop`, `status`, `from`, `to`, `method`, `method_changed`,
+//! `origin_changed`, `body_replayed`), `redirect chain ended` (`hops`,
+//! `status`, `url`) when a chain of at least one redirect ends, `redirect
+//! refused` (`error`) for a loop, too many redirects or a bad `Location`,
+//! and a message saying why for each 3xx not followed. The `debug`
+//! feature's `TraceBodyLayer` logs the bodies.
+//!
 //! # Errors
 //!
 //! The service's error type is [`BoxError`], as in tower's own `Timeout`,
