@@ -143,33 +143,58 @@ async fn fetch(opener: &Opener, args: &GetArgs) -> Result<(), Failure> {
         Some(path) => Box::new(BufWriter::with_capacity(64 * 1024, create(path)?)),
         None => Box::new(BufWriter::with_capacity(64 * 1024, io::stdout().lock())),
     };
-    let write_failed = |e: io::Error| match &args.output {
-        Some(path) => Failure::new(
-            Status::Failure,
-            anyhow::Error::new(e).context(format!("cannot write {}", path.display())),
-        ),
-        None => Failure::new(
-            Status::Failure,
-            anyhow::Error::new(e).context("cannot write to standard output"),
-        ),
-    };
-    if args.include {
-        write_head(&mut out, &response).map_err(write_failed)?;
-    }
     // A progress bar only for a file, and only for a person watching.
     let progress = (args.output.is_some() && io::stderr().is_terminal())
         .then(|| progress_bar(response.content_length()));
-    while let Some(chunk) = response.chunk().await.map_err(http_failure)? {
-        out.write_all(&chunk).map_err(write_failed)?;
-        if let Some(bar) = &progress {
-            bar.inc(chunk.len() as u64);
-        }
-    }
-    out.flush().map_err(write_failed)?;
+    let written = copy(&mut response, &mut out, args.include, progress.as_ref()).await;
     if let Some(bar) = progress {
         bar.finish();
     }
-    Ok(())
+    match written {
+        Ok(()) => Ok(()),
+        Err(Copy::Http(error)) => Err(http_failure(error)),
+        // A reader that has seen enough (`clientcookie get URL | head`)
+        // is not a failure.
+        Err(Copy::Write(e)) if args.output.is_none() && e.kind() == io::ErrorKind::BrokenPipe => {
+            Ok(())
+        }
+        Err(Copy::Write(e)) => {
+            let what = match &args.output {
+                Some(path) => format!("cannot write {}", path.display()),
+                None => "cannot write to standard output".to_owned(),
+            };
+            Err(Failure::new(
+                Status::Failure,
+                anyhow::Error::new(e).context(what),
+            ))
+        }
+    }
+}
+
+/// What stopped a copy of the body.
+enum Copy {
+    Http(clientcookie::Error),
+    Write(io::Error),
+}
+
+/// The head (with `include`), then the body, chunk by chunk as it arrives:
+/// memory stays at one chunk and the writer's buffer, whatever the size.
+async fn copy(
+    response: &mut Response,
+    out: &mut dyn Write,
+    include: bool,
+    progress: Option<&ProgressBar>,
+) -> Result<(), Copy> {
+    if include {
+        write_head(out, response).map_err(Copy::Write)?;
+    }
+    while let Some(chunk) = response.chunk().await.map_err(Copy::Http)? {
+        out.write_all(&chunk).map_err(Copy::Write)?;
+        if let Some(bar) = progress {
+            bar.inc(chunk.len() as u64);
+        }
+    }
+    out.flush().map_err(Copy::Write)
 }
 
 fn create(path: &Path) -> Result<File, Failure> {

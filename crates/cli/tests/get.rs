@@ -656,3 +656,32 @@ fn a_200_mb_body_to_a_file_keeps_peak_memory_under_64_mb() {
     assert_eq!(std::fs::metadata(&out).unwrap().len(), 200_000_000);
     assert!(peak_kib < 64 * 1024, "peak RSS {peak_kib} KiB");
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    // `clientcookie get URL | head -c 10`
+    use std::io::Read as _;
+    let site = site();
+    let mut child = common::clientcookie()
+        .args(["get", &site.url("/big?bytes=50000000")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The pipe is closed now.
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(&first[..], &clientcookie_testsite::BIG_PATTERN[..10]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
