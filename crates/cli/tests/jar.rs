@@ -241,3 +241,20 @@ fn jar_convert_to_a_place_that_cannot_be_written_exits_1() {
     run.assert_status(1);
     assert!(run.stderr.contains("out.lwp"), "{}", run.stderr);
 }
+
+#[test]
+fn jar_list_without_a_format_reads_what_the_content_says_an_ie_cookie_file_too() {
+    let ie = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../jar/tests/fixtures/msie/joe@example[1].txt");
+    let listed = run(["jar".as_ref(), "list".as_ref(), ie.as_os_str()]);
+    listed.assert_status(0);
+    let text = listed.stdout_text();
+    assert!(text.lines().count() >= 2, "{text}");
+    assert!(text.contains("domain=\".example.com\""), "{text}");
+
+    let dir = scratch();
+    let no_extension = write_file(dir.path(), "cookies", COOKIES_TXT.as_bytes());
+    let listed = run(["jar".as_ref(), "list".as_ref(), no_extension.as_os_str()]);
+    listed.assert_status(0);
+    assert_eq!(listed.stdout_text().lines().count(), 5);
+}
