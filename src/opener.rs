@@ -12,8 +12,8 @@ use clientcookie_layers::referer::{RefererLayer, ReferrerPolicy};
 use clientcookie_layers::refresh::{RefreshLayer, DEFAULT_MAX_DELAY};
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, FROM, USER_AGENT};
 use http::{Request, Response as HttpResponse};
-use tower::util::BoxCloneSyncService;
-use tower::{Layer, Service, ServiceExt};
+use tower::util::{BoxCloneSyncService, Either, MapRequest};
+use tower::{Layer, Service, ServiceBuilder, ServiceExt};
 use url::Url;
 
 use crate::error::{Error, Kind};
@@ -112,16 +112,17 @@ impl Opener {
     /// ```
     pub async fn request<B: Into<Body>>(&self, request: Request<B>) -> Result<Response, Error> {
         let (mut parts, body) = request.into_parts();
-        let url = match Url::parse(&parts.uri.to_string()) {
-            Ok(url) if parts.uri.scheme().is_some() && parts.uri.host().is_some() => url,
-            _ => {
-                let error = crate::backend::InvalidUri {
-                    uri: parts.uri.to_string(),
-                    reason: "not an absolute URL",
-                };
-                return Err(Error::builder(error));
-            }
-        };
+        if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
+            let error = crate::backend::InvalidUri {
+                uri: parts.uri.to_string(),
+                reason: "not an absolute URL",
+            };
+            return Err(Error::builder(error));
+        }
+        // Cheap (shared bytes); parsed into a URL only when no layer or
+        // backend says where the response came from, or for an error.
+        let uri = parts.uri.clone();
+        let url_of = |uri: &http::Uri| Url::parse(&uri.to_string()).ok();
         for name in self.inner.headers.keys() {
             if !parts.headers.contains_key(name) {
                 for value in self.inner.headers.get_all(name) {
@@ -139,16 +140,15 @@ impl Opener {
                         std::io::ErrorKind::TimedOut,
                         format!("no response within {limit:?}"),
                     );
-                    return Err(
-                        Error::new(Kind::Network, Some(timed_out.into())).with_url(Some(url))
-                    );
+                    let error = Error::new(Kind::Network, Some(timed_out.into()));
+                    return Err(error.with_url(url_of(&uri)));
                 }
             },
             None => call.await,
         };
         match result {
-            Ok(response) => Ok(Response::new(response, url)),
-            Err(error) => Err(Error::from_stack(error).with_url(Some(url))),
+            Ok(response) => Response::new(response, || url_of(&uri)),
+            Err(error) => Err(Error::from_stack(error).with_url(url_of(&uri))),
         }
     }
 
@@ -578,7 +578,7 @@ impl OpenerBuilder {
         if let Some(error) = self.error {
             return Err(error);
         }
-        let mut service: Inner = match self.backend {
+        let service: Inner = match self.backend {
             #[cfg(feature = "reqwest")]
             Backend::Reqwest(builder) => {
                 let mut builder = match builder {
@@ -631,31 +631,39 @@ impl OpenerBuilder {
                     configure(&mut locked);
                 }
             }
-            service = BoxCloneSyncService::new(CookieLayer::new(jar.clone()).layer(service));
             Some(jar)
         } else {
             None
         };
-        if self.referer {
-            let layer = RefererLayer::new().policy(self.referrer_policy);
-            service = BoxCloneSyncService::new(layer.layer(service));
-        }
+        // Switched-off layers are `Either::Right(inner)`, not boxes: the
+        // stack is one concrete type, boxed once around the backend and
+        // once as a whole, so a request costs two boxed futures, not one
+        // per layer (see BENCHMARKS.md).
+        let cookies = jar.clone().map(CookieLayer::new);
+        let referer = self
+            .referer
+            .then(|| RefererLayer::new().policy(self.referrer_policy));
         // A refresh budget of 0 follows no refresh either.
-        if self.refresh {
-            let layer = RefreshLayer::new()
+        let refresh = self.refresh.then(|| {
+            RefreshLayer::new()
                 .max_delay(self.refresh_max_delay)
                 .honor_time(self.honor_time)
-                .max_redirects(self.max_redirects);
-            service = BoxCloneSyncService::new(layer.layer(service));
-        }
-        let service: Outer = if self.redirects && self.max_redirects > 0 {
+                .max_redirects(self.max_redirects)
+        });
+        let service = ServiceBuilder::new()
+            .option_layer(refresh)
+            .option_layer(referer)
+            .option_layer(cookies)
+            .service(service);
+        let to_replay: fn(Request<Body>) -> Request<ReplayBody<Body>> =
+            |request| request.map(ReplayBody::streaming);
+        let service = if self.redirects && self.max_redirects > 0 {
             let layer = RedirectLayer::new().max_redirects(self.max_redirects);
-            BoxCloneSyncService::new(layer.layer(service))
+            Either::Left(layer.layer(service))
         } else {
-            BoxCloneSyncService::new(
-                service.map_request(|request: Request<Body>| request.map(ReplayBody::streaming)),
-            )
+            Either::Right(MapRequest::new(service, to_replay))
         };
+        let service: Outer = BoxCloneSyncService::new(service);
         Ok(Opener {
             inner: Arc::new(Shared {
                 service,

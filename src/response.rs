@@ -35,14 +35,26 @@ pub struct Response {
 }
 
 impl Response {
-    /// `response` to a request for `requested`; the URL is the one the
-    /// stack left in [`FinalUrl`], or `requested`.
-    pub(crate) fn new(inner: http::Response<ResponseBody>, requested: Url) -> Response {
+    /// `response`, from the URL the stack left in [`FinalUrl`] or else the
+    /// URL `requested` gives.
+    pub(crate) fn new(
+        inner: http::Response<ResponseBody>,
+        requested: impl FnOnce() -> Option<Url>,
+    ) -> Result<Response, Error> {
         let url = match inner.extensions().get::<FinalUrl>() {
             Some(FinalUrl(url)) => url.clone(),
-            None => requested,
+            None => match requested() {
+                Some(url) => url,
+                None => {
+                    let error = crate::backend::InvalidUri {
+                        uri: String::new(),
+                        reason: "the request's URI is not a URL",
+                    };
+                    return Err(Error::builder(error));
+                }
+            },
         };
-        Response { inner, url }
+        Ok(Response { inner, url })
     }
 
     /// The status.

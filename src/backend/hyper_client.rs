@@ -7,7 +7,6 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use clientcookie_layers::redirect::FinalUrl;
 use http::{Request, Response};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::connect::dns::{GaiResolver, Name};
@@ -15,14 +14,19 @@ use hyper_util::client::legacy::connect::Connect;
 use hyper_util::client::legacy::{Client, ResponseFuture};
 use pin_project_lite::pin_project;
 use tower::Service;
-use url::Url;
 
 use super::{merge_extensions, InvalidUri};
 use crate::BoxError;
 
 /// A hyper-util legacy `Client` as a `Service<http::Request<B>>` that adds
-/// [`FinalUrl`] and the request's extensions to the response; see the
-/// [module docs](super).
+/// the request's extensions to the response; see the [module docs](super).
+///
+/// hyper-util follows no redirects, so the response comes from the
+/// request's URI, which the caller has: no
+/// [`FinalUrl`](clientcookie_layers::redirect::FinalUrl) is added (parsing
+/// every URI into a `Url` for it was a measurable part of the stack's cost).
+/// A [`RedirectLayer`](clientcookie_layers::redirect::RedirectLayer)
+/// outside puts the final URL of a chain on the response itself.
 ///
 /// ```
 /// use clientcookie::backend::HyperService;
@@ -110,12 +114,10 @@ where
                 },
             };
         }
-        let url = Url::parse(&uri.to_string()).ok();
         let extensions = request.extensions().clone();
         HyperFuture {
             state: State::Pending {
                 future: self.client.call(request),
-                url,
                 extensions: Some(extensions),
             },
         }
@@ -133,7 +135,7 @@ pin_project! {
 pin_project! {
     #[project = StateProj]
     enum State {
-        Pending { #[pin] future: ResponseFuture, url: Option<Url>, extensions: Option<http::Extensions> },
+        Pending { #[pin] future: ResponseFuture, extensions: Option<http::Extensions> },
         Failed { error: Option<BoxError> },
     }
 }
@@ -143,17 +145,10 @@ impl Future for HyperFuture {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().state.project() {
-            StateProj::Pending {
-                future,
-                url,
-                extensions,
-            } => {
+            StateProj::Pending { future, extensions } => {
                 let mut response = std::task::ready!(future.poll(cx))?;
                 if let Some(extensions) = extensions.take() {
                     merge_extensions(extensions, response.extensions_mut());
-                }
-                if let Some(url) = url.take() {
-                    response.extensions_mut().insert(FinalUrl(url));
                 }
                 Poll::Ready(Ok(response))
             }

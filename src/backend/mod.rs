@@ -1,24 +1,25 @@
 //! The inner service of an [`Opener`](crate::Opener): an HTTP client as a
 //! tower `Service` that the layers wrap.
 //!
-//! Both adapters do the same two things the layers need and the clients do
-//! not: the response carries the URL it came from ([`FinalUrl`]) and the
-//! request's extensions (the per-request context: [`RequestFacts`], the
-//! hop budget, a [`SessionJar`], anything the caller put there), so what
-//! travelled with the request can be read off the response. The response's
+//! Both adapters give the response the request's extensions (the
+//! per-request context: [`RequestFacts`], the hop budget, a [`SessionJar`],
+//! anything the caller put there), so what travelled with the request can
+//! be read off the response. The response's
 //! own extensions win where both have a value of one type.
 //!
 //! - `ReqwestService` (feature `reqwest`, on by default) turns an
 //!   `http::Request<B>` into a `reqwest::Request` and the `reqwest::Response`
 //!   back into an `http::Response<reqwest::Body>`. reqwest keeps the final
 //!   URL and the request's extensions to itself once a response becomes an
-//!   `http::Response`; the adapter puts them back. Give it a client with
+//!   `http::Response`; the adapter puts them back, the URL as [`FinalUrl`].
+//!   Give it a client with
 //!   reqwest's own redirects, cookie store and referer off
 //!   (`reqwest_client_builder` does), or reqwest and the layers would both
 //!   act.
 //! - `HyperService` (feature `hyper`) wraps a hyper-util legacy
 //!   `Client`: it refuses a request whose URI has no scheme or host with a
-//!   typed error before hyper-util does, and adds the same extensions.
+//!   typed error before hyper-util does, and adds the request's extensions
+//!   (hyper-util follows no redirects: the response is the request URI's).
 //!
 //! # TLS with reqwest
 //!
