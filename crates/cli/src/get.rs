@@ -113,8 +113,16 @@ fn request(args: &GetArgs) -> Result<Request<Body>, Failure> {
         *request.body_mut() = Body::from(data.clone());
     }
     let headers = request.headers_mut();
+    // The user's headers replace the ones set above (a Content-Type of
+    // their own for -d); repeated, they are all sent.
+    let mut given = Vec::new();
     for (name, value) in &args.headers {
-        headers.append(name.clone(), value.clone());
+        if given.contains(name) {
+            headers.append(name.clone(), value.clone());
+        } else {
+            headers.insert(name.clone(), value.clone());
+            given.push(name.clone());
+        }
     }
     if let Some(ua) = &args.user_agent {
         headers.insert(USER_AGENT, ua.clone());

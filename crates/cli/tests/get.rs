@@ -154,6 +154,18 @@ fn data_is_posted_as_a_form() {
         "application/x-www-form-urlencoded"
     );
 
+    // A Content-Type of the user's own replaces the form's.
+    let json = get(
+        &site,
+        "a.example",
+        "/echo",
+        args!["-d", "{}", "-H", "Content-Type: application/json"],
+    );
+    assert_eq!(
+        json.json()["headers"]["content-type"],
+        serde_json::json!(["application/json"])
+    );
+
     // A form login: the 303 turns the POST into a GET, the session cookie
     // set on it is sent to /account.
     let login = get(
