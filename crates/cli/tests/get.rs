@@ -697,3 +697,19 @@ fn a_reader_that_stops_early_is_not_an_error() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn cookies_of_the_hops_before_a_failure_are_saved() {
+    let site = site();
+    let dir = scratch();
+    let jar = dir.path().join("cookies.lwp");
+    let run = get(
+        &site,
+        "a.example",
+        "/redirect/302?to=/redirect-loop&set=before%3D1",
+        args!["-j", &jar, "--keep-session"],
+    );
+    run.assert_status(4);
+    let saved = std::fs::read_to_string(&jar).unwrap();
+    assert!(saved.contains("before=1"), "{saved}");
+}
