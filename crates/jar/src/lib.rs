@@ -35,6 +35,7 @@
 //! | `FileCookieJar`, `LWPCookieJar`, `MozillaCookieJar` | [`store::CookieFile`], [`store::lwp`], [`store::mozilla`] |
 //! | `MSIECookieJar` (its cookie files) | [`store::msie`] |
 //! | `BSDDBCookieJar` | [`store::sqlite`] (cargo feature `sqlite`, on by default) |
+//! | `MSIEDBCookieJar` (a browser's own database, unfinished in the seed) | [`store::firefox`] (read and write), [`store::chromium`] (read; cargo feature `chromium`) |
 //! | the request's `unverifiable`, `origin_req_host` | [`RequestFacts`] in `http::Extensions` |
 //!
 //! With the `reqwest` feature, [`SharedJar`] is a `reqwest::cookie::CookieStore`

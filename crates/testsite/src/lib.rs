@@ -36,7 +36,7 @@
 //! | Route | Response |
 //! |---|---|
 //! | `GET /set-cookie?<name>=<value>&...` | 200, one `Set-Cookie: name=value; Path=/` per pair, in order |
-//! | `GET /set-cookie-raw?h=<value>&h=...` | 200, each `h` (percent-decoded, bytes kept as they are) sent verbatim as a `Set-Cookie` header |
+//! | `GET /set-cookie-raw?h=<value>&h=...[&to=<url>]` | 200, each `h` (percent-decoded, bytes kept as they are) sent verbatim as a `Set-Cookie` header; with `to`, a 302 to `to` instead of the 200 (a browser collects cookies of several hosts in one visit) |
 //! | `GET /set-cookie2-raw?h=<value>&h=...` | the same with `Set-Cookie2` |
 //! | `ANY /echo`, `ANY /echo/...` | 200 `application/json`: `{"method", "host", "path", "query", "headers": {name: [values]}, "body"}`; header names lowercased, body as lossy UTF-8 |
 //! | `ANY /redirect/<status>?to=<url>&set=<name>=<value>&policy=<p>` | any 3xx status (301, 302, 303, 307, 308, and 300, 304, 305 for edge cases), `Location: to` (none without `to`), one `Set-Cookie: name=value; Path=/` per `set`, `Referrer-Policy: p` when `policy` is given (sent as given) |

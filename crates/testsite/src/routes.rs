@@ -31,7 +31,7 @@ pub(crate) fn route(state: &Arc<State>, parts: &request::Parts, host: &str, body
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let result = match segments.as_slice() {
         ["set-cookie"] => set_cookie(&query),
-        ["set-cookie-raw"] => raw_headers(&query, header::SET_COOKIE),
+        ["set-cookie-raw"] => set_cookie_raw(&query),
         ["set-cookie2-raw"] => raw_headers(&query, HeaderName::from_static("set-cookie2")),
         ["echo", ..] => Ok(echo(parts, host, body)),
         ["redirect", status] => redirect(status, &query),
@@ -108,6 +108,18 @@ fn set_cookie(query: &Query) -> Result<Resp, String> {
     for (name, value) in query.pairs() {
         resp.headers_mut()
             .append(header::SET_COOKIE, simple_cookie(name, &value)?);
+    }
+    Ok(resp)
+}
+
+/// `/set-cookie-raw`: the raw headers, on a 302 to `to` when it is given, so
+/// that one browser visit can collect cookies from several hosts.
+fn set_cookie_raw(query: &Query) -> Result<Resp, String> {
+    let mut resp = raw_headers(query, header::SET_COOKIE)?;
+    if let Some(to) = query.get_raw("to") {
+        *resp.status_mut() = StatusCode::FOUND;
+        resp.headers_mut()
+            .insert(header::LOCATION, header_value(to, "to")?);
     }
     Ok(resp)
 }

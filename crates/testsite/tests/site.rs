@@ -60,6 +60,18 @@ async fn set_cookie_raw_sends_each_value_verbatim() -> Result {
 }
 
 #[tokio::test]
+async fn set_cookie_raw_with_to_redirects_after_setting_the_cookies() -> Result {
+    let site = TestSite::start().await?;
+    let next = "http://b.example/set-cookie-raw?h=b%3D2";
+    let path = format!("/set-cookie-raw?h={}&to={}", enc("a=1; Path=/"), enc(next));
+    let resp = get(&site, "a.example", &path).await?;
+    assert_eq!(resp.status, 302);
+    assert_eq!(resp.header("location"), Some(next));
+    assert_eq!(resp.header_all("set-cookie"), ["a=1; Path=/"]);
+    Ok(())
+}
+
+#[tokio::test]
 async fn set_cookie_raw_keeps_bytes_that_are_not_utf8() -> Result {
     let site = TestSite::start().await?;
     let req = format!(

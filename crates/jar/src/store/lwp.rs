@@ -17,6 +17,7 @@
 //! As in the seed, a cookie read without `expires` gets `discard` set, and
 //! `domain_specified` is whether the domain has a leading dot.
 
+use std::borrow::Cow;
 use std::io::{self, BufRead, Write};
 
 use super::{has_line_break, Lines, LoadError, Malformed, SaveOptions};
@@ -57,17 +58,24 @@ fn is_space(c: char) -> bool {
     c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 
-type Pairs = Vec<(String, Option<String>)>;
+/// `name[=value]` pairs, borrowed from the line unless unescaping changed
+/// them.
+pub(crate) type Pairs<'a> = Vec<(Cow<'a, str>, Option<Cow<'a, str>>)>;
 
 /// The body of a quoted string after its opening quote: the unescaped
 /// value and the bytes consumed including the closing quote, or `None`
 /// when the quote is not closed (the seed then reads the value unquoted).
-fn quoted(text: &str) -> Option<(String, usize)> {
-    let mut value = String::new();
-    let mut chars = text.char_indices();
+fn quoted(text: &str) -> Option<(Cow<'_, str>, usize)> {
+    let end = text.find(['"', '\\'])?;
+    if text.as_bytes()[end] == b'"' {
+        // No escape: the value is a slice of the line.
+        return Some((Cow::Borrowed(&text[..end]), end + 1));
+    }
+    let mut value = String::from(&text[..end]);
+    let mut chars = text[end..].char_indices();
     while let Some((i, c)) = chars.next() {
         match c {
-            '"' => return Some((value, i + 1)),
+            '"' => return Some((Cow::Owned(value), end + i + 1)),
             '\\' => match chars.next() {
                 Some((_, '\n')) | None => return None,
                 Some((_, escaped)) => value.push(escaped),
@@ -80,7 +88,7 @@ fn quoted(text: &str) -> Option<(String, usize)> {
 
 /// The seed's `split_header_words` for one header value: cookies separated
 /// by `,`, each a list of `name[=value]` pairs separated by `;`.
-pub(crate) fn split_header_words(text: &str) -> Vec<Pairs> {
+pub(crate) fn split_header_words(text: &str) -> Vec<Pairs<'_>> {
     let mut result = Vec::new();
     let mut pairs = Vec::new();
     let mut rest = text;
@@ -90,7 +98,7 @@ pub(crate) fn split_header_words(text: &str) -> Vec<Pairs> {
             .find(|c: char| matches!(c, '=' | ';' | ',') || is_space(c))
             .unwrap_or(trimmed.len());
         if token_len > 0 {
-            let name = trimmed[..token_len].to_string();
+            let name = Cow::Borrowed(&trimmed[..token_len]);
             rest = &trimmed[token_len..];
             let mut value = None;
             if let Some(after_eq) = rest.trim_start_matches(is_space).strip_prefix('=') {
@@ -104,7 +112,7 @@ pub(crate) fn split_header_words(text: &str) -> Vec<Pairs> {
                         let len = after_eq
                             .find(|c: char| matches!(c, ';' | ',') || is_space(c))
                             .unwrap_or(after_eq.len());
-                        value = Some(after_eq[..len].to_string());
+                        value = Some(Cow::Borrowed(&after_eq[..len]));
                         rest = &after_eq[len..];
                     }
                 }
@@ -143,6 +151,14 @@ pub(crate) fn split_header_words(text: &str) -> Vec<Pairs> {
 /// assert_eq!(cookies[0].rest, [("Priority".to_string(), Some("High".to_string()))]);
 /// ```
 pub fn read_lwp(reader: impl BufRead) -> Result<Vec<Cookie>, LoadError> {
+    read_lwp_sized(reader, 0)
+}
+
+/// [`read_lwp`] with room for `capacity` cookies reserved up front.
+pub(crate) fn read_lwp_sized(
+    reader: impl BufRead,
+    capacity: usize,
+) -> Result<Vec<Cookie>, LoadError> {
     let mut lines = Lines::new(reader);
     match lines.next_line()? {
         Some(first) if is_magic(first) => {}
@@ -154,29 +170,36 @@ pub fn read_lwp(reader: impl BufRead) -> Result<Vec<Cookie>, LoadError> {
             })
         }
     }
-    let mut cookies = Vec::new();
+    let blank = super::blank_cookie();
+    let mut cookies = Vec::with_capacity(capacity);
     while let Some(line) = lines.next_line()? {
         let Some(body) = line.strip_prefix(HEADER) else {
             continue;
         };
-        let mut parsed = Vec::new();
+        let mut failed = None;
         for words in split_header_words(body.trim_matches(is_space)) {
-            parsed.push(cookie_from_words(words));
+            match cookie_from_words(words, &blank) {
+                Ok(cookie) => cookies.push(cookie),
+                Err(reason) => {
+                    failed = Some(reason);
+                    break;
+                }
+            }
         }
-        for cookie in parsed {
-            cookies.push(cookie.map_err(|reason| lines.malformed(reason))?);
+        if let Some(reason) = failed {
+            return Err(lines.malformed(reason));
         }
     }
     Ok(cookies)
 }
 
 #[derive(Default)]
-struct Standard {
+struct Standard<'a> {
     booleans: [bool; 5],
-    values: [Option<String>; 7],
+    values: [Option<Cow<'a, str>>; 7],
 }
 
-impl Standard {
+impl<'a> Standard<'a> {
     fn flag(&self, name: &str) -> bool {
         BOOLEAN_ATTRS
             .iter()
@@ -184,7 +207,7 @@ impl Standard {
             .is_some_and(|i| self.booleans[i])
     }
 
-    fn take(&mut self, name: &str) -> Option<String> {
+    fn take(&mut self, name: &str) -> Option<Cow<'a, str>> {
         VALUE_ATTRS
             .iter()
             .position(|a| *a == name)
@@ -192,34 +215,42 @@ impl Standard {
     }
 }
 
-fn cookie_from_words(words: Pairs) -> Result<Cookie, Malformed> {
+/// Where `key` is in `names`, compared as the seed compares (`lower()`).
+/// The names are ASCII, and the only non-ASCII character that lower-cases
+/// to ASCII is the Kelvin sign (to `k`), in none of them: an ASCII
+/// case-insensitive comparison is the same, without allocating.
+fn position_of(names: &[&str], key: &str) -> Option<usize> {
+    names.iter().position(|n| n.eq_ignore_ascii_case(key))
+}
+
+fn cookie_from_words(words: Pairs<'_>, blank: &Cookie) -> Result<Cookie, Malformed> {
     let mut words = words.into_iter();
     let Some((first_name, first_value)) = words.next() else {
         return Err(Malformed::MissingDomain);
     };
     let mut standard = Standard::default();
-    let mut rest: Pairs = Vec::new();
+    let mut rest: Vec<(String, Option<String>)> = Vec::new();
     let mut http_only = false;
     let mut same_site = None;
     for (key, value) in words {
-        let lower = key.to_lowercase();
-        if let Some(i) = BOOLEAN_ATTRS.iter().position(|a| *a == lower) {
+        if let Some(i) = position_of(&BOOLEAN_ATTRS, &key) {
             // The seed stores the value itself: `secure=""` is false.
             standard.booleans[i] = value.as_deref().map_or(true, |v| !v.is_empty());
-        } else if let Some(i) = VALUE_ATTRS.iter().position(|a| *a == lower) {
+        } else if let Some(i) = position_of(&VALUE_ATTRS, &key) {
             standard.values[i] = value;
-        } else if lower == "httponly" {
+        } else if key.eq_ignore_ascii_case("httponly") {
             http_only = true;
-        } else if let Some(site) = (lower == "samesite")
+        } else if let Some(site) = key
+            .eq_ignore_ascii_case("samesite")
             .then(|| value.as_deref().and_then(parse_same_site))
             .flatten()
         {
             same_site = Some(site);
         } else if let Some(slot) = rest.iter_mut().find(|(k, _)| *k == key) {
             // A dict in the seed: the last value wins, the first place stays.
-            slot.1 = value;
+            slot.1 = value.map(Cow::into_owned);
         } else {
-            rest.push((key, value));
+            rest.push((key.into_owned(), value.map(Cow::into_owned)));
         }
     }
 
@@ -230,7 +261,7 @@ fn cookie_from_words(words: Pairs) -> Result<Cookie, Malformed> {
         Some(v) => match v.trim().trim_start_matches('+').parse::<u32>() {
             Ok(0) => None,
             Ok(n) => Some(n),
-            Err(_) => return Err(Malformed::Version(v)),
+            Err(_) => return Err(Malformed::Version(v.into_owned())),
         },
     };
     let port = standard.take("port");
@@ -244,23 +275,26 @@ fn cookie_from_words(words: Pairs) -> Result<Cookie, Malformed> {
         Some(value) => (first_name, value),
         // `Set-Cookie3: foo; ...` is the seed's cookie named "foo" with no
         // value: a cookie with an empty name here.
-        None => (String::new(), first_name),
+        None => (Cow::Borrowed(""), first_name),
     };
     let dotted = domain.starts_with('.');
-    let mut cookie = Cookie::new(name, value, "", path);
-    cookie.domain = domain.strip_prefix('.').unwrap_or(&domain).to_lowercase();
+    let mut cookie = blank.clone();
+    cookie.name = name.into_owned();
+    cookie.value = value.into_owned();
+    cookie.path = path.into_owned();
+    cookie.domain = super::lowercase(domain.strip_prefix('.').unwrap_or(&domain));
     cookie.host_only = !dotted;
     cookie.domain_specified = dotted;
     cookie.domain_initial_dot = standard.flag("domain_dot");
     cookie.version = version;
-    cookie.port = port;
+    cookie.port = port.map(Cow::into_owned);
     cookie.port_specified = port_specified;
     cookie.path_specified = standard.flag("path_spec");
     cookie.secure = standard.flag("secure");
     cookie.expires = expires;
     cookie.discard = standard.flag("discard") || expires.is_none();
-    cookie.comment = standard.take("comment");
-    cookie.comment_url = standard.take("commenturl");
+    cookie.comment = standard.take("comment").map(Cow::into_owned);
+    cookie.comment_url = standard.take("commenturl").map(Cow::into_owned);
     cookie.rest = rest;
     cookie.http_only = http_only;
     cookie.same_site = same_site;
@@ -292,17 +326,43 @@ fn is_token(s: &str) -> bool {
 /// The seed's `join_header_words` quoting: bare when `^\w+$`, else quoted
 /// with `"` and `\` escaped.
 fn push_value(out: &mut String, value: &str) {
-    if !value.is_empty() && value.chars().all(|c| c.is_alphanumeric() || c == '_') {
+    let bare = !value.is_empty()
+        && if value.is_ascii() {
+            value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        } else {
+            value.chars().all(|c| c.is_alphanumeric() || c == '_')
+        };
+    if bare {
         out.push_str(value);
     } else {
         out.push('"');
-        for c in value.chars() {
-            if c == '"' || c == '\\' {
-                out.push('\\');
-            }
-            out.push(c);
-        }
+        push_escaped(out, value);
         out.push('"');
+    }
+}
+
+fn push_escaped(out: &mut String, value: &str) {
+    if !value.contains(['"', '\\']) {
+        out.push_str(value);
+        return;
+    }
+    for c in value.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+}
+
+/// `; key` or `; key=value`.
+fn push_attr(out: &mut String, key: &str, value: Option<&str>) {
+    out.push_str("; ");
+    out.push_str(key);
+    if let Some(v) = value {
+        out.push('=');
+        push_value(out, v);
     }
 }
 
@@ -319,6 +379,13 @@ fn push_value(out: &mut String, value: &str) {
 /// );
 /// ```
 pub fn lwp_cookie_str(cookie: &Cookie) -> Option<String> {
+    let mut out = String::new();
+    push_cookie(&mut out, cookie).then_some(out)
+}
+
+/// Append [`lwp_cookie_str`] to `out`; `false`, and `out` untouched, when
+/// the format cannot hold the cookie.
+fn push_cookie(out: &mut String, cookie: &Cookie) -> bool {
     let fields = [
         Some(&cookie.value),
         Some(&cookie.path),
@@ -328,80 +395,83 @@ pub fn lwp_cookie_str(cookie: &Cookie) -> Option<String> {
         cookie.comment_url.as_ref(),
     ];
     if fields.into_iter().flatten().any(|f| has_line_break(f)) {
-        return None;
+        return false;
     }
-    let mut out = String::new();
-    if cookie.name.is_empty() {
-        // Read back as a cookie with an empty name (see the reader).
-        if !is_token(&cookie.value) {
-            return None;
-        }
+    // Read back as a cookie with an empty name (see the reader).
+    let nameless = cookie.name.is_empty();
+    if !is_token(if nameless {
+        &cookie.value
+    } else {
+        &cookie.name
+    }) {
+        return false;
+    }
+    if nameless {
         out.push_str(&cookie.value);
     } else {
-        if !is_token(&cookie.name) {
-            return None;
-        }
         out.push_str(&cookie.name);
         out.push('=');
-        push_value(&mut out, &cookie.value);
+        push_value(out, &cookie.value);
     }
-    let mut attr = |key: &str, value: Option<&str>| {
-        out.push_str("; ");
-        out.push_str(key);
-        if let Some(v) = value {
-            out.push('=');
-            push_value(&mut out, v);
-        }
-    };
-    attr("path", Some(&cookie.path));
-    attr("domain", Some(&cookie.dotted_domain()));
+    push_attr(out, "path", Some(&cookie.path));
+    if cookie.host_only {
+        push_attr(out, "domain", Some(&cookie.domain));
+    } else {
+        // The dot makes the value quoted.
+        out.push_str("; domain=\".");
+        push_escaped(out, &cookie.domain);
+        out.push('"');
+    }
     if let Some(port) = &cookie.port {
-        attr("port", Some(port));
+        push_attr(out, "port", Some(port));
     }
     if cookie.path_specified {
-        attr("path_spec", None);
+        push_attr(out, "path_spec", None);
     }
     if cookie.port_specified && cookie.port.is_some() {
-        attr("port_spec", None);
+        push_attr(out, "port_spec", None);
     }
     if cookie.domain_initial_dot {
-        attr("domain_dot", None);
+        push_attr(out, "domain_dot", None);
     }
     if cookie.secure {
-        attr("secure", None);
+        push_attr(out, "secure", None);
     }
     if let Some(t) = cookie.expires {
-        attr("expires", Some(&time2isoz(t)));
+        // Holds a space and colons: always quoted.
+        out.push_str("; expires=\"");
+        out.push_str(&time2isoz(t));
+        out.push('"');
     }
     if cookie.discard {
-        attr("discard", None);
+        push_attr(out, "discard", None);
     }
     if let Some(comment) = cookie.comment.as_deref().filter(|c| !c.is_empty()) {
-        attr("comment", Some(comment));
+        push_attr(out, "comment", Some(comment));
     }
     if let Some(url) = cookie.comment_url.as_deref().filter(|c| !c.is_empty()) {
-        attr("commenturl", Some(url));
+        push_attr(out, "commenturl", Some(url));
     }
     for (key, value) in &cookie.rest {
-        let lower = key.to_lowercase();
-        let reserved = BOOLEAN_ATTRS.contains(&lower.as_str())
-            || VALUE_ATTRS.contains(&lower.as_str())
-            || lower == "httponly"
-            || lower == "samesite";
+        let reserved = position_of(&BOOLEAN_ATTRS, key).is_some()
+            || position_of(&VALUE_ATTRS, key).is_some()
+            || key.eq_ignore_ascii_case("httponly")
+            || key.eq_ignore_ascii_case("samesite");
         if reserved || !is_token(key) || value.as_deref().is_some_and(has_line_break) {
             tracing::warn!(cookie = %cookie.name, attribute = %key, "attribute not saved: an LWP file cannot hold it");
             continue;
         }
-        attr(key, value.as_deref());
+        push_attr(out, key, value.as_deref());
     }
     if cookie.http_only {
-        attr("HttpOnly", None);
+        push_attr(out, "HttpOnly", None);
     }
     if let Some(site) = cookie.same_site {
-        attr("SameSite", Some(same_site_str(site)));
+        push_attr(out, "SameSite", Some(same_site_str(site)));
     }
-    attr("version", Some(&cookie.version.unwrap_or(0).to_string()));
-    Some(out)
+    out.push_str("; version=");
+    super::push_int(out, i64::from(cookie.version.unwrap_or(0)));
+    true
 }
 
 /// Write a `Set-Cookie3` file: the magic line, then one line per cookie
@@ -427,22 +497,26 @@ pub fn write_lwp<'a>(
     opts: SaveOptions,
     now: i64,
 ) -> io::Result<usize> {
-    writer.write_all(MAGIC.as_bytes())?;
-    writer.write_all(b"\n")?;
+    let mut chunk = super::Chunk::new(writer);
+    chunk.push_str(MAGIC)?;
+    chunk.push_str("\n")?;
     let mut written = 0;
     for cookie in cookies {
         if !opts.keeps(cookie, now) {
             continue;
         }
-        let Some(line) = lwp_cookie_str(cookie) else {
+        let buf = chunk.buf();
+        let start = buf.len();
+        buf.push_str(HEADER);
+        buf.push(' ');
+        if !push_cookie(buf, cookie) {
+            buf.truncate(start);
             tracing::warn!(name = %cookie.name, domain = %cookie.domain, "cookie not saved: an LWP file cannot hold it");
             continue;
-        };
-        writer.write_all(HEADER.as_bytes())?;
-        writer.write_all(b" ")?;
-        writer.write_all(line.as_bytes())?;
-        writer.write_all(b"\n")?;
+        }
+        chunk.push_str("\n")?;
         written += 1;
     }
+    chunk.finish()?;
     Ok(written)
 }

@@ -23,6 +23,14 @@
 //! - `sqlite` (cargo feature `sqlite`, on by default): the seed's
 //!   `BSDDBCookieJar` on SQLite, shareable between processes.
 //!
+//! And the browsers of today, whose databases [`detect`] tells apart by
+//! their tables:
+//!
+//! - `firefox` (cargo feature `sqlite`): Firefox's `cookies.sqlite`, read
+//!   and write.
+//! - `chromium` (cargo feature `chromium`, on by default): Chromium's and
+//!   Chrome's `Cookies` on Linux, read only, values decrypted.
+//!
 //! The semantics are those of the seed:
 //!
 //! - [`load`] **adds** the file's cookies to the jar (cookies already there
@@ -61,6 +69,10 @@
 //! ```
 
 pub mod atomic;
+#[cfg(feature = "chromium")]
+pub mod chromium;
+#[cfg(feature = "sqlite")]
+pub mod firefox;
 #[cfg(feature = "json")]
 pub mod json;
 pub mod lwp;
@@ -71,7 +83,7 @@ pub mod sqlite;
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -117,10 +129,14 @@ pub enum Format {
     Sqlite,
     /// Internet Explorer 5/6 cookie files ([`msie`]); load only.
     Msie,
-    // Firefox `cookies.sqlite` and Chromium `Cookies` (store/firefox.rs,
-    // store/chromium.rs) go here, with their arms in `Format::ALL`,
-    // `Format::name`, `FromStr`, `Display`, `can_save`,
-    // `CookieFile::{read, save}` and `sqlite_kind`.
+    /// Firefox's `cookies.sqlite` (`firefox`, cargo feature `sqlite`):
+    /// the default context's cookies, read and written.
+    Firefox,
+    /// Chromium's `Cookies` on Linux (`chromium`, cargo feature
+    /// `chromium`); load only. Values encrypted with the desktop keyring's
+    /// password are skipped (see [`CookieFile::read_reporting`]); give the
+    /// password to `chromium::ChromiumKeys` to read them.
+    Chromium,
 }
 
 impl Format {
@@ -131,10 +147,12 @@ impl Format {
         Format::Json,
         Format::Sqlite,
         Format::Msie,
+        Format::Firefox,
+        Format::Chromium,
     ];
 
-    /// A short lower-case name (`lwp`, `mozilla`, `json`, `sqlite`, `msie`),
-    /// which [`str::parse`] reads back.
+    /// A short lower-case name (`lwp`, `mozilla`, `json`, `sqlite`, `msie`,
+    /// `firefox`, `chromium`), which [`str::parse`] reads back.
     ///
     /// ```
     /// use clientcookie_jar::store::Format;
@@ -149,12 +167,15 @@ impl Format {
             Format::Json => "json",
             Format::Sqlite => "sqlite",
             Format::Msie => "msie",
+            Format::Firefox => "firefox",
+            Format::Chromium => "chromium",
         }
     }
 
-    /// Whether this crate can write the format (IE files are read only).
+    /// Whether this crate can write the format (IE files and Chromium's
+    /// database are read only).
     pub fn can_save(self) -> bool {
-        !matches!(self, Format::Msie)
+        !matches!(self, Format::Msie | Format::Chromium)
     }
 
     /// The format a file name's extension names, if any: `.txt` Mozilla,
@@ -186,7 +207,8 @@ impl Format {
     fn feature(self) -> Option<(&'static str, bool)> {
         match self {
             Format::Json => Some(("json", cfg!(feature = "json"))),
-            Format::Sqlite => Some(("sqlite", cfg!(feature = "sqlite"))),
+            Format::Sqlite | Format::Firefox => Some(("sqlite", cfg!(feature = "sqlite"))),
+            Format::Chromium => Some(("chromium", cfg!(feature = "chromium"))),
             _ => None,
         }
     }
@@ -205,10 +227,15 @@ impl Format {
         self.feature().map_or(true, |(_, on)| on)
     }
 
-    fn read_text(self, reader: impl BufRead) -> Result<Vec<Cookie>, LoadError> {
+    /// Parse a text format; `size` (the file's, if known) sizes the result.
+    fn read_text(self, reader: impl BufRead, size: u64) -> Result<Vec<Cookie>, LoadError> {
+        // Room for the cookies a file of this size likely holds (lines of
+        // 64 bytes or more), so that the vector is not copied as it grows;
+        // bounded, as the size is only a hint.
+        let capacity = |line: u64| (size / line).min(1 << 20) as usize;
         match self {
-            Format::Lwp => read_lwp(reader),
-            Format::Mozilla => read_mozilla(reader),
+            Format::Lwp => lwp::read_lwp_sized(reader, capacity(128)),
+            Format::Mozilla => mozilla::read_mozilla_sized(reader, capacity(64)),
             Format::Msie => msie::read_msie(reader),
             #[cfg(feature = "json")]
             Format::Json => json::read_json(reader),
@@ -225,6 +252,8 @@ impl fmt::Display for Format {
             Format::Json => "cookie_store JSON",
             Format::Sqlite => "clientcookie SQLite",
             Format::Msie => "Internet Explorer",
+            Format::Firefox => "Firefox cookies.sqlite",
+            Format::Chromium => "Chromium Cookies",
         })
     }
 }
@@ -237,7 +266,9 @@ impl fmt::Display for Format {
 /// assert!(err.to_string().contains("bsddb"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown cookie file format {0:?} (known: lwp, mozilla, json, sqlite, msie)")]
+#[error(
+    "unknown cookie file format {0:?} (known: lwp, mozilla, json, sqlite, msie, firefox, chromium)"
+)]
 pub struct UnknownFormatName(pub String);
 
 impl FromStr for Format {
@@ -246,7 +277,8 @@ impl FromStr for Format {
     /// A [`Format::name`], or a common alias: `netscape`, `cookies.txt`,
     /// `txt`, `curl` (Mozilla); `set-cookie3`, `libwww-perl` (LWP);
     /// `cookie_store` (JSON); `db` (SQLite); `ie`, `internet-explorer`
-    /// (MSIE). Case-insensitive.
+    /// (MSIE); `chrome` (Chromium).
+    /// Case-insensitive.
     fn from_str(s: &str) -> Result<Format, UnknownFormatName> {
         let lower = s.trim().to_ascii_lowercase();
         Ok(match lower.as_str() {
@@ -255,6 +287,8 @@ impl FromStr for Format {
             "json" | "cookie_store" | "cookie-store" => Format::Json,
             "sqlite" | "db" => Format::Sqlite,
             "msie" | "ie" | "internet-explorer" => Format::Msie,
+            "firefox" => Format::Firefox,
+            "chromium" | "chrome" => Format::Chromium,
             _ => return Err(UnknownFormatName(s.to_string())),
         })
     }
@@ -435,6 +469,16 @@ pub enum LoadError {
     #[cfg(feature = "sqlite")]
     #[error("cannot read the cookie database")]
     Database(#[from] sqlite::StoreError),
+    /// Firefox's database could not be opened or read (locked by a running
+    /// Firefox, not Firefox's, ...).
+    #[cfg(feature = "sqlite")]
+    #[error(transparent)]
+    Firefox(#[from] firefox::FirefoxError),
+    /// Chromium's database could not be opened or read (locked by a
+    /// running Chromium, not Chromium's, ...).
+    #[cfg(feature = "chromium")]
+    #[error(transparent)]
+    Chromium(#[from] chromium::ChromiumError),
 }
 
 impl LoadError {
@@ -491,6 +535,10 @@ pub enum SaveError {
         #[source]
         source: sqlite::StoreError,
     },
+    /// Writing Firefox's database failed; it holds what it held before.
+    #[cfg(feature = "sqlite")]
+    #[error(transparent)]
+    Firefox(#[from] firefox::FirefoxError),
 }
 
 /// The first bytes [`detect`] looks at.
@@ -595,8 +643,8 @@ fn sniff(head: &[u8]) -> Option<Format> {
 fn sqlite_kind(path: &Path) -> Result<Option<Format>, LoadError> {
     match sqlite::DatabaseKind::of_file(path)? {
         sqlite::DatabaseKind::Ours | sqlite::DatabaseKind::Empty => Ok(Some(Format::Sqlite)),
-        // store::firefox and store::chromium map these to their formats.
-        sqlite::DatabaseKind::Firefox | sqlite::DatabaseKind::Chromium => Ok(None),
+        sqlite::DatabaseKind::Firefox => Ok(Some(Format::Firefox)),
+        sqlite::DatabaseKind::Chromium => Ok(Some(Format::Chromium)),
         sqlite::DatabaseKind::Other => Ok(None),
     }
 }
@@ -675,15 +723,55 @@ impl CookieFile {
     /// Every cookie of the file, parsed whole, without touching any jar
     /// (session and expired ones included; an SQLite jar skips its expired
     /// rows). For a listing, or to filter before storing.
+    ///
+    /// A browser's rows that are not read (partitioned cookies, values
+    /// encrypted with a keyring's password) are logged with
+    /// `tracing::warn!`; [`read_reporting`](Self::read_reporting) returns
+    /// them.
     pub fn read(&self) -> Result<Vec<Cookie>, LoadError> {
+        let (cookies, skipped) = self.read_reporting()?;
+        for skipped in &skipped {
+            tracing::warn!(path = %self.path.display(), %skipped, "cookie not read");
+        }
+        Ok(cookies)
+    }
+
+    /// [`read`](Self::read), and the rows of a browser's database that
+    /// were not read, each naming its cookie (always empty for the other
+    /// formats, which fail whole on a bad line).
+    ///
+    /// ```
+    /// use clientcookie_jar::store::{CookieFile, Format};
+    /// let file = CookieFile::new("/nonexistent/Cookies", Format::Chromium);
+    /// assert!(file.read_reporting().is_err());
+    /// ```
+    pub fn read_reporting(&self) -> Result<(Vec<Cookie>, Vec<SkippedCookie>), LoadError> {
         let path = self.path.as_path();
         match self.format {
-            Format::Sqlite => read_sqlite(path),
+            Format::Sqlite => Ok((read_sqlite(path)?, Vec::new())),
+            #[cfg(feature = "sqlite")]
+            Format::Firefox => {
+                let read = firefox::read_firefox(path)?;
+                let skipped = read.skipped.into_iter().map(SkippedCookie::Firefox);
+                Ok((read.cookies, skipped.collect()))
+            }
+            #[cfg(feature = "chromium")]
+            Format::Chromium => {
+                let read = chromium::read_chromium(path, &chromium::ChromiumKeys::new())?;
+                let skipped = read.skipped.into_iter().map(SkippedCookie::Chromium);
+                Ok((read.cookies, skipped.collect()))
+            }
+            #[cfg(not(feature = "sqlite"))]
+            Format::Firefox => Err(LoadError::NotCompiled(Format::Firefox)),
+            #[cfg(not(feature = "chromium"))]
+            Format::Chromium => Err(LoadError::NotCompiled(Format::Chromium)),
             format => {
                 let file = File::open(path)?;
-                format
-                    .read_text(BufReader::with_capacity(READ_BUFFER, file))
-                    .map_err(|e| e.with_path(path))
+                let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+                let cookies = format
+                    .read_text(BufReader::with_capacity(READ_BUFFER, file), size)
+                    .map_err(|e| e.with_path(path))?;
+                Ok((cookies, Vec::new()))
             }
         }
     }
@@ -731,6 +819,10 @@ impl CookieFile {
                     path: path.to_path_buf(),
                     source,
                 }),
+            // Firefox's database has no session cookies: it skips them even
+            // when `opts.ignore_discard` kept them (see `firefox`).
+            #[cfg(feature = "sqlite")]
+            Format::Firefox => Ok(firefox::write_firefox(path, kept, all, now)?),
             format => Err(SaveError::NotCompiled(format)),
         }
     }
@@ -738,8 +830,36 @@ impl CookieFile {
     /// Whether the format stores creation and access times (a database
     /// does; a file's cookies are created at the time of the load).
     fn keeps_times(&self) -> bool {
-        matches!(self.format, Format::Sqlite)
+        matches!(
+            self.format,
+            Format::Sqlite | Format::Firefox | Format::Chromium
+        )
     }
+}
+
+/// A row of a browser's database that was not read as a cookie, naming the
+/// cookie and why ([`CookieFile::read_reporting`]).
+///
+/// ```
+/// use clientcookie_jar::store::{chromium, SkippedCookie};
+/// let skipped = SkippedCookie::Chromium(chromium::Skipped {
+///     host: "example.com".into(),
+///     name: "sid".into(),
+///     reason: chromium::DecryptError::KeyringEncrypted.into(),
+/// });
+/// assert!(skipped.to_string().starts_with("cookie \"sid\" of example.com: encrypted"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SkippedCookie {
+    /// A row of Firefox's `moz_cookies`.
+    #[cfg(feature = "sqlite")]
+    #[error(transparent)]
+    Firefox(firefox::Skipped),
+    /// A row of Chromium's `cookies`.
+    #[cfg(feature = "chromium")]
+    #[error(transparent)]
+    Chromium(chromium::Skipped),
 }
 
 /// The read buffer of the file loaders: big reads, few system calls.
@@ -931,6 +1051,84 @@ impl<R: BufRead> Lines<R> {
             line: self.number,
             reason,
         }
+    }
+}
+
+/// A cookie to fill in, made once per file and cloned per cookie:
+/// [`Cookie::new`] reads the clock, which costs more than the rest of a
+/// `cookies.txt` line. The times are replaced when the jar stores it.
+pub(crate) fn blank_cookie() -> Cookie {
+    Cookie::new("", "", "", "")
+}
+
+/// `s` in lower case, without the per-character work of
+/// [`str::to_lowercase`] when it is lower-case ASCII already (host names
+/// nearly always are).
+pub(crate) fn lowercase(s: &str) -> String {
+    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        s.to_owned()
+    } else {
+        s.to_lowercase()
+    }
+}
+
+/// Append the decimal digits of `n`.
+pub(crate) fn push_int(out: &mut String, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+}
+
+/// The writers' output buffer: lines are built in one `String` and handed
+/// to the writer in large pieces, so that a `dyn Write` costs one call per
+/// 64 KiB rather than several per cookie.
+pub(crate) struct Chunk<'w> {
+    writer: &'w mut dyn Write,
+    buf: String,
+}
+
+impl<'w> Chunk<'w> {
+    const SIZE: usize = 64 * 1024;
+
+    pub(crate) fn new(writer: &'w mut dyn Write) -> Chunk<'w> {
+        Chunk {
+            writer,
+            buf: String::with_capacity(Self::SIZE + 1024),
+        }
+    }
+
+    /// The buffer, to append to; [`Chunk::push_str`] or
+    /// [`Chunk::finish`] hands it to the writer.
+    pub(crate) fn buf(&mut self) -> &mut String {
+        &mut self.buf
+    }
+
+    pub(crate) fn push_str(&mut self, s: &str) -> io::Result<()> {
+        self.buf.push_str(s);
+        if self.buf.len() >= Self::SIZE {
+            self.writer.write_all(self.buf.as_bytes())?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    pub(crate) fn finish(mut self) -> io::Result<()> {
+        self.writer.write_all(self.buf.as_bytes())?;
+        self.buf.clear();
+        Ok(())
     }
 }
 

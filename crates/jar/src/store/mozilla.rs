@@ -38,7 +38,7 @@
 
 use std::io::{self, BufRead, Write};
 
-use super::{has_line_break, Format, Lines, LoadError, Malformed, SaveOptions};
+use super::{Format, Lines, LoadError, Malformed, SaveOptions};
 use crate::Cookie;
 
 /// The header this module writes (the seed's `NETSCAPE_HEADER_TEXT`).
@@ -71,6 +71,14 @@ pub(crate) fn is_magic(line: &str) -> bool {
 /// assert_eq!(cookies[1].expires, None);
 /// ```
 pub fn read_mozilla(reader: impl BufRead) -> Result<Vec<Cookie>, LoadError> {
+    read_mozilla_sized(reader, 0)
+}
+
+/// [`read_mozilla`] with room for `capacity` cookies reserved up front.
+pub(crate) fn read_mozilla_sized(
+    reader: impl BufRead,
+    capacity: usize,
+) -> Result<Vec<Cookie>, LoadError> {
     let mut lines = Lines::new(reader);
     match lines.next_line()? {
         Some(first) if is_magic(first) => {}
@@ -82,7 +90,8 @@ pub fn read_mozilla(reader: impl BufRead) -> Result<Vec<Cookie>, LoadError> {
             })
         }
     }
-    let mut cookies = Vec::new();
+    let blank = super::blank_cookie();
+    let mut cookies = Vec::with_capacity(capacity);
     while let Some(line) = lines.next_line()? {
         let (line, http_only) = match line.strip_prefix(HTTPONLY_PREFIX) {
             Some(rest) => (rest, true),
@@ -92,17 +101,25 @@ pub fn read_mozilla(reader: impl BufRead) -> Result<Vec<Cookie>, LoadError> {
         if trimmed.is_empty() || trimmed.starts_with(['#', '$']) {
             continue;
         }
-        let cookie = parse_line(line, http_only);
+        let cookie = parse_line(line, http_only, &blank);
         cookies.push(cookie.map_err(|reason| lines.malformed(reason))?);
     }
     Ok(cookies)
 }
 
-fn parse_line(line: &str, http_only: bool) -> Result<Cookie, Malformed> {
-    let fields: Vec<&str> = line.split('\t').collect();
-    let [domain, flag, path, secure, expires, name, value] = fields[..] else {
-        return Err(Malformed::FieldCount(fields.len()));
-    };
+fn parse_line(line: &str, http_only: bool, blank: &Cookie) -> Result<Cookie, Malformed> {
+    let mut fields = [""; 7];
+    let mut count = 0;
+    for field in line.split('\t') {
+        if let Some(slot) = fields.get_mut(count) {
+            *slot = field;
+        }
+        count += 1;
+    }
+    if count != 7 {
+        return Err(Malformed::FieldCount(count));
+    }
+    let [domain, flag, path, secure, expires, name, value] = fields;
     let dotted = domain.starts_with('.');
     if (flag == "TRUE") != dotted {
         return Err(Malformed::DomainFlag {
@@ -111,8 +128,11 @@ fn parse_line(line: &str, http_only: bool) -> Result<Cookie, Malformed> {
         });
     }
     let expires = parse_expires(expires)?;
-    let mut cookie = Cookie::new(name, value, "", path);
-    cookie.domain = domain.strip_prefix('.').unwrap_or(domain).to_lowercase();
+    let mut cookie = blank.clone();
+    cookie.name = name.to_owned();
+    cookie.value = value.to_owned();
+    cookie.path = path.to_owned();
+    cookie.domain = super::lowercase(domain.strip_prefix('.').unwrap_or(domain));
     cookie.host_only = !dotted;
     cookie.domain_specified = dotted;
     cookie.domain_initial_dot = dotted;
@@ -159,33 +179,54 @@ fn parse_expires(text: &str) -> Result<Option<i64>, Malformed> {
 /// assert_eq!(mozilla_line(&cookie).unwrap(), "#HttpOnly_.example.com\tTRUE\t/\tFALSE\t0\ta\t1");
 /// ```
 pub fn mozilla_line(cookie: &Cookie) -> Option<String> {
-    let domain = cookie.dotted_domain();
-    let fields = [&domain, &cookie.path, &cookie.name, &cookie.value];
-    if fields.iter().any(|f| f.contains('\t') || has_line_break(f)) {
-        return None;
+    let mut line = String::new();
+    push_line(&mut line, cookie).then_some(line)
+}
+
+/// Append `cookie` as a line (without the line end) to `out`; `false`, and
+/// `out` untouched, when the format cannot hold it.
+fn push_line(out: &mut String, cookie: &Cookie) -> bool {
+    let unfit = |f: &str| f.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r'));
+    if [&cookie.domain, &cookie.path, &cookie.name, &cookie.value]
+        .into_iter()
+        .any(|f| unfit(f))
+    {
+        return false;
     }
-    let trimmed = domain.trim_start();
-    if trimmed.is_empty() || trimmed.starts_with(['#', '$']) {
-        return None;
+    // A domain cookie's line starts with its dot; a host-only one must not
+    // read back as a comment or a blank line.
+    let shown = cookie.domain.trim_start();
+    if cookie.host_only && (shown.is_empty() || shown.starts_with(['#', '$'])) {
+        return false;
     }
+    if cookie.http_only {
+        out.push_str(HTTPONLY_PREFIX);
+    }
+    if !cookie.host_only {
+        out.push('.');
+    }
+    out.push_str(&cookie.domain);
+    out.push_str(if cookie.host_only {
+        "\tFALSE\t"
+    } else {
+        "\tTRUE\t"
+    });
+    out.push_str(&cookie.path);
+    out.push_str(if cookie.secure {
+        "\tTRUE\t"
+    } else {
+        "\tFALSE\t"
+    });
     // A session cookie is written with expiry 0, as curl writes it: curl
     // (7.x splits on runs of tabs) misreads an empty field, which is what the
     // seed writes. The seed reads `0` as "expired in 1970" rather than
     // "session": Python 3.11 needs `ignore_expires` to load these cookies.
-    let expires = cookie.expires.unwrap_or(0);
-    Some(format!(
-        "{}{domain}\t{}\t{}\t{}\t{expires}\t{}\t{}",
-        if cookie.http_only {
-            HTTPONLY_PREFIX
-        } else {
-            ""
-        },
-        if cookie.host_only { "FALSE" } else { "TRUE" },
-        cookie.path,
-        if cookie.secure { "TRUE" } else { "FALSE" },
-        cookie.name,
-        cookie.value,
-    ))
+    super::push_int(out, cookie.expires.unwrap_or(0));
+    out.push('\t');
+    out.push_str(&cookie.name);
+    out.push('\t');
+    out.push_str(&cookie.value);
+    true
 }
 
 /// Write a `cookies.txt` file: the seed's header, then one line per cookie
@@ -208,19 +249,20 @@ pub fn write_mozilla<'a>(
     opts: SaveOptions,
     now: i64,
 ) -> io::Result<usize> {
-    writer.write_all(HEADER.as_bytes())?;
+    let mut chunk = super::Chunk::new(writer);
+    chunk.push_str(HEADER)?;
     let mut written = 0;
     for cookie in cookies {
         if !opts.keeps(cookie, now) {
             continue;
         }
-        let Some(line) = mozilla_line(cookie) else {
+        if !push_line(chunk.buf(), cookie) {
             tracing::warn!(name = %cookie.name, domain = %cookie.domain, "cookie not saved: a cookies.txt file cannot hold it");
             continue;
-        };
-        writer.write_all(line.as_bytes())?;
-        writer.write_all(b"\n")?;
+        }
+        chunk.push_str("\n")?;
         written += 1;
     }
+    chunk.finish()?;
     Ok(written)
 }

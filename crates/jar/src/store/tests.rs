@@ -1,6 +1,7 @@
 //! Unit tests of the store module: both formats, the load/revert/save
 //! semantics and the atomic save.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -138,10 +139,10 @@ fn malformed(err: LoadError) -> (usize, Malformed) {
 
 #[test]
 fn split_header_words_reads_as_the_seed_does() {
-    let words = |s: &str| split_header_words(s);
-    let pairs = |v: &[(&str, Option<&str>)]| {
+    let words = |s: &'static str| split_header_words(s);
+    let pairs = |v: &[(&'static str, Option<&'static str>)]| {
         v.iter()
-            .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+            .map(|&(k, v)| (Cow::Borrowed(k), v.map(Cow::Borrowed)))
             .collect::<Vec<_>>()
     };
     assert_eq!(
@@ -674,13 +675,16 @@ fn an_sqlite_file_is_told_apart_by_its_tables_and_never_changed() {
     );
     let chromium = make("chromium", "CREATE TABLE meta (key TEXT, value TEXT); CREATE TABLE cookies (host_key TEXT, name TEXT);");
     let other = make("other.db", "CREATE TABLE cookies (k TEXT);");
+    // The browsers' databases are their formats; other tables are nobody's.
+    assert_eq!(detect(&firefox).ok(), Some(Format::Firefox));
+    assert_eq!(detect(&chromium).ok(), Some(Format::Chromium));
+    assert!(matches!(
+        detect(&other),
+        Err(LoadError::UnknownFormat { .. })
+    ));
     for path in [&firefox, &chromium, &other] {
         let before = std::fs::read(path).unwrap();
-        assert!(
-            matches!(detect(path), Err(LoadError::UnknownFormat { .. })),
-            "{}",
-            path.display()
-        );
+        assert!(detect(path).is_ok() || path == &other);
         // Loading as our jar refuses, and leaves the file as it was.
         let mut jar = jar();
         let err = load(&mut jar, path, Format::Sqlite, LoadOptions::default()).unwrap_err();
