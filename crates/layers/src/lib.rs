@@ -9,6 +9,7 @@
 //! | [`redirect::RedirectLayer`] | `redirect` | follows 3xx; every hop after the first is unverifiable, with the first request's host as origin request-host; keeps the history |
 //! | [`refresh::RefreshLayer`] | `refresh` | follows a `Refresh` of at most `max_delay` as a redirect, from the same hop budget |
 //! | [`referer::RefererLayer`] | `referer` | `Referer` per Referrer-Policy from a [`referer::Referrer`] extension (or the last page, in chain mode); never https -> http |
+//! | [`robots::RobotsLayer`] | `robots` | fetches each origin's robots.txt once (single flight, cached, RFC 9309) and fails the URLs it disallows with [`robots::RobotsDenied`] |
 //! | [`cookie::CookieLayer`] | `cookie` | jar -> `Cookie` (and `Cookie2`); `Set-Cookie(2)` -> jar |
 //! | [`seekable::SeekableBodyLayer`] | `seekable` | response bodies that can be rewound and re-read; read lazily, spilled to a temporary file past a memory limit |
 //! | [`debug::TraceBodyLayer`] | `debug` | logs response bodies chunk by chunk at trace level, passing them on unchanged (redirect hops are logged by the redirect layer) |
@@ -54,5 +55,7 @@ pub mod redirect;
 pub mod referer;
 #[cfg(feature = "refresh")]
 pub mod refresh;
+#[cfg(feature = "robots")]
+pub mod robots;
 #[cfg(feature = "seekable")]
 pub mod seekable;

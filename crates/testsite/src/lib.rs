@@ -46,7 +46,7 @@
 //! | `GET /meta-refresh?delay=&to=` | `text/html`, the same value in `<meta http-equiv="Refresh" content="...">` in the head |
 //! | `GET /equiv` | `text/html` whose head holds `X-Test: yes`, `Set-Cookie: meta=1; Path=/` and `Content-Language: en` as `<meta http-equiv>` tags, and whose body holds an `X-In-Body: no` tag that is not in the head |
 //! | `GET /equiv-custom?head=<html>&body_kb=N` | `text/html`: `<html><head>{head}</head><body>` then `N` KiB of generated body, streamed |
-//! | `GET /robots.txt` | what [`TestSite::set_robots`] configured for the request's host, with its status; `404` when nothing is configured |
+//! | `GET /robots.txt` | what [`TestSite::set_robots`] (or [`TestSite::set_robots_redirect`]) configured for the request's host, with its status, after the [`TestSite::set_robots_delay`] of that host; `404` when nothing is configured |
 //! | `GET /big?bytes=N` | `N` bytes (default 100,000,000) of generated content ([`BIG_PATTERN`] repeated), `application/octet-stream`, streamed in 16 KiB chunks made on demand, counted in [`TestSite::body_bytes_sent`] |
 //! | `GET /big-html?bytes=N` | `text/html`: a head with `<meta http-equiv>` tags (`X-Test: big`, `Set-Cookie: bighead=1; Path=/`), then `N` bytes (default 1,000,000) of generated body, streamed and counted |
 //! | `GET /slow?chunks=N&delay_ms=M&chunk_bytes=B` | `N` chunks (default 10) of `B` bytes (default 1024, at most 16384) with `M` ms (default 100) between them, counted |
@@ -179,7 +179,9 @@ impl LoggedRequest {
 /// What the handlers share.
 pub(crate) struct State {
     log: Mutex<VecDeque<LoggedRequest>>,
-    pub(crate) robots: Mutex<HashMap<String, (StatusCode, String)>>,
+    pub(crate) robots: Mutex<HashMap<String, RobotsFile>>,
+    /// How long `/robots.txt` waits before answering, per host.
+    robots_delay: Mutex<HashMap<String, Duration>>,
     pub(crate) body_bytes_sent: Arc<AtomicU64>,
     pub(crate) sessions: Mutex<HashMap<String, String>>,
     pub(crate) next_session: AtomicU64,
@@ -192,6 +194,7 @@ impl State {
         State {
             log: Mutex::new(VecDeque::new()),
             robots: Mutex::new(HashMap::new()),
+            robots_delay: Mutex::new(HashMap::new()),
             body_bytes_sent: Arc::new(AtomicU64::new(0)),
             sessions: Mutex::new(HashMap::new()),
             next_session: AtomicU64::new(1),
@@ -209,6 +212,14 @@ impl State {
             log.push_back(entry);
         }
     }
+}
+
+/// What `/robots.txt` answers on one host.
+#[derive(Debug, Clone)]
+pub(crate) struct RobotsFile {
+    pub(crate) status: StatusCode,
+    pub(crate) body: String,
+    pub(crate) location: Option<String>,
 }
 
 /// A running test site. Dropping it shuts the server down and closes its connections.
@@ -430,8 +441,86 @@ impl TestSite {
             .ok()
             .filter(|s| !s.is_informational())
             .unwrap_or_else(|| panic!("set_robots: {status} is not a final HTTP status"));
+        self.put_robots(
+            host,
+            RobotsFile {
+                status,
+                body: body.to_owned(),
+                location: None,
+            },
+        );
+    }
+
+    /// Makes `GET /robots.txt` on `host` answer the redirect `status` (a 3xx) with
+    /// `Location: location`. Setting robots for the host again replaces it.
+    ///
+    /// # Panics
+    ///
+    /// If `status` is not a 3xx status or `location` is not a valid header value: mistakes
+    /// in the test.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use clientcookie_testsite::{raw, TestSite};
+    ///
+    /// let site = TestSite::start().await?;
+    /// site.set_robots_redirect("a.example", 301, "http://b.example/robots.txt");
+    /// let resp = raw::get(site.addr(), "a.example", "/robots.txt").await?;
+    /// assert_eq!(resp.status, 301);
+    /// assert_eq!(resp.header("location"), Some("http://b.example/robots.txt"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set_robots_redirect(&self, host: &str, status: u16, location: &str) {
+        let status = StatusCode::from_u16(status)
+            .ok()
+            .filter(StatusCode::is_redirection)
+            .unwrap_or_else(|| panic!("set_robots_redirect: {status} is not a 3xx status"));
+        assert!(
+            http::HeaderValue::from_str(location).is_ok(),
+            "set_robots_redirect: {location:?} is not a header value"
+        );
+        self.put_robots(
+            host,
+            RobotsFile {
+                status,
+                body: format!("moved to {location}\n"),
+                location: Some(location.to_owned()),
+            },
+        );
+    }
+
+    fn put_robots(&self, host: &str, file: RobotsFile) {
         if let Ok(mut robots) = self.state.robots.lock() {
-            robots.insert(normalize_host(host), (status, body.to_owned()));
+            robots.insert(normalize_host(host), file);
+        }
+    }
+
+    /// Makes `GET /robots.txt` on `host` wait `delay` before it answers (the request is
+    /// logged when it arrives). `Duration::ZERO` removes the delay.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use std::time::{Duration, Instant};
+    /// use clientcookie_testsite::{raw, TestSite};
+    ///
+    /// let site = TestSite::start().await?;
+    /// site.set_robots_delay("slow.example", Duration::from_millis(50));
+    /// let start = Instant::now();
+    /// raw::get(site.addr(), "slow.example", "/robots.txt").await?;
+    /// assert!(start.elapsed() >= Duration::from_millis(50));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set_robots_delay(&self, host: &str, delay: Duration) {
+        if let Ok(mut delays) = self.state.robots_delay.lock() {
+            if delay.is_zero() {
+                delays.remove(&normalize_host(host));
+            } else {
+                delays.insert(normalize_host(host), delay);
+            }
         }
     }
 
@@ -557,6 +646,16 @@ async fn handle(
             .collect(),
         body: body.to_vec(),
     });
+    if parts.uri.path() == "/robots.txt" {
+        let delay = state
+            .robots_delay
+            .lock()
+            .ok()
+            .and_then(|d| d.get(&host).copied());
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+        }
+    }
     if too_large {
         let mut resp = Response::new(SiteBody::full("request body too large\n"));
         *resp.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;

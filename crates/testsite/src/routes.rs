@@ -296,7 +296,13 @@ fn equiv_custom(state: &Arc<State>, query: &Query) -> Result<Resp, String> {
 fn robots(state: &Arc<State>, host: &str) -> Resp {
     let configured = state.robots.lock().ok().and_then(|m| m.get(host).cloned());
     match configured {
-        Some((status, body)) => text(status, body),
+        Some(file) => {
+            let mut resp = text(file.status, file.body);
+            if let Some(location) = file.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+                resp.headers_mut().insert(header::LOCATION, location);
+            }
+            resp
+        }
         None => text(StatusCode::NOT_FOUND, "no robots.txt here\n"),
     }
 }
