@@ -9,6 +9,8 @@ use http_body::{Frame, SizeHint};
 use http_body_util::combinators::{BoxBody, UnsyncBoxBody};
 use http_body_util::BodyExt;
 
+use clientcookie_layers::seekable::{SeekableBody, SeekableBodyLayer};
+
 use crate::BoxError;
 
 /// A request body: bytes held in memory, or any [`http_body::Body`] streamed.
@@ -142,10 +144,20 @@ impl http_body::Body for Body {
     }
 }
 
+/// The boxed body inside a [`ResponseBody`]: what the stack's layers
+/// answered with.
+pub type BoxedBody = UnsyncBoxBody<Bytes, BoxError>;
+
+/// A seekable response body (the opener's
+/// [`seekable`](crate::OpenerBuilder::seekable) processor).
+pub type SeekableResponseBody = SeekableBody<BoxedBody>;
+
 /// A response body as it arrives from the network, after the layers of the
 /// stack: read it with [`Response::bytes`](crate::Response::bytes),
 /// [`Response::chunk`](crate::Response::chunk), or as any
-/// [`http_body::Body`].
+/// [`http_body::Body`]. With the opener's
+/// [`seekable`](crate::OpenerBuilder::seekable) processor on, it can also be
+/// rewound and read again ([`seekable_mut`](Self::seekable_mut)).
 ///
 /// ```
 /// use clientcookie::ResponseBody;
@@ -159,7 +171,12 @@ impl http_body::Body for Body {
 /// # }
 /// ```
 pub struct ResponseBody {
-    inner: UnsyncBoxBody<Bytes, BoxError>,
+    kind: ResponseKind,
+}
+
+enum ResponseKind {
+    Plain(BoxedBody),
+    Seekable(Box<SeekableResponseBody>),
 }
 
 impl ResponseBody {
@@ -170,13 +187,45 @@ impl ResponseBody {
         B::Error: Into<BoxError>,
     {
         ResponseBody {
-            inner: body.map_err(Into::into).boxed_unsync(),
+            kind: ResponseKind::Plain(body.map_err(Into::into).boxed_unsync()),
         }
     }
 
     /// An empty body.
     pub fn empty() -> ResponseBody {
         ResponseBody::new(http_body_util::Empty::new())
+    }
+
+    /// Make the body seekable with `layer`'s limits (nothing is read now).
+    /// A body that is seekable already stays as it is.
+    pub(crate) fn into_seekable(self, layer: &SeekableBodyLayer) -> ResponseBody {
+        match self.kind {
+            ResponseKind::Plain(body) => ResponseBody {
+                kind: ResponseKind::Seekable(Box::new(layer.wrap_body(body))),
+            },
+            seekable => ResponseBody { kind: seekable },
+        }
+    }
+
+    /// The seekable body, when the opener's
+    /// [`seekable`](crate::OpenerBuilder::seekable) processor is on: rewind
+    /// it, seek, read it again through `http_body::Body` or tokio's
+    /// `AsyncRead` + `AsyncSeek`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), clientcookie::BoxError> {
+    /// let body = clientcookie::ResponseBody::new(http_body_util::Full::new(bytes::Bytes::from_static(b"x")));
+    /// let mut body = body;
+    /// assert!(body.seekable_mut().is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn seekable_mut(&mut self) -> Option<&mut SeekableResponseBody> {
+        match &mut self.kind {
+            ResponseKind::Seekable(body) => Some(body),
+            ResponseKind::Plain(_) => None,
+        }
     }
 }
 
@@ -188,9 +237,13 @@ impl Default for ResponseBody {
 
 impl fmt::Debug for ResponseBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseBody")
-            .field("size_hint", &http_body::Body::size_hint(&self.inner))
-            .finish()
+        match &self.kind {
+            ResponseKind::Plain(body) => f
+                .debug_struct("ResponseBody")
+                .field("size_hint", &http_body::Body::size_hint(body))
+                .finish(),
+            ResponseKind::Seekable(body) => f.debug_tuple("ResponseBody").field(body).finish(),
+        }
     }
 }
 
@@ -202,14 +255,25 @@ impl http_body::Body for ResponseBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        Pin::new(&mut self.inner).poll_frame(cx)
+        match &mut self.kind {
+            ResponseKind::Plain(body) => Pin::new(body).poll_frame(cx),
+            ResponseKind::Seekable(body) => {
+                Pin::new(&mut **body).poll_frame(cx).map_err(Into::into)
+            }
+        }
     }
 
     fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
+        match &self.kind {
+            ResponseKind::Plain(body) => body.is_end_stream(),
+            ResponseKind::Seekable(body) => body.is_end_stream(),
+        }
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
+        match &self.kind {
+            ResponseKind::Plain(body) => body.size_hint(),
+            ResponseKind::Seekable(body) => body.size_hint(),
+        }
     }
 }

@@ -42,10 +42,8 @@
 //! RefererLayer        Referer per Referrer-Policy from a Referrer extension; never https -> http
 //! CookieLayer         jar -> Cookie, Set-Cookie -> jar, judged per hop
 //! inner service       reqwest (rustls; its redirects, cookies, referer off) or hyper-util
+//! seekable body       off by default: a body that can be rewound (OpenerBuilder::seekable)
 //! ```
-//!
-//! The robots.txt, HTTP-EQUIV and seekable-body layers of the design join
-//! this stack as they land in `clientcookie-layers`.
 //!
 //! ## Errors
 //!
@@ -107,7 +105,7 @@ mod retrieve;
 use std::path::Path;
 use std::sync::{PoisonError, RwLock};
 
-pub use body::{Body, ResponseBody};
+pub use body::{Body, BoxedBody, ResponseBody, SeekableResponseBody};
 pub use clientcookie_jar as jar;
 pub use clientcookie_layers as layers;
 pub use clientcookie_layers::redirect::ReplayBody;

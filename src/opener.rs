@@ -10,6 +10,7 @@ use clientcookie_layers::cookie::CookieLayer;
 use clientcookie_layers::redirect::{RedirectLayer, ReplayBody, DEFAULT_MAX_REDIRECTS};
 use clientcookie_layers::referer::{RefererLayer, ReferrerPolicy};
 use clientcookie_layers::refresh::{RefreshLayer, DEFAULT_MAX_DELAY};
+use clientcookie_layers::seekable::SeekableBodyLayer;
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, FROM, USER_AGENT};
 use http::{Request, Response as HttpResponse};
 use tower::util::{BoxCloneSyncService, Either, MapRequest};
@@ -52,6 +53,7 @@ pub struct Opener {
 
 struct Shared {
     service: Outer,
+    seekable: Option<SeekableBodyLayer>,
     headers: HeaderMap,
     jar: Option<SharedJar>,
     timeout: Option<Duration>,
@@ -111,6 +113,17 @@ impl Opener {
     /// # }
     /// ```
     pub async fn request<B: Into<Body>>(&self, request: Request<B>) -> Result<Response, Error> {
+        let mut response = self.send(request).await?;
+        if let Some(layer) = &self.inner.seekable {
+            response.make_seekable(layer);
+        }
+        Ok(response)
+    }
+
+    /// [`request`](Self::request) without the seekable body: for
+    /// [`retrieve`](Self::retrieve), which reads the body once, to the end,
+    /// and would only copy it to a temporary file on the way.
+    pub(crate) async fn send<B: Into<Body>>(&self, request: Request<B>) -> Result<Response, Error> {
         let (mut parts, body) = request.into_parts();
         if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
             let error = crate::backend::InvalidUri {
@@ -255,6 +268,8 @@ pub struct OpenerBuilder {
     honor_time: bool,
     referer: bool,
     referrer_policy: ReferrerPolicy,
+    seekable: bool,
+    seekable_layer: SeekableBodyLayer,
     headers: HeaderMap,
     resolve: Vec<(String, SocketAddr)>,
     no_proxy: bool,
@@ -284,6 +299,7 @@ impl fmt::Debug for OpenerBuilder {
             .field("honor_time", &self.honor_time)
             .field("referer", &self.referer)
             .field("referrer_policy", &self.referrer_policy)
+            .field("seekable", &self.seekable)
             .field("headers", &self.headers)
             .field("resolve", &self.resolve)
             .finish_non_exhaustive()
@@ -328,6 +344,8 @@ impl OpenerBuilder {
             honor_time: false,
             referer: true,
             referrer_policy: ReferrerPolicy::default(),
+            seekable: false,
+            seekable_layer: SeekableBodyLayer::new(),
             headers,
             resolve: Vec::new(),
             no_proxy: false,
@@ -494,6 +512,40 @@ impl OpenerBuilder {
     /// (`strict-origin-when-cross-origin` by default).
     pub fn referrer_policy(mut self, policy: ReferrerPolicy) -> OpenerBuilder {
         self.referrer_policy = policy;
+        self
+    }
+
+    /// Give every response a body that can be rewound and read again (the
+    /// seed's `SeekableProcessor`; [`Response::seekable_mut`]): read lazily,
+    /// kept in memory up to [`seekable_memory_limit`](Self::seekable_memory_limit),
+    /// then in a temporary file.
+    ///
+    /// **Off by default**, unlike the seed: a body read through it is
+    /// copied as it is read (memory, then disk), which a client that
+    /// streams large bodies once does not want. [`retrieve`](Opener::retrieve)
+    /// never uses it. The body is made seekable as it leaves the stack, so
+    /// what the HTTP-EQUIV layer hands on is what can be re-read.
+    ///
+    /// ```no_run
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), clientcookie::Error> {
+    /// let opener = clientcookie::Opener::builder().seekable(true).build()?;
+    /// let mut response = opener.get("http://example.com/").await?;
+    /// let first = response.chunk().await?;
+    /// response.seekable_mut().unwrap().rewind();
+    /// let whole = response.bytes().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn seekable(mut self, on: bool) -> OpenerBuilder {
+        self.seekable = on;
+        self
+    }
+
+    /// Bytes of a seekable body kept in memory before it moves to a
+    /// temporary file (8 MiB by default).
+    pub fn seekable_memory_limit(mut self, bytes: usize) -> OpenerBuilder {
+        self.seekable_layer = self.seekable_layer.memory_limit(bytes);
         self
     }
 
@@ -664,9 +716,11 @@ impl OpenerBuilder {
             Either::Right(MapRequest::new(service, to_replay))
         };
         let service: Outer = BoxCloneSyncService::new(service);
+        let seekable = self.seekable.then_some(self.seekable_layer);
         Ok(Opener {
             inner: Arc::new(Shared {
                 service,
+                seekable,
                 headers: self.headers,
                 jar,
                 timeout: self.timeout,

@@ -7,7 +7,9 @@ use http_body_util::BodyExt;
 use url::Url;
 
 use crate::error::{Error, Kind};
-use crate::ResponseBody;
+use clientcookie_layers::seekable::SeekableBodyLayer;
+
+use crate::{ResponseBody, SeekableResponseBody};
 
 /// The final response of a request through an [`Opener`](crate::Opener)
 /// (after redirects and refreshes), with its body still to be read.
@@ -38,11 +40,12 @@ impl Response {
     /// `response`, from the URL the stack left in [`FinalUrl`] or else the
     /// URL `requested` gives.
     pub(crate) fn new(
-        inner: http::Response<ResponseBody>,
+        mut inner: http::Response<ResponseBody>,
         requested: impl FnOnce() -> Option<Url>,
     ) -> Result<Response, Error> {
-        let url = match inner.extensions().get::<FinalUrl>() {
-            Some(FinalUrl(url)) => url.clone(),
+        // Taken out (and put back by `into_http`) rather than cloned.
+        let url = match inner.extensions_mut().remove::<FinalUrl>() {
+            Some(FinalUrl(url)) => url,
             None => match requested() {
                 Some(url) => url,
                 None => {
@@ -89,7 +92,9 @@ impl Response {
     }
 
     /// What the layers and the backend left in the response's extensions
-    /// ([`FinalUrl`], [`RedirectHistory`], the request's own extensions).
+    /// ([`RedirectHistory`], the request's own extensions; the final URL is
+    /// [`url`](Self::url), and back in [`FinalUrl`] after
+    /// [`into_http`](Self::into_http)).
     pub fn extensions(&self) -> &Extensions {
         self.inner.extensions()
     }
@@ -168,6 +173,18 @@ impl Response {
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
+    /// The seekable body, when the opener's
+    /// [`seekable`](crate::OpenerBuilder::seekable) processor is on: rewind
+    /// it and read again, seek, or read it with tokio's `AsyncRead`.
+    pub fn seekable_mut(&mut self) -> Option<&mut SeekableResponseBody> {
+        self.inner.body_mut().seekable_mut()
+    }
+
+    pub(crate) fn make_seekable(&mut self, layer: &SeekableBodyLayer) {
+        let body = std::mem::take(self.inner.body_mut());
+        *self.inner.body_mut() = body.into_seekable(layer);
+    }
+
     /// The body, as an [`http_body::Body`].
     pub fn into_body(self) -> ResponseBody {
         self.inner.into_body()
@@ -178,10 +195,12 @@ impl Response {
         self.inner.body_mut()
     }
 
-    /// The `http::Response` inside (the URL stays in its [`FinalUrl`]
-    /// extension when the stack put one there).
+    /// The `http::Response` inside, with the URL in its [`FinalUrl`]
+    /// extension.
     pub fn into_http(self) -> http::Response<ResponseBody> {
-        self.inner
+        let mut inner = self.inner;
+        inner.extensions_mut().insert(FinalUrl(self.url));
+        inner
     }
 
     fn body_error(&self, error: crate::BoxError) -> Error {

@@ -97,7 +97,10 @@ impl Opener {
             );
             return Err(Error::io(error));
         };
-        let mut response = self.get(url).await?;
+        let request = http::Request::get(url.as_ref())
+            .body(crate::Body::empty())
+            .map_err(Error::builder)?;
+        let mut response = self.send(request).await?;
         let dir = match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
             _ => PathBuf::from("."),

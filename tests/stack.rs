@@ -14,6 +14,7 @@ use clientcookie::layers::referer::Referrer;
 use clientcookie_testsite::TestSite;
 use common::{builder, enc, json, opener, Backend, BACKENDS};
 use http::StatusCode;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 #[tokio::test]
 async fn cookies_set_on_every_redirect_hop_are_kept_and_sent_on_the_next() {
@@ -519,7 +520,52 @@ async fn the_response_carries_the_request_context() {
             Some("a.example"),
             "{backend:?}"
         );
+        let response = response.into_http();
         let FinalUrl(final_url) = response.extensions().get::<FinalUrl>().unwrap();
         assert_eq!(final_url.path(), "/echo", "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_seekable_body_can_be_rewound_and_read_again() {
+    for backend in BACKENDS {
+        let site = TestSite::start().await.unwrap();
+        let url = site.url_for_host("a.example", "/big?bytes=100000");
+
+        // Off by default: the body streams once.
+        let mut response = opener(&site, backend).get(&url).await.unwrap();
+        assert!(response.seekable_mut().is_none(), "{backend:?}");
+
+        let opener = builder(&site, backend)
+            .seekable(true)
+            .seekable_memory_limit(10_000)
+            .build()
+            .unwrap();
+        let mut response = opener.get(&url).await.unwrap();
+        let first = response.chunk().await.unwrap().unwrap();
+        assert!(!first.is_empty());
+        let body = response.seekable_mut().unwrap();
+        body.rewind();
+        let whole = response.bytes().await.unwrap();
+        assert_eq!(whole.len(), 100_000, "{backend:?}");
+        assert_eq!(&whole[..first.len()], &first[..], "{backend:?}");
+
+        // Seek into the middle with tokio's AsyncSeek, read with AsyncRead;
+        // past the memory limit the body lives in a temporary file.
+        let mut response = opener.get(&url).await.unwrap();
+        let body = response.seekable_mut().unwrap();
+        body.seek(std::io::SeekFrom::Start(50_000)).await.unwrap();
+        let mut rest = Vec::new();
+        body.read_to_end(&mut rest).await.unwrap();
+        assert_eq!(rest.len(), 50_000, "{backend:?}");
+        assert!(body.is_spilled(), "{backend:?}");
+        let expected: Vec<u8> = clientcookie_testsite::BIG_PATTERN
+            .iter()
+            .copied()
+            .cycle()
+            .skip(50_000)
+            .take(50_000)
+            .collect();
+        assert!(rest == expected, "{backend:?}");
     }
 }

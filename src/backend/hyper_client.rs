@@ -114,7 +114,10 @@ where
                 },
             };
         }
-        let extensions = request.extensions().clone();
+        // Moved, not cloned (a clone costs an allocation per value): the
+        // layers' values mean nothing to hyper-util.
+        let mut request = request;
+        let extensions = std::mem::take(request.extensions_mut());
         HyperFuture {
             state: State::Pending {
                 future: self.client.call(request),

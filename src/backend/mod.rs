@@ -5,7 +5,9 @@
 //! per-request context: [`RequestFacts`], the hop budget, a [`SessionJar`],
 //! anything the caller put there), so what travelled with the request can
 //! be read off the response. The response's
-//! own extensions win where both have a value of one type.
+//! own extensions win where both have a value of one type. They are taken
+//! out of the request before it goes to the HTTP client (moved, not cloned,
+//! to save an allocation per value): the client does not see them.
 //!
 //! - `ReqwestService` (feature `reqwest`, on by default) turns an
 //!   `http::Request<B>` into a `reqwest::Request` and the `reqwest::Response`

@@ -98,8 +98,11 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> ReqwestFuture {
-        let (parts, body) = request.into_parts();
-        let extensions = parts.extensions.clone();
+        let (mut parts, body) = request.into_parts();
+        // Moved, not cloned (a clone costs an allocation per value): reqwest
+        // reads only its own, private values from a request's extensions,
+        // which an `http::Request` cannot carry.
+        let extensions = std::mem::take(&mut parts.extensions);
         // An empty body stays no body: no `Content-Length: 0` on a GET.
         let body = if body.is_end_stream() {
             reqwest::Body::default()
