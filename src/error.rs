@@ -5,6 +5,7 @@ use std::error::Error as StdError;
 use std::fmt;
 
 use clientcookie_layers::redirect::RedirectError;
+use clientcookie_layers::robots::RobotsDenied;
 use url::Url;
 
 use crate::BoxError;
@@ -239,6 +240,9 @@ fn find<'a, T: StdError + 'static>(
 fn classify(error: &(dyn StdError + Send + Sync + 'static)) -> Kind {
     let mut next: Option<&(dyn StdError + 'static)> = Some(error);
     while let Some(error) = next {
+        if error.downcast_ref::<RobotsDenied>().is_some() {
+            return Kind::RobotsDenied;
+        }
         if let Some(e) = error.downcast_ref::<RedirectError>() {
             return match e {
                 RedirectError::Loop { .. } => Kind::RedirectLoop,

@@ -10,6 +10,7 @@ use clientcookie_layers::cookie::CookieLayer;
 use clientcookie_layers::redirect::{RedirectLayer, ReplayBody, DEFAULT_MAX_REDIRECTS};
 use clientcookie_layers::referer::{RefererLayer, ReferrerPolicy};
 use clientcookie_layers::refresh::{RefreshLayer, DEFAULT_MAX_DELAY};
+use clientcookie_layers::robots::RobotsLayer;
 use clientcookie_layers::seekable::SeekableBodyLayer;
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, FROM, USER_AGENT};
 use http::{Request, Response as HttpResponse};
@@ -264,6 +265,7 @@ pub struct OpenerBuilder {
     redirects: bool,
     max_redirects: usize,
     refresh: bool,
+    robots: bool,
     refresh_max_delay: Duration,
     honor_time: bool,
     referer: bool,
@@ -295,6 +297,7 @@ impl fmt::Debug for OpenerBuilder {
             .field("redirects", &self.redirects)
             .field("max_redirects", &self.max_redirects)
             .field("refresh", &self.refresh)
+            .field("robots", &self.robots)
             .field("refresh_max_delay", &self.refresh_max_delay)
             .field("honor_time", &self.honor_time)
             .field("referer", &self.referer)
@@ -340,6 +343,7 @@ impl OpenerBuilder {
             redirects: true,
             max_redirects: DEFAULT_MAX_REDIRECTS,
             refresh: true,
+            robots: false,
             refresh_max_delay: DEFAULT_MAX_DELAY,
             honor_time: false,
             referer: true,
@@ -483,6 +487,20 @@ impl OpenerBuilder {
     /// refreshes) as redirects (on by default).
     pub fn refresh(mut self, on: bool) -> OpenerBuilder {
         self.refresh = on;
+        self
+    }
+
+    /// Obey robots.txt (the seed's `HTTPRobotRulesProcessor`; off by
+    /// default): each origin's robots.txt is fetched once, and a URL it
+    /// disallows fails with an error for which [`Error::is_robots_denied`]
+    /// is true, without being requested. Every redirect hop is checked.
+    ///
+    /// ```
+    /// let opener = clientcookie::Opener::builder().robots(true).build().unwrap();
+    /// # drop(opener);
+    /// ```
+    pub fn robots(mut self, on: bool) -> OpenerBuilder {
+        self.robots = on;
         self
     }
 
@@ -702,8 +720,13 @@ impl OpenerBuilder {
                 .honor_time(self.honor_time)
                 .max_redirects(self.max_redirects)
         });
+        // Inside redirect and refresh, so every hop is checked against its
+        // own origin's robots.txt; outside cookies and referer, so a refused
+        // request touches neither.
+        let robots = self.robots.then(RobotsLayer::new);
         let service = ServiceBuilder::new()
             .option_layer(refresh)
+            .option_layer(robots)
             .option_layer(referer)
             .option_layer(cookies)
             .service(service);
