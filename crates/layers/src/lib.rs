@@ -11,6 +11,7 @@
 //! | [`referer::RefererLayer`] | `referer` | `Referer` per Referrer-Policy from a [`referer::Referrer`] extension (or the last page, in chain mode); never https -> http |
 //! | [`robots::RobotsLayer`] | `robots` | fetches each origin's robots.txt once (single flight, cached, RFC 9309) and fails the URLs it disallows with [`robots::RobotsDenied`] |
 //! | [`cookie::CookieLayer`] | `cookie` | jar -> `Cookie` (and `Cookie2`); `Set-Cookie(2)` -> jar |
+//! | [`http_equiv::HttpEquivLayer`] | `http-equiv` | `<meta http-equiv>` tags in an HTML head -> response headers; the body handed on unchanged |
 //! | [`seekable::SeekableBodyLayer`] | `seekable` | response bodies that can be rewound and re-read; read lazily, spilled to a temporary file past a memory limit |
 //! | [`debug::TraceBodyLayer`] | `debug` | logs response bodies chunk by chunk at trace level, passing them on unchanged (redirect hops are logged by the redirect layer) |
 //!
@@ -49,6 +50,8 @@ pub mod cookie;
 #[cfg(feature = "debug")]
 pub mod debug;
 pub mod extensions;
+#[cfg(feature = "http-equiv")]
+pub mod http_equiv;
 #[cfg(feature = "redirect")]
 pub mod redirect;
 #[cfg(feature = "referer")]

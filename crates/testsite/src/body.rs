@@ -4,6 +4,7 @@
 //! tell how much of a large body a client really pulled (a client that stops reading must not
 //! make the server produce the rest).
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -51,6 +52,8 @@ pub(crate) enum SiteBody {
     Generated(Generated),
     /// Fixed-size chunks with a pause between them.
     Slow(Slow),
+    /// Given bytes cut into pieces, with a pause between them.
+    Pieces(Pieces),
     /// Generated content of no announced length (so hyper sends it chunked), then trailers.
     Trailing(Generated, Option<HeaderMap>),
     /// Generated content that ends before the length its size hint promised: hyper announces
@@ -110,6 +113,32 @@ pub(crate) struct Slow {
     pub(crate) sent: Arc<AtomicU64>,
 }
 
+pub(crate) struct Pieces {
+    pub(crate) pieces: VecDeque<Bytes>,
+    pub(crate) delay: Duration,
+    pub(crate) sleep: Option<Pin<Box<Sleep>>>,
+}
+
+impl Pieces {
+    /// `bytes` in pieces of `size` bytes (the last may be shorter).
+    pub(crate) fn new(bytes: Bytes, size: usize, delay: Duration) -> Self {
+        let size = size.max(1);
+        let pieces = (0..bytes.len())
+            .step_by(size)
+            .map(|at| bytes.slice(at..(at + size).min(bytes.len())))
+            .collect();
+        Pieces {
+            pieces,
+            delay,
+            sleep: None,
+        }
+    }
+
+    fn len(&self) -> u64 {
+        self.pieces.iter().map(|p| p.len() as u64).sum()
+    }
+}
+
 impl Body for SiteBody {
     type Data = Bytes;
     type Error = Infallible;
@@ -143,6 +172,19 @@ impl Body for SiteBody {
                     .fetch_add(slow.chunk.len() as u64, Ordering::Relaxed);
                 Poll::Ready(Some(Ok(Frame::data(slow.chunk.clone()))))
             }
+            SiteBody::Pieces(pieces) => {
+                if let Some(sleep) = pieces.sleep.as_mut() {
+                    ready!(sleep.as_mut().poll(cx));
+                    pieces.sleep = None;
+                }
+                let Some(piece) = pieces.pieces.pop_front() else {
+                    return Poll::Ready(None);
+                };
+                if !pieces.pieces.is_empty() && !pieces.delay.is_zero() {
+                    pieces.sleep = Some(Box::pin(tokio::time::sleep(pieces.delay)));
+                }
+                Poll::Ready(Some(Ok(Frame::data(piece))))
+            }
         }
     }
 
@@ -151,6 +193,7 @@ impl Body for SiteBody {
             SiteBody::Full(bytes) => bytes.is_none(),
             SiteBody::Generated(gen) | SiteBody::Short(gen, _) => gen.len() == 0,
             SiteBody::Slow(slow) => slow.chunks_left == 0,
+            SiteBody::Pieces(pieces) => pieces.pieces.is_empty(),
             SiteBody::Trailing(gen, trailers) => gen.len() == 0 && trailers.is_none(),
         }
     }
@@ -164,6 +207,7 @@ impl Body for SiteBody {
             SiteBody::Slow(slow) => {
                 SizeHint::with_exact(slow.chunks_left.saturating_mul(slow.chunk.len() as u64))
             }
+            SiteBody::Pieces(pieces) => SizeHint::with_exact(pieces.len()),
             SiteBody::Trailing(gen, _) => {
                 let mut hint = SizeHint::new();
                 hint.set_lower(gen.len());

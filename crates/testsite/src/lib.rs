@@ -45,7 +45,8 @@
 //! | `GET /refresh?delay=<secs>&to=<url>` | 200 with `Refresh: <delay>; url=<to>` (`Refresh: <delay>` without `to`; `delay` defaults to 0 and is sent as given) |
 //! | `GET /meta-refresh?delay=&to=` | `text/html`, the same value in `<meta http-equiv="Refresh" content="...">` in the head |
 //! | `GET /equiv` | `text/html` whose head holds `X-Test: yes`, `Set-Cookie: meta=1; Path=/` and `Content-Language: en` as `<meta http-equiv>` tags, and whose body holds an `X-In-Body: no` tag that is not in the head |
-//! | `GET /equiv-custom?head=<html>&body_kb=N` | `text/html`: `<html><head>{head}</head><body>` then `N` KiB of generated body, streamed |
+//! | `GET /equiv-custom?head=<html>&body_kb=N&pad_kb=P` | `text/html`: `<html><head>{pad}{head}</head><body>` then `N` KiB of generated body, streamed; `pad` is a comment of exactly `P` KiB (at most 4096; none by default) |
+//! | `GET /bytes[/...]?body=<bytes>&ct=<type>&chunk=N&delay_ms=M` | 200 with `body` (percent-decoded, bytes kept as they are) as the body, `ct` as `Content-Type` (no `Content-Type` without `ct`), sent in pieces of `N` bytes (default: one piece) `M` ms apart (default 0) |
 //! | `GET /robots.txt` | what [`TestSite::set_robots`] (or [`TestSite::set_robots_redirect`]) configured for the request's host, with its status, after the [`TestSite::set_robots_delay`] of that host; `404` when nothing is configured |
 //! | `GET /big?bytes=N` | `N` bytes (default 100,000,000) of generated content ([`BIG_PATTERN`] repeated), `application/octet-stream`, streamed in 16 KiB chunks made on demand, counted in [`TestSite::body_bytes_sent`] |
 //! | `GET /big-html?bytes=N` | `text/html`: a head with `<meta http-equiv>` tags (`X-Test: big`, `Set-Cookie: bighead=1; Path=/`), then `N` bytes (default 1,000,000) of generated body, streamed and counted |

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::header::{self, HeaderName, HeaderValue};
 use http::{request, Method, Response, StatusCode};
 
-use crate::body::{pattern_bytes, Generated, SiteBody, Slow, CHUNK};
+use crate::body::{pattern_bytes, Generated, Pieces, SiteBody, Slow, CHUNK};
 use crate::query::Query;
 use crate::State;
 
@@ -41,6 +41,7 @@ pub(crate) fn route(state: &Arc<State>, parts: &request::Parts, host: &str, body
         ["meta-refresh"] => meta_refresh(&query),
         ["equiv"] => Ok(html(StatusCode::OK, EQUIV_PAGE)),
         ["equiv-custom"] => equiv_custom(state, &query),
+        ["bytes", ..] => bytes(&query),
         ["robots.txt"] => Ok(robots(state, host)),
         ["big"] => big(state, &query),
         ["big-html"] => big_html(state, &query),
@@ -280,10 +281,29 @@ fn generated(
     response(StatusCode::OK, content_type, body)
 }
 
+/// Largest `pad_kb` for `/equiv-custom` (4 MiB).
+const MAX_PAD_KB: usize = 4096;
+
 fn equiv_custom(state: &Arc<State>, query: &Query) -> Result<Resp, String> {
     let head = query.get("head").unwrap_or_default();
     let kb: u64 = query.number("body_kb")?.unwrap_or(0);
-    let prefix = format!("<!DOCTYPE html>\n<html><head>{head}</head>\n<body>\n");
+    let pad_kb: usize = query.number("pad_kb")?.unwrap_or(0);
+    if pad_kb > MAX_PAD_KB {
+        return Err(format!("pad_kb must be at most {MAX_PAD_KB}"));
+    }
+    // A comment of exactly `pad_kb` KiB, `<!--` and `-->` included.
+    let pad = if pad_kb == 0 {
+        String::new()
+    } else {
+        let mut pad = String::with_capacity(pad_kb * 1024);
+        pad.push_str("<!--");
+        while pad.len() < pad_kb * 1024 - 3 {
+            pad.push(if pad.len() % 64 == 63 { '\n' } else { 'x' });
+        }
+        pad.push_str("-->");
+        pad
+    };
+    let prefix = format!("<!DOCTYPE html>\n<html><head>{pad}{head}</head>\n<body>\n");
     Ok(generated(
         state,
         "text/html; charset=utf-8",
@@ -291,6 +311,23 @@ fn equiv_custom(state: &Arc<State>, query: &Query) -> Result<Resp, String> {
         kb.saturating_mul(1024),
         Some("\n</body></html>\n"),
     ))
+}
+
+/// `body`'s bytes as they are, with `ct` as the `Content-Type` (none without `ct`), sent in
+/// pieces of `chunk` bytes `delay_ms` apart.
+fn bytes(query: &Query) -> Result<Resp, String> {
+    let body = Bytes::copy_from_slice(query.get_raw("body").unwrap_or_default());
+    let chunk: usize = query.number("chunk")?.unwrap_or(body.len().max(1));
+    if chunk == 0 {
+        return Err("chunk must be at least 1".to_owned());
+    }
+    let delay = Duration::from_millis(query.number("delay_ms")?.unwrap_or(0));
+    let mut resp = Response::new(SiteBody::Pieces(Pieces::new(body, chunk, delay)));
+    if let Some(content_type) = query.get_raw("ct") {
+        resp.headers_mut()
+            .insert(header::CONTENT_TYPE, header_value(content_type, "ct")?);
+    }
+    Ok(resp)
 }
 
 fn robots(state: &Arc<State>, host: &str) -> Resp {
