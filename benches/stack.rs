@@ -11,13 +11,13 @@
 //! legacy client), `opener` the same client inside the whole default stack
 //! (default headers, redirects, refresh, referer, cookies with two cookies
 //! in the jar for the host). `sequential` sends one request at a time;
-//! `concurrent16` keeps 16 in flight. Each request reads the whole body
-//! (`status 200\n`). The test site runs on its own runtime and threads.
+//! `concurrent16` runs 16 at a time, each a task. Each request reads the
+//! whole body (`status 200\n`). The client runs on a current-thread
+//! runtime; the test site on its own runtime and threads.
 
 use std::future::Future;
 use std::hint::black_box;
 use std::net::SocketAddr;
-use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -89,50 +89,30 @@ fn opener(backend: &str, site: SocketAddr) -> Opener {
     builder.build().expect("opener")
 }
 
-/// Runs `iters` requests made by `one`, `concurrency` at a time.
+/// Runs `iters` requests made by `one`, `concurrency` at a time, each a
+/// task of its own (polled only when woken: the same scheduling for bare
+/// and opener).
 fn run<F, Fut>(rt: &Runtime, iters: u64, concurrency: usize, one: F) -> Duration
 where
     F: Fn() -> Fut,
-    Fut: Future<Output = usize>,
+    Fut: Future<Output = usize> + Send + 'static,
 {
     rt.block_on(async {
         let start = Instant::now();
         let mut left = iters;
+        let mut tasks = tokio::task::JoinSet::new();
         while left > 0 {
             let n = left.min(concurrency as u64) as usize;
-            let batch: Vec<Fut> = (0..n).map(|_| one()).collect();
-            for len in join_all(batch).await {
-                black_box(len);
+            for _ in 0..n {
+                tasks.spawn(one());
+            }
+            while let Some(len) = tasks.join_next().await {
+                black_box(len.expect("task"));
             }
             left -= n as u64;
         }
         start.elapsed()
     })
-}
-
-/// Polls every future to completion on this task (no spawning: the same
-/// work for bare and opener).
-async fn join_all<Fut: Future>(futures: Vec<Fut>) -> Vec<Fut::Output> {
-    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut out: Vec<Option<Fut::Output>> = futures.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (future, slot) in futures.iter_mut().zip(out.iter_mut()) {
-            if slot.is_none() {
-                match future.as_mut().poll(cx) {
-                    Poll::Ready(v) => *slot = Some(v),
-                    Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
-    })
-    .await;
-    out.into_iter().map(|v| v.expect("done")).collect()
 }
 
 fn stack(c: &mut Criterion) {
@@ -157,10 +137,20 @@ fn stack(c: &mut Criterion) {
             group.warm_up_time(Duration::from_secs(1));
             group.measurement_time(Duration::from_secs(4));
             group.bench_function("bare", |b| {
-                b.iter_custom(|iters| run(&rt, iters, concurrency, || bare.get(&url)))
+                b.iter_custom(|iters| {
+                    run(&rt, iters, concurrency, || {
+                        let (bare, url) = (bare.clone(), url.clone());
+                        async move { bare.get(&url).await }
+                    })
+                })
             });
             group.bench_function("opener", |b| {
-                b.iter_custom(|iters| run(&rt, iters, concurrency, || via_opener(&opener, &url)))
+                b.iter_custom(|iters| {
+                    run(&rt, iters, concurrency, || {
+                        let (opener, url) = (opener.clone(), url.clone());
+                        async move { via_opener(&opener, &url).await }
+                    })
+                })
             });
             group.finish();
         }

@@ -5,7 +5,6 @@ use std::error::Error as StdError;
 use std::fmt;
 
 use clientcookie_layers::redirect::RedirectError;
-use clientcookie_layers::robots::RobotsDenied;
 use url::Url;
 
 use crate::BoxError;
@@ -170,10 +169,18 @@ impl Error {
         false
     }
 
-    /// robots.txt disallows the URL (the seed's `RobotExclusionError`); the
-    /// request was never sent.
+    /// robots.txt disallows the URL (the seed's `RobotExclusionError`), or
+    /// the site's robots.txt could not be fetched and so disallows
+    /// everything for a while; the request was never sent. The details
+    /// (which URL, which user-agent token) are in
+    /// [`robots_denied`](Self::robots_denied).
     pub fn is_robots_denied(&self) -> bool {
         self.kind == Kind::RobotsDenied
+    }
+
+    /// The robots layer's refusal in the chain, if any.
+    pub fn robots_denied(&self) -> Option<&clientcookie_layers::robots::RobotsDenied> {
+        find(self.source.as_deref().map(as_dyn))
     }
 
     /// A redirect (or refresh) chain asked for the same URL twice.
@@ -240,7 +247,10 @@ fn find<'a, T: StdError + 'static>(
 fn classify(error: &(dyn StdError + Send + Sync + 'static)) -> Kind {
     let mut next: Option<&(dyn StdError + 'static)> = Some(error);
     while let Some(error) = next {
-        if error.downcast_ref::<RobotsDenied>().is_some() {
+        if error
+            .downcast_ref::<clientcookie_layers::robots::RobotsDenied>()
+            .is_some()
+        {
             return Kind::RobotsDenied;
         }
         if let Some(e) = error.downcast_ref::<RedirectError>() {

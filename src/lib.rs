@@ -39,8 +39,10 @@
 //! default headers     User-Agent: clientcookie/VERSION, From, your own (the seed's addheaders)
 //! RedirectLayer       follows 3xx; hops after the first are unverifiable; history; loop and hop limits
 //! RefreshLayer        follows a Refresh of at most 30 s as a redirect, from the same hop budget
+//! RobotsLayer         robots.txt fetched once per origin; a disallowed URL is never requested
 //! RefererLayer        Referer per Referrer-Policy from a Referrer extension; never https -> http
 //! CookieLayer         jar -> Cookie, Set-Cookie -> jar, judged per hop
+//! HttpEquivLayer      <meta http-equiv> of an HTML head -> response headers (Set-Cookie, Refresh…)
 //! inner service       reqwest (rustls; its redirects, cookies, referer off) or hyper-util
 //! seekable body       off by default: a body that can be rewound (OpenerBuilder::seekable)
 //! ```

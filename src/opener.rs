@@ -1,12 +1,16 @@
 //! [`Opener`] and its builder: the seed's `build_opener()`.
 
 use std::fmt;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::{Arc, PoisonError};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use clientcookie_jar::{CookieJar, CookiePolicy, SharedJar};
 use clientcookie_layers::cookie::CookieLayer;
+use clientcookie_layers::http_equiv::{HttpEquivBody, HttpEquivLayer};
 use clientcookie_layers::redirect::{RedirectLayer, ReplayBody, DEFAULT_MAX_REDIRECTS};
 use clientcookie_layers::referer::{RefererLayer, ReferrerPolicy};
 use clientcookie_layers::refresh::{RefreshLayer, DEFAULT_MAX_DELAY};
@@ -14,7 +18,7 @@ use clientcookie_layers::robots::RobotsLayer;
 use clientcookie_layers::seekable::SeekableBodyLayer;
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, FROM, USER_AGENT};
 use http::{Request, Response as HttpResponse};
-use tower::util::{BoxCloneSyncService, Either, MapRequest};
+use tower::util::{BoxCloneSyncService, Either, MapRequest, MapResponse};
 use tower::{Layer, Service, ServiceBuilder, ServiceExt};
 use url::Url;
 
@@ -208,6 +212,44 @@ impl Opener {
     }
 }
 
+/// The opener as a tower service, to put more layers around it (a rate
+/// limit, a concurrency limit, a retry policy) or hand it to code that
+/// takes any `Service`. Always ready; each call is
+/// [`Opener::request`].
+///
+/// ```no_run
+/// use tower::{ServiceBuilder, ServiceExt};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+/// let opener = clientcookie::Opener::new()?;
+/// let service = ServiceBuilder::new()
+///     .map_request(|mut request: http::Request<clientcookie::Body>| {
+///         request.headers_mut().insert("x-trace", http::HeaderValue::from_static("1"));
+///         request
+///     })
+///     .service(opener);
+/// let request = http::Request::get("http://example.com/").body(clientcookie::Body::empty())?;
+/// let response = service.oneshot(request).await?;
+/// # Ok(())
+/// # }
+/// ```
+impl Service<Request<Body>> for Opener {
+    type Response = Response;
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Error>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        // Each call clones the stack, which is ready when called.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        let opener = self.clone();
+        Box::pin(async move { opener.request(request).await })
+    }
+}
+
 /// Which HTTP client is inside.
 enum Backend {
     #[cfg(feature = "reqwest")]
@@ -230,8 +272,11 @@ type Configure = Box<dyn FnOnce(&mut CookieJar) + Send>;
 /// |---|---|---|
 /// | redirects | on, at most 10 | [`redirects`](Self::redirects), [`max_redirects`](Self::max_redirects) |
 /// | Refresh | on, delays up to 30 s, without waiting | [`refresh`](Self::refresh), [`refresh_max_delay`](Self::refresh_max_delay), [`honor_time`](Self::honor_time) |
+/// | robots.txt | on, as in the seed | [`robots`](Self::robots), [`robots_layer`](Self::robots_layer) |
 /// | Referer | on, `strict-origin-when-cross-origin` | [`referer`](Self::referer), [`referrer_policy`](Self::referrer_policy) |
 /// | cookies | on, a new jar with the default policy | [`cookies`](Self::cookies), [`jar`](Self::jar), [`policy`](Self::policy) |
+/// | HTTP-EQUIV | on, `Set-Cookie` lifted too, as in the seed | [`http_equiv`](Self::http_equiv), [`http_equiv_layer`](Self::http_equiv_layer) |
+/// | seekable body | off (unlike the seed) | [`seekable`](Self::seekable) |
 ///
 /// Default headers: `User-Agent: clientcookie/VERSION`
 /// ([`user_agent`](Self::user_agent), [`from`](Self::from),
@@ -246,7 +291,10 @@ type Configure = Box<dyn FnOnce(&mut CookieJar) + Send>;
 /// let jar = CookieJar::new().into_shared();
 /// let opener = clientcookie::Opener::builder()
 ///     .jar(jar.clone())
-///     .policy(DefaultCookiePolicy::builder().blocked_domains(["ads.example"]).build())
+///     .policy(DefaultCookiePolicy {
+///         blocked_domains: vec!["ads.example".into()],
+///         ..DefaultCookiePolicy::default()
+///     })
 ///     .max_redirects(5)
 ///     .refresh_max_delay(Duration::from_secs(5))
 ///     .user_agent("my-crawler/1.0")
@@ -265,11 +313,12 @@ pub struct OpenerBuilder {
     redirects: bool,
     max_redirects: usize,
     refresh: bool,
-    robots: bool,
     refresh_max_delay: Duration,
     honor_time: bool,
     referer: bool,
     referrer_policy: ReferrerPolicy,
+    robots: Option<RobotsLayer>,
+    http_equiv: Option<HttpEquivLayer>,
     seekable: bool,
     seekable_layer: SeekableBodyLayer,
     headers: HeaderMap,
@@ -297,11 +346,12 @@ impl fmt::Debug for OpenerBuilder {
             .field("redirects", &self.redirects)
             .field("max_redirects", &self.max_redirects)
             .field("refresh", &self.refresh)
-            .field("robots", &self.robots)
             .field("refresh_max_delay", &self.refresh_max_delay)
             .field("honor_time", &self.honor_time)
             .field("referer", &self.referer)
             .field("referrer_policy", &self.referrer_policy)
+            .field("robots", &self.robots.is_some())
+            .field("http_equiv", &self.http_equiv)
             .field("seekable", &self.seekable)
             .field("headers", &self.headers)
             .field("resolve", &self.resolve)
@@ -343,11 +393,12 @@ impl OpenerBuilder {
             redirects: true,
             max_redirects: DEFAULT_MAX_REDIRECTS,
             refresh: true,
-            robots: false,
             refresh_max_delay: DEFAULT_MAX_DELAY,
             honor_time: false,
             referer: true,
             referrer_policy: ReferrerPolicy::default(),
+            robots: Some(RobotsLayer::new()),
+            http_equiv: Some(HttpEquivLayer::new()),
             seekable: false,
             seekable_layer: SeekableBodyLayer::new(),
             headers,
@@ -490,20 +541,6 @@ impl OpenerBuilder {
         self
     }
 
-    /// Obey robots.txt (the seed's `HTTPRobotRulesProcessor`; off by
-    /// default): each origin's robots.txt is fetched once, and a URL it
-    /// disallows fails with an error for which [`Error::is_robots_denied`]
-    /// is true, without being requested. Every redirect hop is checked.
-    ///
-    /// ```
-    /// let opener = clientcookie::Opener::builder().robots(true).build().unwrap();
-    /// # drop(opener);
-    /// ```
-    pub fn robots(mut self, on: bool) -> OpenerBuilder {
-        self.robots = on;
-        self
-    }
-
     /// Follow a refresh only when its delay is at most `max` (30 s by
     /// default).
     pub fn refresh_max_delay(mut self, max: Duration) -> OpenerBuilder {
@@ -530,6 +567,71 @@ impl OpenerBuilder {
     /// (`strict-origin-when-cross-origin` by default).
     pub fn referrer_policy(mut self, policy: ReferrerPolicy) -> OpenerBuilder {
         self.referrer_policy = policy;
+        self
+    }
+
+    /// Obey robots.txt (on by default, as the seed's `build_opener` had
+    /// `HTTPRobotRulesProcessor`): the first request to an origin fetches
+    /// its `/robots.txt` once (cached for 24 hours), and a disallowed URL
+    /// fails with an error for which [`Error::is_robots_denied`] is true,
+    /// without being requested. The rules of the product token of the
+    /// request's `User-Agent` apply (`clientcookie` by default); see
+    /// [`robots_layer`](Self::robots_layer) for the settings.
+    pub fn robots(mut self, on: bool) -> OpenerBuilder {
+        self.robots = if on {
+            self.robots.or_else(|| Some(RobotsLayer::new()))
+        } else {
+            None
+        };
+        self
+    }
+
+    /// Obey robots.txt with `layer`'s settings (user-agent token, cache
+    /// time, limits); clones of one layer share their cache, so two openers
+    /// given clones fetch each robots.txt once between them.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use clientcookie::layers::robots::RobotsLayer;
+    ///
+    /// let robots = RobotsLayer::new().user_agent("ExampleBot").ttl(Duration::from_secs(3600));
+    /// let opener = clientcookie::Opener::builder().robots_layer(robots).build().unwrap();
+    /// ```
+    pub fn robots_layer(mut self, layer: RobotsLayer) -> OpenerBuilder {
+        self.robots = Some(layer);
+        self
+    }
+
+    /// Lift `<meta http-equiv>` tags from the `<head>` of HTML responses
+    /// into response headers (on by default, as in the seed), before the
+    /// cookie and refresh layers look: `<meta http-equiv="Set-Cookie">`
+    /// sets a cookie and `<meta http-equiv="Refresh">` is followed like a
+    /// `Refresh` header. The body is handed on unchanged. See
+    /// [`http_equiv_layer`](Self::http_equiv_layer) for the settings
+    /// (switching off the lifting of `Set-Cookie`, which browsers no
+    /// longer do; the head's size cap).
+    pub fn http_equiv(mut self, on: bool) -> OpenerBuilder {
+        self.http_equiv = if on {
+            self.http_equiv.or_else(|| Some(HttpEquivLayer::new()))
+        } else {
+            None
+        };
+        self
+    }
+
+    /// Lift `<meta http-equiv>` tags with `layer`'s settings.
+    ///
+    /// ```
+    /// use clientcookie::layers::http_equiv::HttpEquivLayer;
+    ///
+    /// // Browsers no longer take cookies from meta tags.
+    /// let opener = clientcookie::Opener::builder()
+    ///     .http_equiv_layer(HttpEquivLayer::new().lift_set_cookie(false))
+    ///     .build()
+    ///     .unwrap();
+    /// ```
+    pub fn http_equiv_layer(mut self, layer: HttpEquivLayer) -> OpenerBuilder {
+        self.http_equiv = Some(layer);
         self
     }
 
@@ -720,15 +822,20 @@ impl OpenerBuilder {
                 .honor_time(self.honor_time)
                 .max_redirects(self.max_redirects)
         });
-        // Inside redirect and refresh, so every hop is checked against its
-        // own origin's robots.txt; outside cookies and referer, so a refused
-        // request touches neither.
-        let robots = self.robots.then(RobotsLayer::new);
+        // The HTTP-EQUIV layer changes the body type: its arm maps the body
+        // back to a `ResponseBody` (one allocation) so that both arms of the
+        // switch are one type.
+        let unify: fn(HttpResponse<HttpEquivBody<ResponseBody>>) -> HttpResponse<ResponseBody> =
+            |response| response.map(ResponseBody::new);
+        let http_equiv = self.http_equiv.map(|layer| {
+            tower::layer::layer_fn(move |inner| MapResponse::new(layer.layer(inner), unify))
+        });
         let service = ServiceBuilder::new()
             .option_layer(refresh)
-            .option_layer(robots)
+            .option_layer(self.robots)
             .option_layer(referer)
             .option_layer(cookies)
+            .option_layer(http_equiv)
             .service(service);
         let to_replay: fn(Request<Body>) -> Request<ReplayBody<Body>> =
             |request| request.map(ReplayBody::streaming);

@@ -569,3 +569,147 @@ async fn a_seekable_body_can_be_rewound_and_read_again() {
         assert!(rest == expected, "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn a_robots_disallowed_url_is_never_requested() {
+    for backend in BACKENDS {
+        let site = TestSite::start().await.unwrap();
+        site.set_robots("a.example", 200, "User-agent: *\nDisallow: /private\n");
+        // The default opener obeys robots.txt, as the seed's build_opener did.
+        let opener = common::builder(&site, backend)
+            .robots(true)
+            .build()
+            .unwrap();
+
+        let error = opener
+            .get(site.url_for_host("a.example", "/private/plans"))
+            .await
+            .unwrap_err();
+        assert!(error.is_robots_denied(), "{backend:?}: {error:?}");
+        assert!(!error.is_network(), "{backend:?}");
+        let denied = error.robots_denied().unwrap();
+        assert_eq!(denied.user_agent(), "clientcookie", "{backend:?}");
+
+        // A redirect into the disallowed part is refused at that hop.
+        let error = opener
+            .get(site.url_for_host("a.example", "/redirect/302?to=/private/x"))
+            .await
+            .unwrap_err();
+        assert!(error.is_robots_denied(), "{backend:?}: {error:?}");
+
+        let response = opener
+            .get(site.url_for_host("a.example", "/echo"))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{backend:?}");
+
+        let paths: Vec<String> = site
+            .requests()
+            .into_iter()
+            .map(|r| r.path_and_query)
+            .collect();
+        assert_eq!(
+            paths,
+            ["/robots.txt", "/redirect/302?to=/private/x", "/echo"],
+            "{backend:?}: robots.txt fetched once, /private never"
+        );
+        assert_eq!(
+            site.requests()[0].header("user-agent"),
+            Some(clientcookie::DEFAULT_USER_AGENT)
+        );
+    }
+}
+
+#[tokio::test]
+async fn robots_is_on_by_default_and_can_be_switched_off() {
+    let site = TestSite::start().await.unwrap();
+    site.set_robots("a.example", 200, "User-agent: *\nDisallow: /\n");
+    let url = site.url_for_host("a.example", "/echo");
+    let default = clientcookie::Opener::builder()
+        .resolve("a.example", site.addr())
+        .no_proxy()
+        .build()
+        .unwrap();
+    assert!(default.get(&url).await.unwrap_err().is_robots_denied());
+    let off = common::builder(&site, Backend::Reqwest).build().unwrap();
+    assert_eq!(off.get(&url).await.unwrap().status(), StatusCode::OK);
+    let paths: Vec<String> = site
+        .requests()
+        .into_iter()
+        .map(|r| r.path_and_query)
+        .collect();
+    assert_eq!(paths, ["/robots.txt", "/echo"]);
+}
+
+#[tokio::test]
+async fn the_opener_is_a_tower_service_for_more_layers() {
+    use tower::{Service, ServiceExt};
+
+    let site = TestSite::start().await.unwrap();
+    let opener = opener(&site, Backend::Hyper);
+    let mut service = tower::ServiceBuilder::new()
+        .map_request(|mut request: http::Request<clientcookie::Body>| {
+            request
+                .headers_mut()
+                .insert("x-added", http::HeaderValue::from_static("1"));
+            request
+        })
+        .service(opener);
+    let request = http::Request::get(site.url_for_host("a.example", "/redirect/302?to=/echo"))
+        .body(clientcookie::Body::empty())
+        .unwrap();
+    let response = service.ready().await.unwrap().call(request).await.unwrap();
+    assert_eq!(response.url().path(), "/echo");
+    let echo = json(response).await;
+    assert_eq!(echo["headers"]["x-added"][0], "1");
+}
+
+#[tokio::test]
+async fn a_meta_set_cookie_and_a_meta_refresh_work_through_the_stack() {
+    for backend in BACKENDS {
+        let site = TestSite::start().await.unwrap();
+        let opener = opener(&site, backend);
+
+        // /equiv: three meta tags in the head, one in the body.
+        let response = opener
+            .get(site.url_for_host("a.example", "/equiv"))
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["x-test"], "yes", "{backend:?}");
+        assert!(response.headers().get("x-in-body").is_none(), "{backend:?}");
+        let body = response.text().await.unwrap();
+        assert!(
+            body.starts_with("<!DOCTYPE html>"),
+            "{backend:?}: the body is unchanged"
+        );
+        // The lifted Set-Cookie reached the jar and goes out next time.
+        let echo = json(
+            opener
+                .get(site.url_for_host("a.example", "/echo"))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(echo["headers"]["cookie"][0], "meta=1", "{backend:?}");
+
+        // A meta refresh is followed like a Refresh header.
+        let url = site.url_for_host("a.example", "/meta-refresh?delay=0&to=/echo/after-meta");
+        let response = opener.get(&url).await.unwrap();
+        assert_eq!(response.url().path(), "/echo/after-meta", "{backend:?}");
+        assert_eq!(response.history().len(), 1, "{backend:?}");
+        assert_eq!(
+            response.history()[0].url.path(),
+            "/meta-refresh",
+            "{backend:?}"
+        );
+
+        // Switched off: neither.
+        let off = builder(&site, backend).http_equiv(false).build().unwrap();
+        let response = off.get(&url).await.unwrap();
+        assert_eq!(response.url().path(), "/meta-refresh", "{backend:?}");
+        off.get(site.url_for_host("b.example", "/equiv"))
+            .await
+            .unwrap();
+        assert!(off.jar().unwrap().lock().unwrap().is_empty(), "{backend:?}");
+    }
+}

@@ -54,14 +54,14 @@ pub fn install_crypto_provider() {
 ///
 /// ```no_run
 /// use clientcookie::backend::{reqwest_client_builder, ReqwestService};
-/// use clientcookie_layers::redirect::FinalUrl;
-/// use tower::{Service, ServiceExt};
+/// use clientcookie::layers::redirect::FinalUrl;
+/// use tower::ServiceExt;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-/// let mut service = ReqwestService::new(reqwest_client_builder().build()?);
+/// let service = ReqwestService::new(reqwest_client_builder().build()?);
 /// let request = http::Request::get("http://example.com/").body(clientcookie::Body::empty())?;
-/// let response = service.ready().await?.call(request).await?;
+/// let response = service.oneshot(request).await?;
 /// println!("{}", response.extensions().get::<FinalUrl>().unwrap().0);
 /// # Ok(())
 /// # }

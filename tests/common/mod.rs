@@ -18,9 +18,11 @@ pub const BACKENDS: [Backend; 2] = [Backend::Reqwest, Backend::Hyper];
 /// The virtual hosts the tests use, all resolved to the test site.
 pub const HOSTS: [&str; 4] = ["a.example", "b.example", "shop.example", "other.example"];
 
-/// A builder for `backend` that connects every test host to `site`.
+/// A builder for `backend` that connects every test host to `site`, with
+/// robots.txt off so that the site's request log holds only the requests a
+/// test makes (the robots tests switch it on).
 pub fn builder(site: &TestSite, backend: Backend) -> OpenerBuilder {
-    let mut builder = Opener::builder().no_proxy();
+    let mut builder = Opener::builder().no_proxy().robots(false);
     builder = match backend {
         Backend::Reqwest => builder.reqwest(),
         Backend::Hyper => builder.hyper(),
