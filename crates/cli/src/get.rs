@@ -80,7 +80,8 @@ fn build_opener(args: &GetArgs, jar: SharedJar) -> Result<Opener, Failure> {
         .redirects(args.max_redirects > 0)
         .refresh(!args.no_refresh)
         .refresh_max_delay(Duration::from_secs(args.refresh_max_delay))
-        .robots(args.robots);
+        .robots(args.robots)
+        .http_equiv(!args.no_equiv);
     for entry in &args.resolve {
         if args.verbose {
             eprintln!("* resolve {}:{} to {}", entry.host, entry.port, entry.addr);
