@@ -372,6 +372,11 @@ async fn referer_layer_sends_the_referrer_extension_as_its_policy_allows() {
     let mut unsafe_url = ServiceBuilder::new()
         .layer(RefererLayer::new().policy(ReferrerPolicy::UnsafeUrl))
         .service(reqwest(&site));
+    let got = referer_received(&mut unsafe_url, from(&page, get(&b))).await;
+    assert_eq!(
+        got.as_deref(),
+        Some(&*format!("http://a.example:{port}/page?x=1"))
+    );
     let secure = "https://a.example/secret";
     assert_eq!(
         referer_received(&mut unsafe_url, from(secure, get(&a))).await,
@@ -379,7 +384,7 @@ async fn referer_layer_sends_the_referrer_extension_as_its_policy_allows() {
     );
     // No referrer, no chain mode: no Referer.
     assert_eq!(referer_received(&mut service, get(&a)).await, None);
-    assert_eq!(site.requests().len(), 4);
+    assert_eq!(site.requests().len(), 5);
 }
 
 #[tokio::test]
