@@ -2,7 +2,7 @@
 //! request should carry, and stays within its [`Limits`].
 
 use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LockResult, Mutex, MutexGuard};
 
 use http::header::{HeaderMap, HeaderValue, COOKIE, SET_COOKIE};
 
@@ -18,15 +18,92 @@ use crate::policy::{CookiePolicy, DefaultCookiePolicy};
 use crate::reason::Reason;
 use crate::request::CookieRequest;
 
-/// A jar shared between tasks and layers. Lock it only for one lookup or one
-/// store, never across an `.await`.
+/// A jar shared between tasks and layers: a cheap `Clone` handle to one
+/// [`CookieJar`] behind a mutex. Lock it only for one lookup or one store,
+/// never across an `.await`.
 ///
 /// ```
 /// use clientcookie_jar::{CookieJar, SharedJar};
-/// let jar: SharedJar = CookieJar::new().into_shared();
-/// assert_eq!(jar.lock().unwrap().len(), 0);
+/// let jar = SharedJar::new(CookieJar::new());
+/// let same = jar.clone();
+/// let request = clientcookie_jar::CookieRequest::parse("https://example.com/").unwrap();
+/// same.lock().unwrap().set_cookie_from_header(&request, b"sid=1").unwrap();
+/// assert_eq!(jar.lock().unwrap().len(), 1);
 /// ```
-pub type SharedJar = Arc<Mutex<CookieJar>>;
+///
+/// # Why a newtype and not `Arc<Mutex<CookieJar>>`
+///
+/// It used to be that type alias. A plain reqwest user should be able to
+/// hand this jar to `reqwest::ClientBuilder::cookie_provider`, which wants a
+/// type implementing `reqwest::cookie::CookieStore`; Rust's orphan rule
+/// forbids implementing a foreign trait for `Arc<Mutex<_>>`, a foreign type.
+/// A type of our own may implement it (behind this crate's `reqwest`
+/// feature). The newtype dereferences to the [`Mutex`], so `jar.lock()`,
+/// `jar.try_lock()` and `jar.is_poisoned()` read as they did with the alias.
+#[derive(Clone, Default)]
+pub struct SharedJar(Arc<Mutex<CookieJar>>);
+
+impl SharedJar {
+    /// Share `jar`.
+    ///
+    /// ```
+    /// let jar = clientcookie_jar::SharedJar::new(clientcookie_jar::CookieJar::new());
+    /// assert!(jar.lock().unwrap().is_empty());
+    /// ```
+    pub fn new(jar: CookieJar) -> SharedJar {
+        SharedJar(Arc::new(Mutex::new(jar)))
+    }
+
+    /// Lock the jar (as [`Mutex::lock`]); an error only when another thread
+    /// panicked while holding it. The jar's operations leave it consistent
+    /// between calls, so `unwrap_or_else(PoisonError::into_inner)` is a
+    /// sound way to carry on.
+    ///
+    /// ```
+    /// use std::sync::PoisonError;
+    /// let jar = clientcookie_jar::SharedJar::default();
+    /// let guard = jar.lock().unwrap_or_else(PoisonError::into_inner);
+    /// assert_eq!(guard.len(), 0);
+    /// ```
+    pub fn lock(&self) -> LockResult<MutexGuard<'_, CookieJar>> {
+        self.0.lock()
+    }
+
+    /// Whether `self` and `other` are handles to the same jar.
+    ///
+    /// ```
+    /// let jar = clientcookie_jar::SharedJar::default();
+    /// assert!(jar.ptr_eq(&jar.clone()));
+    /// assert!(!jar.ptr_eq(&clientcookie_jar::SharedJar::default()));
+    /// ```
+    pub fn ptr_eq(&self, other: &SharedJar) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for SharedJar {
+    type Target = Mutex<CookieJar>;
+
+    fn deref(&self) -> &Mutex<CookieJar> {
+        &self.0
+    }
+}
+
+impl From<CookieJar> for SharedJar {
+    fn from(jar: CookieJar) -> SharedJar {
+        SharedJar::new(jar)
+    }
+}
+
+impl std::fmt::Debug for SharedJar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Do not block on the lock just to print.
+        match self.0.try_lock() {
+            Ok(jar) => f.debug_tuple("SharedJar").field(&*jar).finish(),
+            Err(_) => f.write_str("SharedJar(<locked>)"),
+        }
+    }
+}
 
 const COOKIE2: &str = "cookie2";
 const SET_COOKIE2: &str = "set-cookie2";
@@ -212,7 +289,7 @@ impl CookieJar {
     /// assert!(other.lock().unwrap().is_empty());
     /// ```
     pub fn into_shared(self) -> SharedJar {
-        Arc::new(Mutex::new(self))
+        SharedJar::new(self)
     }
 
     /// Replace the policy (the seed's `set_policy`).

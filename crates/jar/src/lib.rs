@@ -37,6 +37,9 @@
 //! | `BSDDBCookieJar` | [`store::sqlite`] (cargo feature `sqlite`, on by default) |
 //! | `MSIEDBCookieJar` (a browser's own database, unfinished in the seed) | [`store::firefox`] (read and write), [`store::chromium`] (read; cargo feature `chromium`) |
 //! | the request's `unverifiable`, `origin_req_host` | [`RequestFacts`] in `http::Extensions` |
+//!
+//! With the `reqwest` feature, [`SharedJar`] is a `reqwest::cookie::CookieStore`
+//! (see `reqwest_store`): a better jar for a plain reqwest client.
 
 pub mod clock;
 mod cookie;
@@ -51,6 +54,8 @@ pub mod parse;
 mod policy;
 mod reason;
 mod request;
+#[cfg(feature = "reqwest")]
+pub mod reqwest_store;
 pub mod store;
 
 pub use cookie::{Cookie, SameSite};

@@ -68,3 +68,68 @@ impl HopBudget {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CookieHeaderFromJar;
+
+/// The request's URI parsed as a [`url::Url`], kept in its extensions by the
+/// first layer that needed it, so the layers after it do not parse the same
+/// URI again (the redirect, refresh and referer layers each need the URL;
+/// parsing it was the largest single cost of the stack per request).
+///
+/// It is valid only for the URI it was made from: [`RequestUrl::of`] checks
+/// that the request's URI is still that one and parses afresh otherwise, so
+/// a layer that changes a request's URI without updating this value costs a
+/// parse, never a wrong URL. A layer that sends a new URL (the redirect
+/// layer's next hop) stores it with [`RequestUrl::set`].
+///
+/// ```
+/// use clientcookie_layers::extensions::RequestUrl;
+///
+/// let (mut parts, ()) = http::Request::get("http://example.com/a?b").body(()).unwrap().into_parts();
+/// let url = RequestUrl::of(&mut parts).unwrap();
+/// assert_eq!(url.path(), "/a");
+/// assert!(parts.extensions.get::<RequestUrl>().is_some());
+///
+/// // A changed URI is parsed again.
+/// parts.uri = "http://example.com/c".parse().unwrap();
+/// assert_eq!(RequestUrl::of(&mut parts).unwrap().path(), "/c");
+/// ```
+#[cfg(any(feature = "redirect", feature = "referer"))]
+#[derive(Debug, Clone)]
+pub struct RequestUrl {
+    uri: http::Uri,
+    url: url::Url,
+}
+
+#[cfg(any(feature = "redirect", feature = "referer"))]
+impl RequestUrl {
+    /// The URL of `parts.uri`: the cached one when it was made from this
+    /// URI, else parsed now and cached. `None` when the URI is no URL.
+    pub fn of(parts: &mut http::request::Parts) -> Option<url::Url> {
+        if let Some(cached) = parts.extensions.get::<RequestUrl>() {
+            if cached.uri == parts.uri {
+                return Some(cached.url.clone());
+            }
+        }
+        let url = url::Url::parse(&parts.uri.to_string()).ok()?;
+        RequestUrl::set(&mut parts.extensions, parts.uri.clone(), url.clone());
+        Some(url)
+    }
+
+    /// The cached URL of `request`'s URI, parsing it if needed (and caching
+    /// it in the request).
+    pub fn of_request<B>(request: &mut http::Request<B>) -> Option<url::Url> {
+        if let Some(cached) = request.extensions().get::<RequestUrl>() {
+            if cached.uri == *request.uri() {
+                return Some(cached.url.clone());
+            }
+        }
+        let url = url::Url::parse(&request.uri().to_string()).ok()?;
+        let uri = request.uri().clone();
+        RequestUrl::set(request.extensions_mut(), uri, url.clone());
+        Some(url)
+    }
+
+    /// Record that `uri` is `url`.
+    pub fn set(extensions: &mut http::Extensions, uri: http::Uri, url: url::Url) {
+        extensions.insert(RequestUrl { uri, url });
+    }
+}

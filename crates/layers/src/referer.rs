@@ -107,6 +107,8 @@ use tower_layer::Layer;
 use tower_service::Service;
 use url::Url;
 
+use crate::extensions::RequestUrl;
+
 /// The `Referrer-Policy` response header.
 pub const REFERRER_POLICY: HeaderName = HeaderName::from_static("referrer-policy");
 
@@ -377,7 +379,7 @@ where
     }
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
-        let target = Url::parse(&request.uri().to_string()).ok();
+        let target = RequestUrl::of_request(&mut request);
         if let Some(target) = &target {
             if !request.headers().contains_key(header::REFERER) {
                 self.set_referer(&mut request, target);

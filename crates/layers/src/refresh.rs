@@ -91,7 +91,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 use url::Url;
 
-use crate::extensions::HopBudget;
+use crate::extensions::{HopBudget, RequestUrl};
 use crate::redirect::future::{prepare_next_hop, start_chain, ChainStart};
 use crate::redirect::{FinalUrl, Hop, RedirectHistory, DEFAULT_MAX_REDIRECTS};
 
@@ -521,6 +521,7 @@ impl<S> Chain<S> {
         let template = &mut self.template;
         prepare_next_hop(template, &current, &next, false);
         template.method = Method::GET;
+        RequestUrl::set(&mut template.extensions, uri.clone(), next.clone());
         template.uri = uri;
         template.extensions.insert(self.facts.clone());
         self.current = Some(next);

@@ -14,7 +14,7 @@ use tower_service::Service;
 use url::Url;
 
 use super::{BoxError, FinalUrl, Hop, RedirectError, RedirectHistory, RedirectLayer, ReplayBody};
-use crate::extensions::{CookieHeaderFromJar, HopBudget};
+use crate::extensions::{CookieHeaderFromJar, HopBudget, RequestUrl};
 
 /// How much of an intermediate 3xx response's body is read (and dropped)
 /// so the connection can be reused; past this the body is just dropped.
@@ -306,7 +306,7 @@ pub(crate) fn start_chain(parts: &mut request::Parts, max_hops: usize) -> ChainS
             budget
         }
     };
-    let current = Url::parse(&parts.uri.to_string()).ok();
+    let current = RequestUrl::of(parts);
     let origin_host = parts
         .extensions
         .get::<RequestFacts>()
@@ -457,6 +457,7 @@ impl<S> Chain<S> {
         let template = &mut self.template;
         prepare_next_hop(template, &current, &next, keep_body);
         template.method = method;
+        RequestUrl::set(&mut template.extensions, uri.clone(), next.clone());
         template.uri = uri;
         template.extensions.insert(self.facts.clone());
         // Fetch §4.4 HTTP-redirect fetch, step 14: a redirect's own

@@ -1,0 +1,98 @@
+//! A fixed number of requests through one client, for counting
+//! instructions (`valgrind --tool=callgrind`) or sampling (`perf record`):
+//! criterion's timings on a shared 2-core machine move by ±50% with the
+//! load, an instruction count does not.
+//!
+//! ```sh
+//! cargo bench -p clientcookie --bench stack_instructions --no-run   # prints the binary
+//! valgrind --tool=callgrind target/release/deps/stack_instructions-HASH hyper-opener 3000
+//! ```
+//!
+//! Arguments: `WHICH N [OFF]`, where `WHICH` is `hyper-bare`,
+//! `hyper-opener`, `reqwest-bare` or `reqwest-opener`, `N` the number of
+//! requests (one at a time, `GET /status/200`, the body read), and `OFF`
+//! the opener's layers to switch off: any of `R` (redirects), `F`
+//! (refresh), `E` (referer), `C` (cookies), `B` (robots), `Q`
+//! (HTTP-EQUIV). Without arguments (as `cargo
+//! bench` runs it) it sends 100 requests through the full hyper opener.
+//! The count includes the test site's work (same process) and start-up:
+//! run with `N = 0` for the latter.
+
+use bytes::Bytes;
+use clientcookie::backend::{reqwest_client_builder, Resolver};
+use clientcookie::Opener;
+use clientcookie_testsite::TestSite;
+use http_body_util::{BodyExt, Empty};
+use hyper_util::client::legacy::{connect::HttpConnector, Client};
+use hyper_util::rt::TokioExecutor;
+
+const HOST: &str = "bench.example";
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let which = args
+        .first()
+        .map_or("hyper-opener", String::as_str)
+        .to_owned();
+    let n: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(100);
+    let off = args.get(2).cloned().unwrap_or_default();
+    let site = TestSite::start_in_background().expect("test site");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let url = format!("http://{HOST}:{}/status/200", site.addr().port());
+    rt.block_on(async {
+        match which.as_str() {
+            "hyper-bare" => {
+                let resolver = Resolver::new([(HOST.to_owned(), site.addr())]);
+                let mut connector = HttpConnector::new_with_resolver(resolver);
+                connector.set_nodelay(true);
+                let client: Client<_, Empty<Bytes>> =
+                    Client::builder(TokioExecutor::new()).build(connector);
+                for _ in 0..n {
+                    let response = client
+                        .get(url.parse().expect("uri"))
+                        .await
+                        .expect("response");
+                    response.into_body().collect().await.expect("body");
+                }
+            }
+            "reqwest-bare" => {
+                let client = reqwest_client_builder()
+                    .resolve(HOST, site.addr())
+                    .no_proxy()
+                    .build()
+                    .expect("client");
+                for _ in 0..n {
+                    let response = client.get(&url).send().await.expect("response");
+                    response.bytes().await.expect("body");
+                }
+            }
+            opener => {
+                let builder = Opener::builder().resolve(HOST, site.addr()).no_proxy();
+                let builder = if opener.starts_with("hyper") {
+                    builder.hyper()
+                } else {
+                    builder.reqwest()
+                };
+                let opener = builder
+                    .redirects(!off.contains('R'))
+                    .refresh(!off.contains('F'))
+                    .referer(!off.contains('E'))
+                    .cookies(!off.contains('C'))
+                    .robots(!off.contains('B'))
+                    .http_equiv(!off.contains('Q'))
+                    .build()
+                    .expect("opener");
+                for _ in 0..n {
+                    let response = opener.get(&url).await.expect("response");
+                    response.bytes().await.expect("body");
+                }
+            }
+        }
+    });
+}
