@@ -72,7 +72,8 @@ pub enum RequestError {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CookieRequest {
-    scheme: String,
+    // Borrowed for the usual schemes: one allocation less per request.
+    scheme: std::borrow::Cow<'static, str>,
     host: String,
     port: u16,
     path: String,
@@ -107,20 +108,24 @@ impl CookieRequest {
     /// assert_eq!(request.port(), 8080);
     /// ```
     pub fn from_uri(uri: &Uri, host_header: Option<&str>) -> Result<CookieRequest, RequestError> {
-        let scheme = uri.scheme_str().unwrap_or("http").to_ascii_lowercase();
+        let scheme = match uri.scheme_str().unwrap_or("http") {
+            s if s.eq_ignore_ascii_case("http") => std::borrow::Cow::Borrowed("http"),
+            s if s.eq_ignore_ascii_case("https") => std::borrow::Cow::Borrowed("https"),
+            s => std::borrow::Cow::Owned(s.to_ascii_lowercase()),
+        };
         let (host, port) = match uri.authority() {
-            Some(authority) => (authority.host().to_owned(), authority.port_u16()),
+            Some(authority) => (authority.host().to_ascii_lowercase(), authority.port_u16()),
             None => {
                 let header = host_header.ok_or(RequestError::NoHost)?;
                 let authority: http::uri::Authority =
                     header.parse().map_err(|_| RequestError::NoHost)?;
-                (authority.host().to_owned(), authority.port_u16())
+                (authority.host().to_ascii_lowercase(), authority.port_u16())
             }
         };
         if host.is_empty() {
             return Err(RequestError::NoHost);
         }
-        let port = port.unwrap_or(match scheme.as_str() {
+        let port = port.unwrap_or(match &*scheme {
             "https" | "wss" => 443,
             _ => 80,
         });
@@ -128,7 +133,6 @@ impl CookieRequest {
             "" => "/".to_owned(),
             p => p.to_owned(),
         };
-        let host = host.to_ascii_lowercase();
         Ok(CookieRequest {
             is_ip: crate::domain::is_ip(&host),
             scheme,
@@ -310,7 +314,7 @@ impl CookieRequest {
     /// assert!(!CookieRequest::parse("http://a.example/").unwrap().is_secure());
     /// ```
     pub fn is_secure(&self) -> bool {
-        matches!(self.scheme.as_str(), "https" | "wss") || crate::domain::is_loopback(&self.host)
+        matches!(&*self.scheme, "https" | "wss") || crate::domain::is_loopback(&self.host)
     }
 
     /// The host of the request the user initiated (this request's host when

@@ -109,7 +109,7 @@ impl RequestUrl {
                 return Some(cached.url.clone());
             }
         }
-        let url = url::Url::parse(&parts.uri.to_string()).ok()?;
+        let url = parse_uri(&parts.uri)?;
         RequestUrl::set(&mut parts.extensions, parts.uri.clone(), url.clone());
         Some(url)
     }
@@ -122,7 +122,7 @@ impl RequestUrl {
                 return Some(cached.url.clone());
             }
         }
-        let url = url::Url::parse(&request.uri().to_string()).ok()?;
+        let url = parse_uri(request.uri())?;
         let uri = request.uri().clone();
         RequestUrl::set(request.extensions_mut(), uri, url.clone());
         Some(url)
@@ -132,4 +132,30 @@ impl RequestUrl {
     pub fn set(extensions: &mut http::Extensions, uri: http::Uri, url: url::Url) {
         extensions.insert(RequestUrl { uri, url });
     }
+}
+
+/// `Url::parse(&uri.to_string())` without the formatter: the text is the
+/// one `Uri`'s `Display` writes, built in one allocation of the right size
+/// (the formatter's growing buffer cost more than the parse itself).
+#[cfg(any(feature = "redirect", feature = "referer"))]
+fn parse_uri(uri: &http::Uri) -> Option<url::Url> {
+    let scheme = uri.scheme_str().unwrap_or("");
+    let authority = uri.authority().map_or("", http::uri::Authority::as_str);
+    let path = uri.path();
+    let query = uri.query();
+    let mut text = String::with_capacity(
+        scheme.len() + 3 + authority.len() + path.len() + query.map_or(0, |q| q.len() + 1),
+    );
+    if uri.scheme().is_some() {
+        text.push_str(scheme);
+        text.push_str("://");
+    }
+    text.push_str(authority);
+    text.push_str(path);
+    if let Some(query) = query {
+        text.push('?');
+        text.push_str(query);
+    }
+    debug_assert_eq!(text, uri.to_string());
+    url::Url::parse(&text).ok()
 }

@@ -379,7 +379,15 @@ where
     }
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
-        let target = RequestUrl::of_request(&mut request);
+        // The target URL is needed only when there is a referrer to send or
+        // a page to remember: a clone less per request otherwise.
+        let needed =
+            self.config.chain.is_some() || request.extensions().get::<Referrer>().is_some();
+        let target = if needed {
+            RequestUrl::of_request(&mut request)
+        } else {
+            None
+        };
         if let Some(target) = &target {
             if !request.headers().contains_key(header::REFERER) {
                 self.set_referer(&mut request, target);

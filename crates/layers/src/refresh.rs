@@ -92,7 +92,7 @@ use tower_service::Service;
 use url::Url;
 
 use crate::extensions::{HopBudget, RequestUrl};
-use crate::redirect::future::{prepare_next_hop, start_chain, ChainStart};
+use crate::redirect::future::{later_hop_facts, prepare_next_hop, start_chain, ChainStart};
 use crate::redirect::{FinalUrl, Hop, RedirectHistory, DEFAULT_MAX_REDIRECTS};
 
 /// Refreshes of at most this delay are followed by default (30 s).
@@ -317,11 +317,7 @@ where
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let (mut parts, body) = request.into_parts();
-        let ChainStart {
-            budget,
-            current,
-            origin_host,
-        } = start_chain(&mut parts, self.config.max_redirects);
+        let ChainStart { budget, current } = start_chain(&mut parts, self.config.max_redirects);
         // The service that said it was ready takes this request; the clone
         // stays behind for the next one.
         let clone = self.inner.clone();
@@ -333,12 +329,12 @@ where
                 service,
                 config: self.config,
                 template: parts,
-                seen: current.iter().cloned().collect(),
+                seen: Vec::new(),
                 reloaded: Vec::new(),
                 current,
                 history: Vec::new(),
                 budget,
-                facts: RequestFacts::unverifiable_from(&origin_host),
+                facts: None,
             },
         }
     }
@@ -375,11 +371,14 @@ struct Chain<S> {
     template: request::Parts,
     // The URL of the request in flight; `None` when its URI is no URL.
     current: Option<Url>,
+    // The URLs fetched so far; filled at the first Refresh followed (with
+    // the first request's too), so a response without one costs nothing.
     seen: Vec<Url>,
     reloaded: Vec<Url>,
     history: Vec<Hop>,
     budget: HopBudget,
-    facts: RequestFacts,
+    // The facts of every later hop, made at the first Refresh followed.
+    facts: Option<RequestFacts>,
 }
 
 impl<S, B, ResB> Future for ResponseFuture<S, B, ResB>
@@ -500,6 +499,13 @@ impl<S> Chain<S> {
         }
         next.set_fragment(None);
         let uri: Uri = next.as_str().parse().ok()?;
+        if self.facts.is_none() {
+            // The first Refresh: the template is still the first request.
+            self.facts = Some(later_hop_facts(&self.template));
+            if let Some(first) = RequestUrl::of(&mut self.template) {
+                self.seen.push(first);
+            }
+        }
         if self.seen.contains(&next) {
             if self.reloaded.contains(&next) {
                 tracing::debug!(%next, "second Refresh to a URL already fetched: not followed");
@@ -523,7 +529,9 @@ impl<S> Chain<S> {
         template.method = Method::GET;
         RequestUrl::set(&mut template.extensions, uri.clone(), next.clone());
         template.uri = uri;
-        template.extensions.insert(self.facts.clone());
+        if let Some(facts) = &self.facts {
+            template.extensions.insert(facts.clone());
+        }
         self.current = Some(next);
         Some((
             refresh.delay,

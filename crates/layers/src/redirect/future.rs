@@ -61,9 +61,13 @@ struct Chain<S> {
     // The URL of the request in flight; `None` when its URI is no URL.
     current: Option<Url>,
     history: Vec<Hop>,
+    // The hops followed so far, for loop detection; filled at the first
+    // redirect (with the first request too), so a response that is no
+    // redirect costs nothing here.
     seen: Vec<(Method, Url)>,
     budget: HopBudget,
-    facts: RequestFacts,
+    // The facts of every later hop, made at the first redirect.
+    facts: Option<RequestFacts>,
 }
 
 enum Next<R> {
@@ -78,15 +82,7 @@ where
 {
     pub(super) fn new(service: S, request: Request<B>, config: RedirectLayer) -> Self {
         let (mut parts, body) = request.into_parts();
-        let ChainStart {
-            budget,
-            current,
-            origin_host,
-        } = start_chain(&mut parts, config.max_redirects);
-        let seen = current
-            .iter()
-            .map(|url| (parts.method.clone(), url.clone()))
-            .collect();
+        let ChainStart { budget, current } = start_chain(&mut parts, config.max_redirects);
         let hint = body.size_hint();
         let (state, kept) = if body.is_end_stream() {
             let request = Request::from_parts(parts.clone(), ReplayBody::empty());
@@ -129,9 +125,9 @@ where
                 body: kept,
                 current,
                 history: Vec::new(),
-                seen,
+                seen: Vec::new(),
                 budget,
-                facts: RequestFacts::unverifiable_from(&origin_host),
+                facts: None,
             },
         }
     }
@@ -291,10 +287,6 @@ pub(crate) struct ChainStart {
     pub(crate) budget: HopBudget,
     /// The request's URL, when its URI is one.
     pub(crate) current: Option<Url>,
-    /// The origin request-host of every later hop: the first request's,
-    /// unless the caller said this request was itself made on behalf of
-    /// another page.
-    pub(crate) origin_host: String,
 }
 
 pub(crate) fn start_chain(parts: &mut request::Parts, max_hops: usize) -> ChainStart {
@@ -307,17 +299,22 @@ pub(crate) fn start_chain(parts: &mut request::Parts, max_hops: usize) -> ChainS
         }
     };
     let current = RequestUrl::of(parts);
-    let origin_host = parts
+    ChainStart { budget, current }
+}
+
+/// The facts of every hop after the first of a chain that began with
+/// `first` (the first request's head, not yet changed for a later hop):
+/// unverifiable, with the first request's host as origin request-host,
+/// unless the caller said that request was itself made on behalf of
+/// another page. Made only when a hop is followed.
+pub(crate) fn later_hop_facts(first: &request::Parts) -> RequestFacts {
+    let origin_host = first
         .extensions
         .get::<RequestFacts>()
-        .and_then(|f| f.origin_host.clone())
-        .or_else(|| parts.uri.host().map(str::to_owned))
+        .and_then(|f| f.origin_host.as_deref())
+        .or_else(|| first.uri.host())
         .unwrap_or_default();
-    ChainStart {
-        budget,
-        current,
-        origin_host,
-    }
+    RequestFacts::unverifiable_from(origin_host)
 }
 
 /// Make the head of the previous hop fit for the next one: without a body
@@ -425,6 +422,13 @@ impl<S> Chain<S> {
             return Ok(Next::Return);
         }
 
+        if self.facts.is_none() {
+            // The first redirect: the template is still the first request.
+            self.facts = Some(later_hop_facts(&self.template));
+            if let Some(first) = RequestUrl::of(&mut self.template) {
+                self.seen.push((self.template.method.clone(), first));
+            }
+        }
         self.history.push(Hop {
             url: current.clone(),
             status,
@@ -459,7 +463,9 @@ impl<S> Chain<S> {
         template.method = method;
         RequestUrl::set(&mut template.extensions, uri.clone(), next.clone());
         template.uri = uri;
-        template.extensions.insert(self.facts.clone());
+        if let Some(facts) = &self.facts {
+            template.extensions.insert(facts.clone());
+        }
         // Fetch §4.4 HTTP-redirect fetch, step 14: a redirect's own
         // Referrer-Policy replaces the request's for the rest of the chain.
         #[cfg(feature = "referer")]
