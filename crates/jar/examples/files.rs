@@ -21,11 +21,17 @@
 //!
 //! - `parse` and `store`: the two halves of `load`, timed apart:
 //!   `CookieFile::read` (open, read, parse into a `Vec<Cookie>`) and
-//!   storing those cookies in a fresh jar with `set_cookie`.
+//!   storing those cookies in a fresh jar with `set_cookie`;
+//! - `format`: `store::write_to` into a `Vec` in memory (no file): the
+//!   formatting half of `save`.
+//!
+//! `--ops load,save,...` runs only those (default: all; `load` always runs,
+//! as the others need its jar, but is reported only when asked for).
 //!
 //! One JSON object per line on stdout, with the best wall-clock time and
-//! the best on-CPU time of the thread (from `/proc/thread-self/schedstat`,
-//! which a busy machine disturbs less; `null` where unavailable):
+//! the best on-CPU time of the process, all threads
+//! (`CLOCK_PROCESS_CPUTIME_ID`, which a busy machine disturbs less; `null`
+//! where unavailable):
 //! `{"format":"mozilla","op":"load","cookies":100000,"best_ms":41.2,"best_cpu_ms":40.8}`.
 
 use std::fs::File;
@@ -37,7 +43,7 @@ use clientcookie_jar::store::{self, CookieFile, Format, LoadOptions, SaveOptions
 use clientcookie_jar::{CookieJar, Limits};
 
 fn usage() -> ExitCode {
-    eprintln!("usage: files FORMAT:PATH... [--runs N] [--out-dir DIR]   (FORMAT: mozilla, lwp, json, msie, sqlite)");
+    eprintln!("usage: files FORMAT:PATH... [--runs N] [--out-dir DIR] [--ops load,parse,store,save,save-nosync,format]   (FORMAT: mozilla, lwp, json, msie, sqlite)");
     ExitCode::from(2)
 }
 
@@ -51,21 +57,22 @@ fn fresh_jar() -> CookieJar {
         .build()
 }
 
-/// The thread's time on a CPU so far, in nanoseconds
-/// (`CLOCK_THREAD_CPUTIME_ID`, what Python's `time.thread_time` reads).
+/// The process's time on a CPU so far, all threads, in nanoseconds
+/// (`CLOCK_PROCESS_CPUTIME_ID`, what Python's `time.process_time` reads;
+/// a large save writes the file from a second thread, whose time counts).
 #[cfg(unix)]
-fn thread_cpu_ns() -> Option<u64> {
+fn process_cpu_ns() -> Option<u64> {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
     // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
     (rc == 0).then(|| ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
 }
 
 #[cfg(not(unix))]
-fn thread_cpu_ns() -> Option<u64> {
+fn process_cpu_ns() -> Option<u64> {
     None
 }
 
@@ -83,11 +90,11 @@ fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Best, T) {
     for _ in 0..runs {
         // Drop the previous result first, outside the clock.
         drop(last.take());
-        let cpu_start = thread_cpu_ns();
+        let cpu_start = process_cpu_ns();
         let start = Instant::now();
         let value = f();
         best.wall = best.wall.min(start.elapsed());
-        if let (Some(a), Some(b)) = (cpu_start, thread_cpu_ns()) {
+        if let (Some(a), Some(b)) = (cpu_start, process_cpu_ns()) {
             let cpu = Duration::from_nanos(b.saturating_sub(a));
             best.cpu = Some(best.cpu.map_or(cpu, |c| c.min(cpu)));
         }
@@ -111,12 +118,17 @@ fn main() -> ExitCode {
     let mut files = Vec::new();
     let mut runs = 5;
     let mut out_dir: Option<PathBuf> = None;
+    let mut ops: Option<Vec<String>> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--runs" => match args.next().and_then(|n| n.parse().ok()) {
                 Some(n) if n > 0 => runs = n,
                 _ => return usage(),
+            },
+            "--ops" => match args.next() {
+                Some(list) => ops = Some(list.split(',').map(str::to_string).collect()),
+                None => return usage(),
             },
             "--out-dir" => match args.next() {
                 Some(dir) => out_dir = Some(dir.into()),
@@ -145,45 +157,66 @@ fn main() -> ExitCode {
         ignore_discard: true,
         ignore_expires: false,
     };
+    let wants = |op: &str| ops.as_ref().map_or(true, |ops| ops.iter().any(|o| o == op));
     for (format, path) in files {
-        let (load_time, (jar, n)) = best(runs, || {
+        let load_runs = if wants("load") { runs } else { 1 };
+        let (load_time, (jar, n)) = best(load_runs, || {
             let mut jar = fresh_jar();
             match store::load(&mut jar, &path, format, keep_all) {
                 Ok(n) => (jar, n),
                 Err(e) => panic!("{}: {e}", path.display()),
             }
         });
-        report(format, "load", n, &load_time);
-        let file = CookieFile::new(&path, format);
-        let (parse_time, cookies) = best(runs, || file.read().expect("read"));
-        report(format, "parse", cookies.len(), &parse_time);
-        // The copies to store are made outside the clock.
-        let mut batches: Vec<Vec<_>> = (0..runs).map(|_| cookies.clone()).collect();
-        let (store_time, stored) = best(runs, || {
-            let batch = batches.pop().unwrap_or_default();
-            let mut jar = fresh_jar();
-            let n = batch
-                .into_iter()
-                .filter_map(|c| jar.set_cookie(c).ok())
-                .count();
-            (jar, n)
-        });
-        report(format, "store", stored.1, &store_time);
-        drop(stored);
+        if wants("load") {
+            report(format, "load", n, &load_time);
+        }
+        if wants("parse") || wants("store") {
+            let file = CookieFile::new(&path, format);
+            let (parse_time, cookies) = best(runs, || file.read().expect("read"));
+            if wants("parse") {
+                report(format, "parse", cookies.len(), &parse_time);
+            }
+            // The copies to store are made outside the clock.
+            let mut batches: Vec<Vec<_>> = (0..runs).map(|_| cookies.clone()).collect();
+            let (store_time, stored) = best(runs, || {
+                let batch = batches.pop().unwrap_or_default();
+                let mut jar = fresh_jar();
+                let n = batch
+                    .into_iter()
+                    .filter_map(|c| jar.set_cookie(c).ok())
+                    .count();
+                (jar, n)
+            });
+            if wants("store") {
+                report(format, "store", stored.1, &store_time);
+            }
+        }
         if !format.can_save() {
             continue;
+        }
+        if wants("format") {
+            let size = std::fs::metadata(&path).map_or(0, |m| m.len() as usize);
+            let (format_time, (_, written)) = best(runs, || {
+                let mut out = Vec::with_capacity(size + size / 8);
+                let n = store::write_to(&jar, &mut out, format, save_all).expect("write");
+                (out, n)
+            });
+            report(format, "format", written, &format_time);
         }
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
         let out = out_dir
             .clone()
             .unwrap_or_else(|| path.parent().map(PathBuf::from).unwrap_or_default())
             .join(format!("{}.out", name.unwrap_or_else(|| "cookies".into())));
-        let (save_time, written) = best(runs, || match store::save(&jar, &out, format, save_all) {
-            Ok(n) => n,
-            Err(e) => panic!("{}: {e}", out.display()),
-        });
-        report(format, "save", written, &save_time);
-        if matches!(format, Format::Lwp | Format::Mozilla) {
+        if wants("save") {
+            let (save_time, written) =
+                best(runs, || match store::save(&jar, &out, format, save_all) {
+                    Ok(n) => n,
+                    Err(e) => panic!("{}: {e}", out.display()),
+                });
+            report(format, "save", written, &save_time);
+        }
+        if wants("save-nosync") && matches!(format, Format::Lwp | Format::Mozilla) {
             let (nosync_time, written) = best(runs, || {
                 let mut w = File::create(&out).expect("create the output");
                 store::write_to(&jar, &mut w, format, save_all).expect("write")

@@ -187,58 +187,86 @@ fn parse_expires(text: &str) -> Result<Option<i64>, Malformed> {
 /// assert_eq!(mozilla_line(&cookie).unwrap(), "#HttpOnly_.example.com\tTRUE\t/\tFALSE\t0\ta\t1");
 /// ```
 pub fn mozilla_line(cookie: &Cookie) -> Option<String> {
-    let mut line = String::new();
-    push_line(&mut line, cookie).then_some(line)
+    let mut line = Vec::new();
+    if !push_line(&mut line, cookie) {
+        return None;
+    }
+    line.pop(); // the line end
+                // Only the cookie's strings and ASCII were written.
+    String::from_utf8(line).ok()
 }
 
-/// Append `cookie` as a line (without the line end) to `out`; `false`, and
+/// Append `cookie` as a line, with its line end, to `out`; `false`, and
 /// `out` untouched, when the format cannot hold it.
-fn push_line(out: &mut String, cookie: &Cookie) -> bool {
-    // A fold without early exit, which the compiler vectorises: fields are
-    // short and nearly always fit.
-    let unfit = |f: &str| {
-        f.bytes()
-            .fold(false, |bad, b| bad | matches!(b, b'\t' | b'\n' | b'\r'))
-    };
-    if [&cookie.domain, &cookie.path, &cookie.name, &cookie.value]
-        .into_iter()
-        .any(|f| unfit(f))
-    {
-        return false;
-    }
+///
+/// The fields are copied first and checked after, in one pass over the
+/// line while it is in the L1 cache: seven fields hold exactly the six
+/// tabs written between them, and no line break.
+fn push_line(out: &mut Vec<u8>, cookie: &Cookie) -> bool {
     // A domain cookie's line starts with its dot; a host-only one must not
     // read back as a comment or a blank line.
-    let shown = cookie.domain.trim_start();
-    if cookie.host_only && (shown.is_empty() || shown.starts_with(['#', '$'])) {
-        return false;
+    if cookie.host_only {
+        let shown = cookie.domain.trim_start();
+        if shown.is_empty() || shown.starts_with(['#', '$']) {
+            return false;
+        }
     }
+    let start = out.len();
+    out.reserve(
+        HTTPONLY_PREFIX.len()
+            + 40
+            + cookie.domain.len()
+            + cookie.path.len()
+            + cookie.name.len()
+            + cookie.value.len(),
+    );
     if cookie.http_only {
-        out.push_str(HTTPONLY_PREFIX);
+        out.extend_from_slice(HTTPONLY_PREFIX.as_bytes());
     }
+    let fields = out.len();
     if !cookie.host_only {
-        out.push('.');
+        out.push(b'.');
     }
-    out.push_str(&cookie.domain);
-    out.push_str(if cookie.host_only {
-        "\tFALSE\t"
+    out.extend_from_slice(cookie.domain.as_bytes());
+    out.extend_from_slice(if cookie.host_only {
+        b"\tFALSE\t"
     } else {
-        "\tTRUE\t"
+        b"\tTRUE\t"
     });
-    out.push_str(&cookie.path);
-    out.push_str(if cookie.secure {
-        "\tTRUE\t"
+    out.extend_from_slice(cookie.path.as_bytes());
+    out.extend_from_slice(if cookie.secure {
+        b"\tTRUE\t"
     } else {
-        "\tFALSE\t"
+        b"\tFALSE\t"
     });
     // A session cookie is written with expiry 0, as curl writes it: curl
     // (7.x splits on runs of tabs) misreads an empty field, which is what the
     // seed writes. The seed reads `0` as "expired in 1970" rather than
     // "session": Python 3.11 needs `ignore_expires` to load these cookies.
-    super::push_int(out, cookie.expires.unwrap_or(0));
-    out.push('\t');
-    out.push_str(&cookie.name);
-    out.push('\t');
-    out.push_str(&cookie.value);
+    super::push_int_bytes(out, cookie.expires.unwrap_or(0));
+    out.push(b'\t');
+    out.extend_from_slice(cookie.name.as_bytes());
+    out.push(b'\t');
+    out.extend_from_slice(cookie.value.as_bytes());
+    // Folds without early exit into bytes, which the compiler vectorises
+    // 16 bytes at a time: fields are short and nearly always fit.
+    let mut tabs = 0usize;
+    let mut breaks = 0u8;
+    for piece in out[fields..].chunks(255) {
+        tabs += usize::from(
+            piece
+                .iter()
+                .fold(0u8, |n, &b| n.wrapping_add(u8::from(b == b'\t'))),
+        );
+        breaks |= piece.iter().fold(0u8, |found, &b| {
+            found | u8::from((b == b'\n') | (b == b'\r'))
+        });
+    }
+    if tabs != 6 || breaks != 0 {
+        out.truncate(start);
+        return false;
+    }
+    out.push(b'\n');
     true
 }
 
@@ -262,20 +290,36 @@ pub fn write_mozilla<'a>(
     opts: SaveOptions,
     now: i64,
 ) -> io::Result<usize> {
-    let mut chunk = super::Chunk::new(writer);
-    chunk.push_str(HEADER)?;
+    let cookies: Vec<&Cookie> = cookies.into_iter().collect();
+    write_mozilla_slice(writer, &cookies, opts, now)
+}
+
+/// [`write_mozilla`] on a slice, which lets it fetch the cookies ahead of
+/// the one it writes.
+pub(crate) fn write_mozilla_slice(
+    writer: &mut dyn Write,
+    cookies: &[&Cookie],
+    opts: SaveOptions,
+    now: i64,
+) -> io::Result<usize> {
+    let mut out = Vec::with_capacity(super::CHUNK + 1024);
+    out.extend_from_slice(HEADER.as_bytes());
     let mut written = 0;
-    for cookie in cookies {
+    for (i, cookie) in cookies.iter().enumerate() {
+        super::prefetch_ahead(cookies, i);
         if !opts.keeps(cookie, now) {
             continue;
         }
-        if !push_line(chunk.buf(), cookie) {
+        if !push_line(&mut out, cookie) {
             tracing::warn!(name = %cookie.name, domain = %cookie.domain, "cookie not saved: a cookies.txt file cannot hold it");
             continue;
         }
-        chunk.push_str("\n")?;
         written += 1;
+        if out.len() >= super::CHUNK {
+            writer.write_all(&out)?;
+            out.clear();
+        }
     }
-    chunk.finish()?;
+    writer.write_all(&out)?;
     Ok(written)
 }

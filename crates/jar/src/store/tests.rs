@@ -815,6 +815,64 @@ fn a_save_interrupted_at_any_byte_leaves_the_previous_file_intact() {
     }
 }
 
+/// Megabytes of text in pieces of uneven sizes, as a large jar's save
+/// writes them: the save then goes through its writing thread, and the
+/// replaced file is closed on a thread of its own.
+fn large_text(len: usize) -> Vec<u8> {
+    (0..len).map(|i| b'a' + (i * 7 % 26) as u8).collect()
+}
+
+fn write_in_pieces(w: &mut dyn Write, text: &[u8], fail_at: Option<usize>) -> io::Result<usize> {
+    let mut at = 0;
+    let mut piece = 1000;
+    while at < text.len() {
+        let end = (at + piece).min(text.len());
+        if let Some(fail_at) = fail_at.filter(|&f| f < end) {
+            w.write_all(&text[at..fail_at])?;
+            return Err(io::Error::other("injected failure"));
+        }
+        w.write_all(&text[at..end])?;
+        at = end;
+        piece = piece * 3 % 70_001 + 1;
+    }
+    Ok(text.len())
+}
+
+#[test]
+fn a_large_save_interrupted_anywhere_leaves_the_previous_large_file_intact() {
+    let dir = TempDir::new("interrupt-large");
+    let path = dir.join("cookies.txt");
+    let previous = large_text(3 << 20);
+    std::fs::write(&path, &previous).unwrap();
+    let next: Vec<u8> = large_text(5 << 20).into_iter().rev().collect();
+    let chunk = 256 * 1024;
+    for fail_at in [
+        0,
+        1,
+        chunk - 1,
+        chunk,
+        chunk + 1,
+        3 * chunk + 5,
+        4 << 20,
+        next.len() - 1,
+    ] {
+        let result = atomic::save_with(&path, |w| write_in_pieces(w, &next, Some(fail_at)));
+        assert!(result.is_err(), "failing at {fail_at}");
+        assert!(
+            std::fs::read(&path).unwrap() == previous,
+            "failing at {fail_at}"
+        );
+        assert_eq!(dir.entries(), ["cookies.txt"], "no temporary file left");
+    }
+    let n = atomic::save_with(&path, |w| write_in_pieces(w, &next, None)).unwrap();
+    assert_eq!(n, next.len());
+    assert!(std::fs::read(&path).unwrap() == next);
+    assert_eq!(dir.entries(), ["cookies.txt"]);
+    // And back: the large file replaced by a small one.
+    atomic::save_with(&path, |w| w.write_all(b"small")).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"small");
+}
+
 #[cfg(unix)]
 #[test]
 fn a_new_cookie_file_is_private_and_an_old_one_keeps_its_mode() {
