@@ -330,7 +330,7 @@ impl Write for Pipeline<'_, '_> {
 
 /// How much written data [`WriteBack`] lets gather before it asks the
 /// kernel to start writing it to the disk.
-const WRITE_BACK_STEP: u64 = 1024 * 1024;
+const WRITE_BACK_STEP: u64 = 256 * 1024;
 
 /// The temporary file, which starts the disk write of each megabyte as soon
 /// as it is written (Linux's `sync_file_range(SYNC_FILE_RANGE_WRITE)`,

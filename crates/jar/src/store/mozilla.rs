@@ -93,21 +93,44 @@ pub(crate) fn read_mozilla_sized(
     let blank = super::blank_cookie();
     let mut cookies = Vec::with_capacity(capacity);
     while let Some(line) = lines.next_line()? {
-        let (line, http_only) = match line.strip_prefix(HTTPONLY_PREFIX) {
-            Some(rest) => (rest, true),
-            None => (line, false),
-        };
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with(['#', '$']) {
+        let Some((line, http_only)) = cookie_line(line) else {
             continue;
+        };
+        match split_line(line, http_only) {
+            Ok(fields) => cookies.push(fields.to_cookie(&blank)),
+            Err(reason) => return Err(lines.malformed(reason)),
         }
-        let cookie = parse_line(line, http_only, &blank);
-        cookies.push(cookie.map_err(|reason| lines.malformed(reason))?);
     }
     Ok(cookies)
 }
 
-fn parse_line(line: &str, http_only: bool, blank: &Cookie) -> Result<Cookie, Malformed> {
+/// A line that holds a cookie, without curl's `#HttpOnly_` prefix, and
+/// whether it had it; `None` for a comment or a blank line.
+fn cookie_line(line: &str) -> Option<(&str, bool)> {
+    let (line, http_only) = match line.strip_prefix(HTTPONLY_PREFIX) {
+        Some(rest) => (rest, true),
+        None => (line, false),
+    };
+    let trimmed = line.trim();
+    if trimmed.is_empty() || trimmed.starts_with(['#', '$']) {
+        return None;
+    }
+    Some((line, http_only))
+}
+
+/// A cookie line's fields, checked, borrowed from the line.
+struct Fields<'a> {
+    domain: &'a str,
+    dotted: bool,
+    path: &'a str,
+    secure: bool,
+    expires: Option<i64>,
+    name: &'a str,
+    value: &'a str,
+    http_only: bool,
+}
+
+fn split_line(line: &str, http_only: bool) -> Result<Fields<'_>, Malformed> {
     // One pass over the bytes for the tabs (a tab is never inside a UTF-8
     // sequence, so every cut is at a character boundary).
     let mut fields = [""; 7];
@@ -135,22 +158,37 @@ fn parse_line(line: &str, http_only: bool, blank: &Cookie) -> Result<Cookie, Mal
             domain: domain.to_string(),
         });
     }
-    let expires = parse_expires(expires)?;
-    let mut cookie = blank.clone();
-    cookie.name = name.to_owned();
-    cookie.value = value.to_owned();
-    cookie.path = path.to_owned();
-    cookie.domain = super::lowercase(domain.strip_prefix('.').unwrap_or(domain));
-    cookie.host_only = !dotted;
-    cookie.domain_specified = dotted;
-    cookie.domain_initial_dot = dotted;
-    // The seed assumes the path was not specified.
-    cookie.path_specified = false;
-    cookie.secure = secure == "TRUE";
-    cookie.discard = expires.is_none();
-    cookie.expires = expires;
-    cookie.http_only = http_only;
-    Ok(cookie)
+    Ok(Fields {
+        domain,
+        dotted,
+        path,
+        secure: secure == "TRUE",
+        expires: parse_expires(expires)?,
+        name,
+        value,
+        http_only,
+    })
+}
+
+impl Fields<'_> {
+    fn to_cookie(&self, blank: &Cookie) -> Cookie {
+        let dotted = self.dotted;
+        let mut cookie = blank.clone();
+        cookie.name = self.name.to_owned();
+        cookie.value = self.value.to_owned();
+        cookie.path = self.path.to_owned();
+        cookie.domain = super::lowercase(self.domain.strip_prefix('.').unwrap_or(self.domain));
+        cookie.host_only = !dotted;
+        cookie.domain_specified = dotted;
+        cookie.domain_initial_dot = dotted;
+        // The seed assumes the path was not specified.
+        cookie.path_specified = false;
+        cookie.secure = self.secure;
+        cookie.discard = self.expires.is_none();
+        cookie.expires = self.expires;
+        cookie.http_only = self.http_only;
+        cookie
+    }
 }
 
 /// Empty or `0`: a session cookie (curl writes `0`). Otherwise the seed's
