@@ -1218,14 +1218,14 @@ pub(crate) fn push_int(out: &mut String, n: i64) {
     out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
 }
 
-/// Append the decimal digits of `n` to bytes, two digits at a time.
-pub(crate) fn push_int_bytes(out: &mut Vec<u8>, n: i64) {
+/// The decimal digits of `n`, written two at a time into the end of
+/// `digits`.
+pub(crate) fn format_int(digits: &mut [u8; 20], n: i64) -> &[u8] {
     const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
                                 2021222324252627282930313233343536373839\
                                 4041424344454647484950515253545556575859\
                                 6061626364656667686970717273747576777879\
                                 8081828384858687888990919293949596979899";
-    let mut digits = [0u8; 20];
     let mut i = digits.len();
     let mut rest = n.unsigned_abs();
     while rest >= 100 {
@@ -1243,9 +1243,11 @@ pub(crate) fn push_int_bytes(out: &mut Vec<u8>, n: i64) {
         digits[i] = b'0' + rest as u8;
     }
     if n < 0 {
-        out.push(b'-');
+        // 19 digits at most, and the sign: room is left.
+        i -= 1;
+        digits[i] = b'-';
     }
-    out.extend_from_slice(&digits[i..]);
+    &digits[i..]
 }
 
 /// How many bytes the text writers gather before handing them to the

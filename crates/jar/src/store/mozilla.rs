@@ -226,7 +226,7 @@ fn parse_expires(text: &str) -> Result<Option<i64>, Malformed> {
 /// ```
 pub fn mozilla_line(cookie: &Cookie) -> Option<String> {
     let mut line = Vec::new();
-    if !push_line(&mut line, cookie) {
+    if !push_line(&mut line, cookie, &mut ShortLine::new()) {
         return None;
     }
     line.pop(); // the line end
@@ -240,7 +240,7 @@ pub fn mozilla_line(cookie: &Cookie) -> Option<String> {
 /// The fields are copied first and checked after, in one pass over the
 /// line while it is in the L1 cache: seven fields hold exactly the six
 /// tabs written between them, and no line break.
-fn push_line(out: &mut Vec<u8>, cookie: &Cookie) -> bool {
+fn push_line(out: &mut Vec<u8>, cookie: &Cookie, line: &mut ShortLine) -> bool {
     // A domain cookie's line starts with its dot; a host-only one must not
     // read back as a comment or a blank line.
     if cookie.host_only {
@@ -249,15 +249,121 @@ fn push_line(out: &mut Vec<u8>, cookie: &Cookie) -> bool {
             return false;
         }
     }
+    let text = cookie.domain.len() + cookie.path.len() + cookie.name.len() + cookie.value.len();
+    if text + 64 > SHORT_LINE {
+        return push_long_line(out, cookie);
+    }
+    // Nearly every line: assembled on the stack with fixed-size copies, then
+    // appended with one copy (rather than a call to `memcpy` per field).
+    line.len = 0;
+    if cookie.http_only {
+        line.put(HTTPONLY_PREFIX.as_bytes());
+    }
+    let fields = line.len;
+    line.put(if cookie.host_only { b"" } else { b"." });
+    line.put(cookie.domain.as_bytes());
+    line.put(if cookie.host_only {
+        b"\tFALSE\t"
+    } else {
+        b"\tTRUE\t"
+    });
+    line.put(cookie.path.as_bytes());
+    line.put(if cookie.secure {
+        b"\tTRUE\t"
+    } else {
+        b"\tFALSE\t"
+    });
+    // A session cookie is written with expiry 0, as curl writes it: curl
+    // (7.x splits on runs of tabs) misreads an empty field, which is what the
+    // seed writes. The seed reads `0` as "expired in 1970" rather than
+    // "session": Python 3.11 needs `ignore_expires` to load these cookies.
+    let mut digits = [0; 20];
+    line.put(super::format_int(&mut digits, cookie.expires.unwrap_or(0)));
+    line.put(b"\t");
+    line.put(cookie.name.as_bytes());
+    line.put(b"\t");
+    line.put(cookie.value.as_bytes());
+    if !fits(&line.buf[fields..line.len]) {
+        return false;
+    }
+    line.put(b"\n");
+    out.extend_from_slice(&line.buf[..line.len]);
+    true
+}
+
+/// The longest line [`push_line`] assembles on the stack.
+const SHORT_LINE: usize = 512;
+
+/// A line being assembled: reused from line to line (clearing it for each
+/// would cost more than the line).
+pub(crate) struct ShortLine {
+    buf: [u8; SHORT_LINE],
+    len: usize,
+}
+
+impl ShortLine {
+    fn new() -> ShortLine {
+        ShortLine {
+            buf: [0; SHORT_LINE],
+            len: 0,
+        }
+    }
+
+    /// Append `s` (the caller made sure it fits). Short pieces are copied
+    /// as two fixed-size, overlapping moves, which compile to a few
+    /// instructions.
+    #[inline(always)]
+    fn put(&mut self, s: &[u8]) {
+        let n = s.len();
+        let dst = &mut self.buf[self.len..self.len + n];
+        match n {
+            0 => {}
+            1..=3 => {
+                dst[0] = s[0];
+                dst[n / 2] = s[n / 2];
+                dst[n - 1] = s[n - 1];
+            }
+            4..=7 => {
+                dst[..4].copy_from_slice(&s[..4]);
+                dst[n - 4..].copy_from_slice(&s[n - 4..]);
+            }
+            8..=16 => {
+                dst[..8].copy_from_slice(&s[..8]);
+                dst[n - 8..].copy_from_slice(&s[n - 8..]);
+            }
+            17..=32 => {
+                dst[..16].copy_from_slice(&s[..16]);
+                dst[n - 16..].copy_from_slice(&s[n - 16..]);
+            }
+            _ => dst.copy_from_slice(s),
+        }
+        self.len += n;
+    }
+}
+
+/// Whether a line's seven fields hold exactly the six tabs written between
+/// them, and no line break. Folds without early exit into bytes, which the
+/// compiler vectorises 16 bytes at a time: fields are short and nearly
+/// always fit.
+fn fits(line: &[u8]) -> bool {
+    let mut tabs = 0usize;
+    let mut breaks = 0u8;
+    for piece in line.chunks(255) {
+        tabs += usize::from(
+            piece
+                .iter()
+                .fold(0u8, |n, &b| n.wrapping_add(u8::from(b == b'\t'))),
+        );
+        breaks |= piece.iter().fold(0u8, |found, &b| {
+            found | u8::from((b == b'\n') | (b == b'\r'))
+        });
+    }
+    tabs == 6 && breaks == 0
+}
+
+/// [`push_line`] for a line too long for the stack.
+fn push_long_line(out: &mut Vec<u8>, cookie: &Cookie) -> bool {
     let start = out.len();
-    out.reserve(
-        HTTPONLY_PREFIX.len()
-            + 40
-            + cookie.domain.len()
-            + cookie.path.len()
-            + cookie.name.len()
-            + cookie.value.len(),
-    );
     if cookie.http_only {
         out.extend_from_slice(HTTPONLY_PREFIX.as_bytes());
     }
@@ -277,30 +383,13 @@ fn push_line(out: &mut Vec<u8>, cookie: &Cookie) -> bool {
     } else {
         b"\tFALSE\t"
     });
-    // A session cookie is written with expiry 0, as curl writes it: curl
-    // (7.x splits on runs of tabs) misreads an empty field, which is what the
-    // seed writes. The seed reads `0` as "expired in 1970" rather than
-    // "session": Python 3.11 needs `ignore_expires` to load these cookies.
-    super::push_int_bytes(out, cookie.expires.unwrap_or(0));
+    let mut digits = [0; 20];
+    out.extend_from_slice(super::format_int(&mut digits, cookie.expires.unwrap_or(0)));
     out.push(b'\t');
     out.extend_from_slice(cookie.name.as_bytes());
     out.push(b'\t');
     out.extend_from_slice(cookie.value.as_bytes());
-    // Folds without early exit into bytes, which the compiler vectorises
-    // 16 bytes at a time: fields are short and nearly always fit.
-    let mut tabs = 0usize;
-    let mut breaks = 0u8;
-    for piece in out[fields..].chunks(255) {
-        tabs += usize::from(
-            piece
-                .iter()
-                .fold(0u8, |n, &b| n.wrapping_add(u8::from(b == b'\t'))),
-        );
-        breaks |= piece.iter().fold(0u8, |found, &b| {
-            found | u8::from((b == b'\n') | (b == b'\r'))
-        });
-    }
-    if tabs != 6 || breaks != 0 {
+    if !fits(&out[fields..]) {
         out.truncate(start);
         return false;
     }
@@ -343,12 +432,13 @@ pub(crate) fn write_mozilla_slice(
     let mut out = Vec::with_capacity(super::CHUNK + 1024);
     out.extend_from_slice(HEADER.as_bytes());
     let mut written = 0;
+    let mut line = ShortLine::new();
     for (i, cookie) in cookies.iter().enumerate() {
         super::prefetch_ahead(cookies, i);
         if !opts.keeps(cookie, now) {
             continue;
         }
-        if !push_line(&mut out, cookie) {
+        if !push_line(&mut out, cookie, &mut line) {
             tracing::warn!(name = %cookie.name, domain = %cookie.domain, "cookie not saved: a cookies.txt file cannot hold it");
             continue;
         }
