@@ -1047,6 +1047,54 @@ proptest! {
         prop_assert_eq!(super::lwp::parse_expires(&written), crate::date::iso2time(&written), "{}", written);
     }
 
+    /// The writer's line, assembled with fixed-size copies on the stack
+    /// (or in the output for a long line), is the fields joined by tabs,
+    /// whatever their lengths; a field with a tab or a line break, or a
+    /// host-only domain that would read back as a comment, gives no line.
+    #[test]
+    fn a_mozilla_line_is_its_fields_joined_by_tabs(
+        name in "[ -~\t]{0,40}",
+        value in prop_oneof!["[ -~\u{a0}-\u{2ff}]{0,40}", "[ -~\t\r\n]{0,700}"],
+        domain in "[a-z.#$ ]{0,40}",
+        path in "/[ -~]{0,90}",
+        host_only in any::<bool>(),
+        secure in any::<bool>(),
+        http_only in any::<bool>(),
+        expires in proptest::option::of(any::<i64>()),
+    ) {
+        let mut cookie = Cookie::new("", "", "", "");
+        cookie.name = name;
+        cookie.value = value;
+        cookie.domain = domain;
+        cookie.path = path;
+        cookie.host_only = host_only;
+        cookie.secure = secure;
+        cookie.http_only = http_only;
+        cookie.expires = expires;
+        let c = &cookie;
+        let shown = c.domain.trim_start();
+        let unfit = [&c.domain, &c.path, &c.name, &c.value]
+            .iter()
+            .any(|f| f.contains(['\t', '\n', '\r']))
+            || (c.host_only && (shown.is_empty() || shown.starts_with(['#', '$'])));
+        let expected = (!unfit).then(|| {
+            let flag = |b: bool| if b { "TRUE" } else { "FALSE" };
+            format!(
+                "{}{}{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                if c.http_only { "#HttpOnly_" } else { "" },
+                if c.host_only { "" } else { "." },
+                c.domain,
+                flag(!c.host_only),
+                c.path,
+                flag(c.secure),
+                c.expires.unwrap_or(0),
+                c.name,
+                c.value,
+            )
+        });
+        prop_assert_eq!(mozilla::mozilla_line(c), expected);
+    }
+
     /// Lines lent from the reader's buffer and lines copied out of it (a
     /// line across two buffer fills) come out the same.
     #[test]
