@@ -9,6 +9,14 @@
 //! removed and the target is untouched. A symbolic link as target is
 //! followed: the file it points to is replaced, the link stays.
 //!
+//! A large save costs little more than formatting it: past the first
+//! 256 KiB, the writing moves to a scoped thread fed through a bounded
+//! channel, which on Linux also starts the disk write of each piece
+//! (`sync_file_range`), so that the final `fsync` has only the tail to wait
+//! for; and a replaced file of a megabyte or more is closed on a thread of
+//! its own, off the caller's path (freeing its blocks takes milliseconds).
+//! A small save uses no thread.
+//!
 //! ```
 //! use std::io::Write;
 //! use clientcookie_jar::store::atomic::save_with;
@@ -332,7 +340,7 @@ impl Write for Pipeline<'_, '_> {
 /// kernel to start writing it to the disk.
 const WRITE_BACK_STEP: u64 = 256 * 1024;
 
-/// The temporary file, which starts the disk write of each megabyte as soon
+/// The temporary file, which starts the disk write of each 256 KiB as soon
 /// as it is written (Linux's `sync_file_range(SYNC_FILE_RANGE_WRITE)`,
 /// which does not wait), so that the disk works while the rest is being
 /// formatted and the final `fsync` waits only for the last piece. Elsewhere
