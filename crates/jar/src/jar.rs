@@ -492,9 +492,9 @@ impl CookieJar {
                             let result = make::from_set_cookie2(sc, request, now);
                             if let Ok(c) = &result {
                                 from_cookie2.push((
-                                    c.domain.clone(),
-                                    c.path.clone(),
-                                    c.name.clone(),
+                                    c.domain.to_string(),
+                                    c.path.to_string(),
+                                    c.name.to_string(),
                                 ));
                             }
                             self.decide(request, value, result, now, report.as_deref_mut());

@@ -1,4 +1,5 @@
 use super::{ParseError, SameSite};
+use compact_str::CompactString;
 
 /// Longest name plus value RFC 6265bis §5.6 accepts, in bytes.
 const MAX_NAME_VALUE: usize = 4096;
@@ -34,9 +35,9 @@ const MAX_ATTRIBUTE_VALUE: usize = 1024;
 #[non_exhaustive]
 pub struct SetCookie {
     /// The cookie name, with spaces and tabs around it trimmed. Never empty.
-    pub name: String,
+    pub name: CompactString,
     /// The cookie value, with spaces and tabs around it trimmed, quotes kept.
-    pub value: String,
+    pub value: CompactString,
     /// `Expires`, as Unix seconds (RFC 6265 §5.1.1 date); an unparsable date
     /// is ignored.
     pub expires: Option<i64>,
@@ -45,10 +46,10 @@ pub struct SetCookie {
     pub max_age: Option<i64>,
     /// `Domain` as written (a leading dot and the case are kept); the last
     /// non-empty one. An empty `Domain=` is ignored.
-    pub domain: Option<String>,
+    pub domain: Option<CompactString>,
     /// `Path` as written, from the last `Path` attribute, even when it is empty
     /// (`Path=` or a bare `Path` give `Some("")`) or does not start with `/`.
-    pub path: Option<String>,
+    pub path: Option<CompactString>,
     /// The `Secure` flag (any value it has is ignored).
     pub secure: bool,
     /// The `HttpOnly` flag (any value it has is ignored).
@@ -316,12 +317,12 @@ pub fn parse_set_cookie(bytes: &[u8]) -> Result<SetCookie, ParseError> {
     }
 
     Ok(SetCookie {
-        name: name.to_owned(),
-        value: value.to_owned(),
+        name: CompactString::from(name),
+        value: CompactString::from(value),
         expires,
         max_age,
-        domain: domain.map(str::to_owned),
-        path: path.map(str::to_owned),
+        domain: domain.map(CompactString::from),
+        path: path.map(CompactString::from),
         secure,
         http_only,
         same_site,

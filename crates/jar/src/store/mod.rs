@@ -1190,11 +1190,11 @@ pub(crate) fn blank_cookie() -> Cookie {
 /// `s` in lower case, without the per-character work of
 /// [`str::to_lowercase`] when it is lower-case ASCII already (host names
 /// nearly always are).
-pub(crate) fn lowercase(s: &str) -> String {
+pub(crate) fn lowercase(s: &str) -> crate::CompactString {
     if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-        s.to_owned()
+        s.into()
     } else {
-        s.to_lowercase()
+        s.to_lowercase().into()
     }
 }
 
