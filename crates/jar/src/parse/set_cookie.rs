@@ -95,13 +95,14 @@ fn trim_wsp(s: &str) -> &str {
     s.get(start..end).unwrap_or("")
 }
 
-/// Position of `byte` (ASCII) in `s`: a plain loop, for the same reason.
+/// Position of `byte` (ASCII) in `s`. `memchr` looks at a word or a
+/// vector at a time; a per-byte loop here was a third of storing a cookie.
 #[inline]
 fn find_byte(s: &str, byte: u8) -> Option<usize> {
-    s.as_bytes().iter().position(|&b| b == byte)
+    memchr::memchr(byte, s.as_bytes())
 }
 
-/// `str::split(';')` as a byte loop (see [`find_byte`]).
+/// `str::split(';')` with [`find_byte`].
 struct SplitSemicolons<'a>(Option<&'a str>);
 
 impl<'a> Iterator for SplitSemicolons<'a> {
