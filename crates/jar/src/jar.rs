@@ -735,10 +735,9 @@ impl CookieJar {
     pub fn clear(&mut self, domain: Option<&str>, path: Option<&str>, name: Option<&str>) -> usize {
         let domain = domain.map(|d| d.trim_start_matches('.').to_ascii_lowercase());
         let removed = self.index.remove_where(|c| {
-            // Not `Option::is_none_or`: that needs Rust 1.82, the MSRV is 1.80.
-            domain.as_deref().map_or(true, |d| c.domain == d)
-                && path.map_or(true, |p| c.path == p)
-                && name.map_or(true, |n| c.name == n)
+            domain.as_deref().is_none_or(|d| c.domain == d)
+                && path.is_none_or(|p| c.path == p)
+                && name.is_none_or(|n| c.name == n)
         });
         self.emit_all(ChangeKind::Removed, &removed);
         removed.len()

@@ -235,7 +235,7 @@ fn cookie_from_words(words: Pairs<'_>, blank: &Cookie) -> Result<Cookie, Malform
     for (key, value) in words {
         if let Some(i) = position_of(&BOOLEAN_ATTRS, &key) {
             // The seed stores the value itself: `secure=""` is false.
-            standard.booleans[i] = value.as_deref().map_or(true, |v| !v.is_empty());
+            standard.booleans[i] = value.as_deref().is_none_or(|v| !v.is_empty());
         } else if let Some(i) = position_of(&VALUE_ATTRS, &key) {
             standard.values[i] = value;
         } else if key.eq_ignore_ascii_case("httponly") {

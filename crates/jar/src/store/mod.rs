@@ -229,7 +229,7 @@ impl Format {
     /// assert!(Format::Mozilla.is_compiled());
     /// ```
     pub fn is_compiled(self) -> bool {
-        self.feature().map_or(true, |(_, on)| on)
+        self.feature().is_none_or(|(_, on)| on)
     }
 
     /// Parse a text format; `size` (the file's, if known) sizes the result.
