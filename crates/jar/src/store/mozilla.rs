@@ -174,9 +174,9 @@ impl Fields<'_> {
     fn to_cookie(&self, blank: &Cookie) -> Cookie {
         let dotted = self.dotted;
         let mut cookie = blank.clone();
-        cookie.name = self.name.to_owned();
-        cookie.value = self.value.to_owned();
-        cookie.path = self.path.to_owned();
+        cookie.name = self.name.into();
+        cookie.value = self.value.into();
+        cookie.path = self.path.into();
         cookie.domain = super::lowercase(self.domain.strip_prefix('.').unwrap_or(self.domain));
         cookie.host_only = !dotted;
         cookie.domain_specified = dotted;
