@@ -1254,15 +1254,16 @@ pub(crate) fn format_int(digits: &mut [u8; 20], n: i64) -> &[u8] {
 /// writer: few system calls, and a buffer that stays in the L2 cache.
 pub(crate) const CHUNK: usize = 128 * 1024;
 
-/// How far ahead of the cookie being written its successors are fetched.
-const PREFETCH_COOKIE: usize = 16;
-const PREFETCH_TEXT: usize = 8;
+/// How far ahead of the cookie being written the writers fetch the
+/// cookies they will write.
+const PREFETCH_AHEAD: usize = 16;
 
-/// Ask the processor for what the writers will read a few cookies later:
-/// the cookie `PREFETCH_COOKIE` ahead, and the strings of the one
-/// `PREFETCH_TEXT` ahead (its `Cookie` was fetched earlier). A jar's
-/// cookies and their strings are spread over the heap, so writing is
-/// bound by memory latency, not by formatting.
+/// Ask the processor for the cookie the writers will write
+/// `PREFETCH_AHEAD` cookies later. A jar's cookies are spread over the
+/// heap, in as many buckets as domains, so writing is bound by memory
+/// latency, not by formatting. (Their strings are mostly inline, in the
+/// `Cookie`; fetching the few on the heap as well, which means reading the
+/// `Cookie` early, cost more than it saved.)
 #[inline(always)]
 pub(crate) fn prefetch_ahead(cookies: &[&Cookie], i: usize) {
     #[cfg(target_arch = "x86_64")]
@@ -1273,19 +1274,14 @@ pub(crate) fn prefetch_ahead(cookies: &[&Cookie], i: usize) {
             // the program, whatever the address.
             unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast()) }
         };
-        if let Some(c) = cookies.get(i + PREFETCH_COOKIE) {
-            let p: *const Cookie = *c;
-            fetch(p.cast());
-            fetch(p.cast::<u8>().wrapping_add(64));
-            fetch(p.cast::<u8>().wrapping_add(128));
-            fetch(p.cast::<u8>().wrapping_add(192));
-            fetch(p.cast::<u8>().wrapping_add(256));
-        }
-        if let Some(c) = cookies.get(i + PREFETCH_TEXT) {
-            fetch(c.domain.as_ptr());
-            fetch(c.path.as_ptr());
-            fetch(c.name.as_ptr());
-            fetch(c.value.as_ptr());
+        if let Some(c) = cookies.get(i + PREFETCH_AHEAD) {
+            // Every cache line the cookie spans.
+            let p: *const u8 = (*c as *const Cookie).cast();
+            let size = std::mem::size_of::<Cookie>();
+            for offset in (0..size).step_by(64) {
+                fetch(p.wrapping_add(offset));
+            }
+            fetch(p.wrapping_add(size - 1));
         }
     }
     #[cfg(not(target_arch = "x86_64"))]

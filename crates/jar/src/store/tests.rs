@@ -1068,10 +1068,10 @@ proptest! {
         expires in proptest::option::of(any::<i64>()),
     ) {
         let mut cookie = Cookie::new("", "", "", "");
-        cookie.name = name;
-        cookie.value = value;
-        cookie.domain = domain;
-        cookie.path = path;
+        cookie.name = name.into();
+        cookie.value = value.into();
+        cookie.domain = domain.into();
+        cookie.path = path.into();
         cookie.host_only = host_only;
         cookie.secure = secure;
         cookie.http_only = http_only;
