@@ -1191,7 +1191,10 @@ pub(crate) fn blank_cookie() -> Cookie {
 /// [`str::to_lowercase`] when it is lower-case ASCII already (host names
 /// nearly always are).
 pub(crate) fn lowercase(s: &str) -> crate::CompactString {
-    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+    // A fold without early exit, which the compiler vectorises.
+    if !s.bytes().fold(false, |upper, b| {
+        upper | !b.is_ascii() | b.is_ascii_uppercase()
+    }) {
         s.into()
     } else {
         s.to_lowercase().into()

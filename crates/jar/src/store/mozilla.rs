@@ -106,13 +106,21 @@ pub(crate) fn read_mozilla_sized(
 
 /// A line that holds a cookie, without curl's `#HttpOnly_` prefix, and
 /// whether it had it; `None` for a comment or a blank line.
-fn cookie_line(line: &str) -> Option<(&str, bool)> {
+pub(crate) fn cookie_line(line: &str) -> Option<(&str, bool)> {
     let (line, http_only) = match line.strip_prefix(HTTPONLY_PREFIX) {
         Some(rest) => (rest, true),
         None => (line, false),
     };
-    let trimmed = line.trim();
-    if trimmed.is_empty() || trimmed.starts_with(['#', '$']) {
+    // Blank, or a comment once leading white space is skipped (nearly every
+    // line starts with a letter or a dot: no trimming then).
+    let first = match line.as_bytes().first() {
+        Some(b) if b.is_ascii_graphic() => *b,
+        _ => match line.trim_start().as_bytes().first() {
+            Some(&b) => b,
+            None => return None,
+        },
+    };
+    if first == b'#' || first == b'$' {
         return None;
     }
     Some((line, http_only))
@@ -136,13 +144,13 @@ fn split_line(line: &str, http_only: bool) -> Result<Fields<'_>, Malformed> {
     let mut fields = [""; 7];
     let mut count = 0;
     let mut start = 0;
-    for i in memchr::memchr_iter(b'\t', line.as_bytes()) {
+    for_each_tab(line.as_bytes(), |i| {
         if let Some(slot) = fields.get_mut(count) {
             *slot = &line[start..i];
         }
         count += 1;
         start = i + 1;
-    }
+    });
     if let Some(slot) = fields.get_mut(count) {
         *slot = &line[start..];
     }
@@ -168,6 +176,35 @@ fn split_line(line: &str, http_only: bool) -> Result<Fields<'_>, Malformed> {
         value,
         http_only,
     })
+}
+
+/// Call `each` with the position of every tab in `bytes`, in order. The
+/// tabs of each 32 bytes are found as one bit mask, which the compiler
+/// builds with vector compares: a cookie line is short, and a `memchr`
+/// call per tab cost more than the search.
+pub(crate) fn for_each_tab(bytes: &[u8], mut each: impl FnMut(usize)) {
+    let mut emit = |base: usize, mut mask: u32| {
+        while mask != 0 {
+            each(base + mask.trailing_zeros() as usize);
+            mask &= mask - 1;
+        }
+    };
+    let blocks = bytes.chunks_exact(32);
+    let rest = blocks.remainder();
+    let mut base = 0;
+    for block in blocks {
+        let mut mask = 0u32;
+        for (j, &b) in block.iter().enumerate() {
+            mask |= u32::from(b == b'\t') << j;
+        }
+        emit(base, mask);
+        base += 32;
+    }
+    let mut mask = 0u32;
+    for (j, &b) in rest.iter().enumerate() {
+        mask |= u32::from(b == b'\t') << j;
+    }
+    emit(base, mask);
 }
 
 impl Fields<'_> {

@@ -1100,6 +1100,22 @@ proptest! {
         prop_assert_eq!(mozilla::mozilla_line(c), expected);
     }
 
+    /// The tabs found 32 bytes at a time are the tabs, and a line is a
+    /// comment or blank exactly when, trimmed, it is empty or starts with
+    /// `#` or `$`.
+    #[test]
+    fn cookies_txt_lines_are_split_and_skipped_as_by_the_plain_rules(
+        line in "[a#$.\t \u{b}\u{a0}é]{0,100}",
+    ) {
+        let mut found = Vec::new();
+        mozilla::for_each_tab(line.as_bytes(), |i| found.push(i));
+        let tabs: Vec<usize> = line.bytes().enumerate().filter(|&(_, b)| b == b'\t').map(|(i, _)| i).collect();
+        prop_assert_eq!(found, tabs);
+        let trimmed = line.trim();
+        let skipped = trimmed.is_empty() || trimmed.starts_with(['#', '$']);
+        prop_assert_eq!(mozilla::cookie_line(&line).is_none(), skipped);
+    }
+
     /// Lines lent from the reader's buffer and lines copied out of it (a
     /// line across two buffer fills) come out the same.
     #[test]
