@@ -450,3 +450,56 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 fn sync_dir(_dir: &Path) -> io::Result<()> {
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file the writing thread cannot write (opened read-only): its error
+    /// reaches the formatter, through `write` or `finish`, whenever it
+    /// happens.
+    #[test]
+    fn an_error_of_the_writing_thread_reaches_the_save() {
+        let path = std::env::temp_dir().join(format!("atomic-pipeline-{}", std::process::id()));
+        fs::write(&path, b"").unwrap();
+        for len in [
+            10,
+            PIPE_CHUNK - 1,
+            PIPE_CHUNK,
+            PIPE_CHUNK + 1,
+            10 * PIPE_CHUNK + 3,
+        ] {
+            let read_only = File::open(&path).unwrap();
+            let result = thread::scope(|scope| {
+                let mut out = Pipeline::new(WriteBack::new(read_only), scope);
+                for piece in vec![7u8; len].chunks(1000) {
+                    out.write_all(piece)?;
+                }
+                out.finish().map(drop)
+            });
+            assert!(result.is_err(), "{len} bytes");
+        }
+        fs::remove_file(&path).unwrap();
+    }
+
+    /// Through the thread or not, the file gets every byte, in order.
+    #[test]
+    fn a_pipeline_writes_every_byte_in_order() {
+        let path = std::env::temp_dir().join(format!("atomic-pipeline-ok-{}", std::process::id()));
+        for len in [0, 10, PIPE_CHUNK, 7 * PIPE_CHUNK + 5] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+            let file = File::create(&path).unwrap();
+            thread::scope(|scope| {
+                let mut out = Pipeline::new(WriteBack::new(file), scope);
+                for piece in data.chunks(4099) {
+                    out.write_all(piece)?;
+                }
+                out.flush()?;
+                out.finish().map(drop)
+            })
+            .unwrap();
+            assert!(fs::read(&path).unwrap() == data, "{len} bytes");
+        }
+        fs::remove_file(&path).unwrap();
+    }
+}
