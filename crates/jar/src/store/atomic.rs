@@ -67,10 +67,25 @@ pub fn save_with<T>(
         path: path.to_path_buf(),
         source,
     })?;
-    replace(&target, write).map_err(|source| SaveError::Io {
+    replace(&target, |out| write(out)).map_err(|source| SaveError::Io {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// [`save_with`] for a writer that fills whole buffers and hands them over
+/// (`hand` takes a full buffer and returns an empty one): the writing
+/// thread takes them as they are, without copying them.
+pub(crate) fn save_chunks<T>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn FnMut(Vec<u8>) -> io::Result<Vec<u8>>) -> io::Result<T>,
+) -> Result<T, SaveError> {
+    let error = |source| SaveError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let target = resolve(path).map_err(error)?;
+    replace(&target, |out| write(&mut |chunk| out.write_chunk(chunk))).map_err(error)
 }
 
 /// Follow a symbolic link, so that the link survives the rename.
@@ -91,7 +106,10 @@ fn resolve(path: &Path) -> io::Result<PathBuf> {
     }
 }
 
-fn replace<T>(target: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<T>) -> io::Result<T> {
+fn replace<T>(
+    target: &Path,
+    write: impl FnOnce(&mut Pipeline<'_, '_>) -> io::Result<T>,
+) -> io::Result<T> {
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -282,6 +300,19 @@ impl<'scope, 'env> Pipeline<'scope, 'env> {
             },
             (Err(_), other) => other,
         };
+    }
+
+    /// Take `chunk` whole (after what was written before it), and give
+    /// back an empty buffer to fill next.
+    fn write_chunk(&mut self, chunk: Vec<u8>) -> io::Result<Vec<u8>> {
+        if !self.buf.is_empty() {
+            self.ship()?;
+        }
+        let ours = std::mem::replace(&mut self.buf, chunk);
+        self.ship()?;
+        // `ship` left an empty buffer (a recycled one, or the chunk itself,
+        // cleared, when written on this thread): the caller's.
+        Ok(std::mem::replace(&mut self.buf, ours))
     }
 
     /// Write what is left and give the file back.

@@ -833,6 +833,14 @@ impl CookieFile {
                 let in_order = jar.cookies_in_stored_order();
                 Ok(firefox::write_firefox(path, in_order, opts, now)?)
             }
+            // cookies.txt hands its buffers to the writing thread whole.
+            Format::Mozilla => {
+                let now = jar.now();
+                let in_order = jar.cookies_in_stored_order();
+                Ok(atomic::save_chunks(path, |hand| {
+                    mozilla::write_mozilla_chunks(&in_order, opts, now, hand)
+                })?)
+            }
             format => atomic::save_with(path, |w| write_text(jar, w, format, opts))?,
         }
     }

@@ -466,6 +466,22 @@ pub(crate) fn write_mozilla_slice(
     opts: SaveOptions,
     now: i64,
 ) -> io::Result<usize> {
+    write_mozilla_chunks(cookies, opts, now, |mut chunk| {
+        writer.write_all(&chunk)?;
+        chunk.clear();
+        Ok(chunk)
+    })
+}
+
+/// [`write_mozilla_slice`] handing each full buffer to `hand`, which
+/// returns an empty one to fill next: a save's writing thread takes the
+/// buffer itself, without a copy.
+pub(crate) fn write_mozilla_chunks(
+    cookies: &[&Cookie],
+    opts: SaveOptions,
+    now: i64,
+    mut hand: impl FnMut(Vec<u8>) -> io::Result<Vec<u8>>,
+) -> io::Result<usize> {
     let mut out = Vec::with_capacity(super::CHUNK + 1024);
     out.extend_from_slice(HEADER.as_bytes());
     let mut written = 0;
@@ -481,10 +497,10 @@ pub(crate) fn write_mozilla_slice(
         }
         written += 1;
         if out.len() >= super::CHUNK {
-            writer.write_all(&out)?;
-            out.clear();
+            out = hand(out)?;
+            out.reserve(super::CHUNK + 1024);
         }
     }
-    writer.write_all(&out)?;
+    hand(out)?;
     Ok(written)
 }
