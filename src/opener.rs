@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clientcookie_jar::{CookieJar, CookiePolicy, SharedJar};
 use clientcookie_layers::cookie::CookieLayer;
-use clientcookie_layers::http_equiv::{HttpEquivBody, HttpEquivLayer};
+use clientcookie_layers::http_equiv::HttpEquivLayer;
 use clientcookie_layers::redirect::{RedirectLayer, ReplayBody, DEFAULT_MAX_REDIRECTS};
 use clientcookie_layers::referer::{RefererLayer, ReferrerPolicy};
 use clientcookie_layers::refresh::{RefreshLayer, DEFAULT_MAX_DELAY};
@@ -18,17 +18,18 @@ use clientcookie_layers::robots::RobotsLayer;
 use clientcookie_layers::seekable::SeekableBodyLayer;
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, FROM, USER_AGENT};
 use http::{Request, Response as HttpResponse};
-use tower::util::{BoxCloneSyncService, Either, MapRequest, MapResponse};
-use tower::{Layer, Service, ServiceBuilder, ServiceExt};
+use tower::util::{BoxCloneSyncService, Either};
+use tower::{Layer, Service, ServiceExt};
+use http_body_util::BodyExt;
 use url::Url;
 
 use crate::error::{Error, Kind};
+use crate::stack::{self, Backend as StackBackend, CustomService, Stack};
 use crate::{Body, BoxError, Response, ResponseBody};
 
-/// What the layers wrap: requests as the redirect layer hands them on.
-type Inner = BoxCloneSyncService<Request<ReplayBody<Body>>, HttpResponse<ResponseBody>, BoxError>;
-/// The whole stack.
-type Outer = BoxCloneSyncService<Request<Body>, HttpResponse<ResponseBody>, BoxError>;
+/// What the layers wrap when the client is the caller's: requests as the
+/// redirect layer hands them on.
+type Inner = CustomService;
 
 /// The `User-Agent` an opener sends unless told otherwise.
 pub const DEFAULT_USER_AGENT: &str = concat!("clientcookie/", env!("CARGO_PKG_VERSION"));
@@ -57,7 +58,7 @@ pub struct Opener {
 }
 
 struct Shared {
-    service: Outer,
+    service: Stack,
     seekable: Option<SeekableBodyLayer>,
     headers: HeaderMap,
     jar: Option<SharedJar>,
@@ -150,6 +151,10 @@ impl Opener {
         }
         let request = Request::from_parts(parts, body.into());
         let call = self.inner.service.clone().oneshot(request);
+        let call = async move {
+            call.await
+                .map(|response| response.map(ResponseBody::from_stack))
+        };
         let result = match self.inner.timeout {
             Some(limit) => match tokio::time::timeout(limit, call).await {
                 Ok(result) => result,
@@ -750,7 +755,7 @@ impl OpenerBuilder {
         if let Some(error) = self.error {
             return Err(error);
         }
-        let service: Inner = match self.backend {
+        let service: StackBackend = match self.backend {
             #[cfg(feature = "reqwest")]
             Backend::Reqwest(builder) => {
                 let mut builder = match builder {
@@ -773,7 +778,7 @@ impl OpenerBuilder {
                     builder = builder.connect_timeout(limit);
                 }
                 let client = builder.build().map_err(Error::builder)?;
-                box_inner(crate::backend::ReqwestService::new(client))
+                StackBackend::Reqwest(crate::backend::ReqwestService::new(client))
             }
             #[cfg(feature = "hyper")]
             Backend::Hyper => {
@@ -786,9 +791,9 @@ impl OpenerBuilder {
                     hyper_util::rt::TokioExecutor::new(),
                 )
                 .build(connector);
-                box_inner(crate::backend::HyperService::new(client))
+                StackBackend::Hyper(Arc::new(crate::backend::HyperService::new(client)))
             }
-            Backend::Custom(service) => service,
+            Backend::Custom(service) => StackBackend::Custom(service),
             #[cfg(not(any(feature = "hyper", feature = "reqwest")))]
             Backend::None => {
                 return Err(Error::builder(crate::error::NoBackend));
@@ -808,44 +813,43 @@ impl OpenerBuilder {
             None
         };
         // Switched-off layers are `Either::Right(inner)`, not boxes: the
-        // stack is one concrete type, boxed once around the backend and
-        // once as a whole, so a request costs two boxed futures, not one
-        // per layer (see BENCHMARKS.md).
-        let cookies = jar.clone().map(CookieLayer::new);
-        let referer = self
-            .referer
-            .then(|| RefererLayer::new().policy(self.referrer_policy));
+        // stack is one concrete type around the client (see `stack`), so a
+        // request costs no boxed future and no allocation for the
+        // per-layer service clones (see BENCHMARKS.md).
+        let service: stack::Equiv = match self.http_equiv {
+            Some(layer) => Either::Left(layer.layer(service)),
+            None => Either::Right(stack::unscanned(service)),
+        };
+        let service: stack::Cookies = match jar.clone() {
+            Some(jar) => Either::Left(CookieLayer::new(jar).layer(service)),
+            None => Either::Right(service),
+        };
+        let service: stack::Referers = if self.referer {
+            let layer = RefererLayer::new().policy(self.referrer_policy);
+            Either::Left(layer.layer(service))
+        } else {
+            Either::Right(service)
+        };
+        let service: stack::Robotss = match self.robots {
+            Some(layer) => Either::Left(layer.layer(service)),
+            None => Either::Right(service),
+        };
         // A refresh budget of 0 follows no refresh either.
-        let refresh = self.refresh.then(|| {
-            RefreshLayer::new()
+        let service: stack::Refreshes = if self.refresh {
+            let layer = RefreshLayer::new()
                 .max_delay(self.refresh_max_delay)
                 .honor_time(self.honor_time)
-                .max_redirects(self.max_redirects)
-        });
-        // The HTTP-EQUIV layer changes the body type: its arm maps the body
-        // back to a `ResponseBody` (one allocation) so that both arms of the
-        // switch are one type.
-        let unify: fn(HttpResponse<HttpEquivBody<ResponseBody>>) -> HttpResponse<ResponseBody> =
-            |response| response.map(ResponseBody::new);
-        let http_equiv = self.http_equiv.map(|layer| {
-            tower::layer::layer_fn(move |inner| MapResponse::new(layer.layer(inner), unify))
-        });
-        let service = ServiceBuilder::new()
-            .option_layer(refresh)
-            .option_layer(self.robots)
-            .option_layer(referer)
-            .option_layer(cookies)
-            .option_layer(http_equiv)
-            .service(service);
-        let to_replay: fn(Request<Body>) -> Request<ReplayBody<Body>> =
-            |request| request.map(ReplayBody::streaming);
-        let service = if self.redirects && self.max_redirects > 0 {
+                .max_redirects(self.max_redirects);
+            Either::Left(layer.layer(service))
+        } else {
+            Either::Right(service)
+        };
+        let service: Stack = if self.redirects && self.max_redirects > 0 {
             let layer = RedirectLayer::new().max_redirects(self.max_redirects);
             Either::Left(layer.layer(service))
         } else {
-            Either::Right(MapRequest::new(service, to_replay))
+            Either::Right(stack::no_redirects(service))
         };
-        let service: Outer = BoxCloneSyncService::new(service);
         let seekable = self.seekable.then_some(self.seekable_layer);
         Ok(Opener {
             inner: Arc::new(Shared {
@@ -874,7 +878,9 @@ where
 {
     BoxCloneSyncService::new(
         service
-            .map_response(|response: HttpResponse<ResB>| response.map(ResponseBody::new))
+            .map_response(|response: HttpResponse<ResB>| {
+                response.map(|body| body.map_err(Into::into).boxed_unsync())
+            })
             .map_err(Into::into),
     )
 }

@@ -98,6 +98,18 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> ReqwestFuture {
+        self.send(request)
+    }
+}
+
+impl ReqwestService {
+    /// `call` through a shared reference (reqwest's client is always ready
+    /// and sends through `&self`).
+    pub(crate) fn send<B>(&self, request: Request<B>) -> ReqwestFuture
+    where
+        B: http_body::Body<Data = Bytes> + Send + Sync + 'static,
+        B::Error: Into<BoxError>,
+    {
         let (mut parts, body) = request.into_parts();
         // Moved, not cloned (a clone costs an allocation per value): reqwest
         // reads only its own, private values from a request's extensions,
@@ -111,7 +123,7 @@ where
         };
         let state = match reqwest::Request::try_from(Request::from_parts(parts, body)) {
             Ok(request) => State::Pending {
-                pending: self.client.call(request),
+                pending: (&self.client).call(request),
                 extensions: Some(extensions),
             },
             Err(error) => State::Failed { error: Some(error) },
