@@ -18,9 +18,9 @@ use clientcookie_layers::robots::RobotsLayer;
 use clientcookie_layers::seekable::SeekableBodyLayer;
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, FROM, USER_AGENT};
 use http::{Request, Response as HttpResponse};
+use http_body_util::BodyExt;
 use tower::util::{BoxCloneSyncService, Either};
 use tower::{Layer, Service, ServiceExt};
-use http_body_util::BodyExt;
 use url::Url;
 
 use crate::error::{Error, Kind};

@@ -33,8 +33,7 @@ pub(crate) type ClientRequest = http::Request<ReplayBody<Body>>;
 
 /// A client given to [`OpenerBuilder::service`](crate::OpenerBuilder::service)
 /// (or a hyper-util client over a connector of the caller's), boxed.
-pub(crate) type CustomService =
-    BoxCloneSyncService<ClientRequest, Response<BoxedBody>, BoxError>;
+pub(crate) type CustomService = BoxCloneSyncService<ClientRequest, Response<BoxedBody>, BoxError>;
 
 /// The hyper-util client the opener builds itself.
 #[cfg(feature = "hyper")]
@@ -190,12 +189,30 @@ mod size_tests {
     use super::*;
     #[test]
     fn print_sizes() {
-        eprintln!("stack future {}", std::mem::size_of::<<Stack as Service<http::Request<Body>>>::Future>());
-        eprintln!("refreshes future {}", std::mem::size_of::<<Refreshes as Service<ClientRequest>>::Future>());
-        eprintln!("robots future {}", std::mem::size_of::<<Robotss as Service<ClientRequest>>::Future>());
-        eprintln!("referers future {}", std::mem::size_of::<<Referers as Service<ClientRequest>>::Future>());
-        eprintln!("cookies future {}", std::mem::size_of::<<Cookies as Service<ClientRequest>>::Future>());
-        eprintln!("equiv future {}", std::mem::size_of::<<Equiv as Service<ClientRequest>>::Future>());
+        eprintln!(
+            "stack future {}",
+            std::mem::size_of::<<Stack as Service<http::Request<Body>>>::Future>()
+        );
+        eprintln!(
+            "refreshes future {}",
+            std::mem::size_of::<<Refreshes as Service<ClientRequest>>::Future>()
+        );
+        eprintln!(
+            "robots future {}",
+            std::mem::size_of::<<Robotss as Service<ClientRequest>>::Future>()
+        );
+        eprintln!(
+            "referers future {}",
+            std::mem::size_of::<<Referers as Service<ClientRequest>>::Future>()
+        );
+        eprintln!(
+            "cookies future {}",
+            std::mem::size_of::<<Cookies as Service<ClientRequest>>::Future>()
+        );
+        eprintln!(
+            "equiv future {}",
+            std::mem::size_of::<<Equiv as Service<ClientRequest>>::Future>()
+        );
         eprintln!("backend future {}", std::mem::size_of::<BackendFuture>());
         eprintln!("request {}", std::mem::size_of::<ClientRequest>());
         eprintln!("stack {}", std::mem::size_of::<Stack>());

@@ -95,8 +95,10 @@ pub struct CookieHeaderFromJar;
 #[cfg(any(feature = "redirect", feature = "referer"))]
 #[derive(Debug, Clone)]
 pub struct RequestUrl {
-    uri: http::Uri,
-    url: url::Url,
+    // Shared: the value is cloned with the request head (a redirect or
+    // refresh template, every hop), and a clone is then one reference
+    // count instead of a copy of the URL's text.
+    shared: Arc<(http::Uri, url::Url)>,
 }
 
 #[cfg(any(feature = "redirect", feature = "referer"))]
@@ -104,33 +106,68 @@ impl RequestUrl {
     /// The URL of `parts.uri`: the cached one when it was made from this
     /// URI, else parsed now and cached. `None` when the URI is no URL.
     pub fn of(parts: &mut http::request::Parts) -> Option<url::Url> {
-        if let Some(cached) = parts.extensions.get::<RequestUrl>() {
-            if cached.uri == parts.uri {
-                return Some(cached.url.clone());
-            }
-        }
-        let url = parse_uri(&parts.uri)?;
-        RequestUrl::set(&mut parts.extensions, parts.uri.clone(), url.clone());
-        Some(url)
+        RequestUrl::shared_of(&parts.uri, &mut parts.extensions).map(|u| u.url().clone())
     }
 
     /// The cached URL of `request`'s URI, parsing it if needed (and caching
     /// it in the request).
     pub fn of_request<B>(request: &mut http::Request<B>) -> Option<url::Url> {
-        if let Some(cached) = request.extensions().get::<RequestUrl>() {
-            if cached.uri == *request.uri() {
-                return Some(cached.url.clone());
-            }
-        }
-        let url = parse_uri(request.uri())?;
-        let uri = request.uri().clone();
-        RequestUrl::set(request.extensions_mut(), uri, url.clone());
-        Some(url)
+        RequestUrl::shared_of_request(request).map(|u| u.url().clone())
     }
 
     /// Record that `uri` is `url`.
     pub fn set(extensions: &mut http::Extensions, uri: http::Uri, url: url::Url) {
-        extensions.insert(RequestUrl { uri, url });
+        extensions.insert(RequestUrl {
+            shared: Arc::new((uri, url)),
+        });
+    }
+
+    /// The cached value for `uri` (a reference count, no copy of the URL),
+    /// parsing and caching it when `extensions` has none for this URI.
+    pub(crate) fn shared_of(
+        uri: &http::Uri,
+        extensions: &mut http::Extensions,
+    ) -> Option<RequestUrl> {
+        if let Some(cached) = extensions.get::<RequestUrl>() {
+            if cached.shared.0 == *uri {
+                return Some(cached.clone());
+            }
+        }
+        let url = parse_uri(uri)?;
+        let value = RequestUrl {
+            shared: Arc::new((uri.clone(), url)),
+        };
+        extensions.insert(value.clone());
+        Some(value)
+    }
+
+    /// [`shared_of`](Self::shared_of) for a whole request.
+    pub(crate) fn shared_of_request<B>(request: &mut http::Request<B>) -> Option<RequestUrl> {
+        if let Some(cached) = request.extensions().get::<RequestUrl>() {
+            if cached.shared.0 == *request.uri() {
+                return Some(cached.clone());
+            }
+        }
+        let uri = request.uri().clone();
+        let url = parse_uri(&uri)?;
+        let value = RequestUrl {
+            shared: Arc::new((uri, url)),
+        };
+        request.extensions_mut().insert(value.clone());
+        Some(value)
+    }
+
+    /// The URL.
+    pub(crate) fn url(&self) -> &url::Url {
+        &self.shared.1
+    }
+
+    /// The URL, owned (a copy unless this is the last reference).
+    pub(crate) fn into_url(self) -> url::Url {
+        match Arc::try_unwrap(self.shared) {
+            Ok((_, url)) => url,
+            Err(shared) => shared.1.clone(),
+        }
     }
 }
 

@@ -317,7 +317,7 @@ where
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let (mut parts, body) = request.into_parts();
-        let ChainStart { budget, current } = start_chain(&mut parts, self.config.max_redirects);
+        let ChainStart { budget, first } = start_chain(&mut parts, self.config.max_redirects);
         // The service that said it was ready takes this request; the clone
         // stays behind for the next one.
         let clone = self.inner.clone();
@@ -331,7 +331,8 @@ where
                 template: parts,
                 seen: Vec::new(),
                 reloaded: Vec::new(),
-                current,
+                first,
+                moved: None,
                 history: Vec::new(),
                 budget,
                 facts: None,
@@ -369,8 +370,11 @@ struct Chain<S> {
     config: RefreshLayer,
     // The first request's head, as the refreshes so far have changed it.
     template: request::Parts,
-    // The URL of the request in flight; `None` when its URI is no URL.
-    current: Option<Url>,
+    // The first request's URL (shared with its `RequestUrl`); `None` when
+    // its URI is no URL.
+    first: Option<RequestUrl>,
+    // The URL of the request in flight when it is not the first one's.
+    moved: Option<Url>,
     // The URLs fetched so far; filled at the first Refresh followed (with
     // the first request's too), so a response without one costs nothing.
     seen: Vec<Url>,
@@ -475,7 +479,11 @@ impl<S> Chain<S> {
             tracing::debug!(?value, "unparsable Refresh: ignored");
             return None;
         };
-        let current = self.current.clone()?;
+        let current = self
+            .moved
+            .as_ref()
+            .or(self.first.as_ref().map(RequestUrl::url))?
+            .clone();
         if refresh.delay > self.config.max_delay {
             tracing::debug!(
                 delay = ?refresh.delay, max_delay = ?self.config.max_delay,
@@ -502,8 +510,8 @@ impl<S> Chain<S> {
         if self.facts.is_none() {
             // The first Refresh: the template is still the first request.
             self.facts = Some(later_hop_facts(&self.template));
-            if let Some(first) = RequestUrl::of(&mut self.template) {
-                self.seen.push(first);
+            if let Some(first) = &self.first {
+                self.seen.push(first.url().clone());
             }
         }
         if self.seen.contains(&next) {
@@ -532,7 +540,7 @@ impl<S> Chain<S> {
         if let Some(facts) = &self.facts {
             template.extensions.insert(facts.clone());
         }
-        self.current = Some(next);
+        self.moved = Some(next);
         Some((
             refresh.delay,
             Request::from_parts(template.clone(), B::default()),
@@ -554,7 +562,7 @@ impl<S> Chain<S> {
         }
         extensions.insert(RedirectHistory(history));
         if extensions.get::<FinalUrl>().is_none() {
-            if let Some(url) = self.current.take() {
+            if let Some(url) = self.moved.take() {
                 extensions.insert(FinalUrl(url));
             }
         }

@@ -38,7 +38,9 @@ pin_project! {
     #[project = StateProj]
     enum State<F, B, ResB, R> {
         // Reading the first request's body so it can be replayed.
-        Collecting { #[pin] body: B, chunks: Vec<Bytes>, len: usize, limit: usize },
+        // Reading the first request's body so it can be replayed; `head` is
+        // that request's.
+        Collecting { #[pin] body: B, chunks: Vec<Bytes>, len: usize, limit: usize, head: Option<request::Parts> },
         // Waiting for the service to be ready, then sending `request`.
         Sending { request: Option<R> },
         Calling { #[pin] future: F },
@@ -54,12 +56,18 @@ struct Chain<S> {
     // The service has reported ready and not been called since.
     service_ready: bool,
     // The next hop's request, body aside: the first request's head as the
-    // redirects so far have changed it.
+    // redirects so far have changed it. Copied before the hop budget and
+    // the parsed URL went into the first request, so the copy of its
+    // extensions is empty unless the caller put some there; the budget is
+    // added at the first redirect.
     template: request::Parts,
     // The body to send again, when it was kept.
     body: Option<Bytes>,
-    // The URL of the request in flight; `None` when its URI is no URL.
-    current: Option<Url>,
+    // The first request's URL (shared with its `RequestUrl`); `None` when
+    // its URI is no URL.
+    first: Option<RequestUrl>,
+    // The URL of the request in flight when it is not the first one's.
+    moved: Option<Url>,
     history: Vec<Hop>,
     // The hops followed so far, for loop detection; filled at the first
     // redirect (with the first request too), so a response that is no
@@ -82,10 +90,11 @@ where
 {
     pub(super) fn new(service: S, request: Request<B>, config: RedirectLayer) -> Self {
         let (mut parts, body) = request.into_parts();
-        let ChainStart { budget, current } = start_chain(&mut parts, config.max_redirects);
+        let template = parts.clone();
+        let ChainStart { budget, first } = start_chain(&mut parts, config.max_redirects);
         let hint = body.size_hint();
         let (state, kept) = if body.is_end_stream() {
-            let request = Request::from_parts(parts.clone(), ReplayBody::empty());
+            let request = Request::from_parts(parts, ReplayBody::empty());
             (
                 State::Sending {
                     request: Some(request),
@@ -101,6 +110,7 @@ where
                 chunks: Vec::new(),
                 len: 0,
                 limit: config.max_replay_body,
+                head: Some(parts),
             };
             (state, None)
         } else {
@@ -108,7 +118,7 @@ where
                 uri = %parts.uri,
                 "request body too large or of unknown size: streamed, cannot be replayed"
             );
-            let request = Request::from_parts(parts.clone(), ReplayBody::streaming(body));
+            let request = Request::from_parts(parts, ReplayBody::streaming(body));
             (
                 State::Sending {
                     request: Some(request),
@@ -121,9 +131,10 @@ where
             chain: Chain {
                 service,
                 service_ready: true,
-                template: parts,
+                template,
                 body: kept,
-                current,
+                first,
+                moved: None,
                 history: Vec::new(),
                 seen: Vec::new(),
                 budget,
@@ -152,6 +163,7 @@ where
                     chunks,
                     len,
                     limit,
+                    head,
                 } => {
                     let error: Option<BoxError> = loop {
                         match ready!(body.as_mut().poll_frame(cx)) {
@@ -174,8 +186,10 @@ where
                     }
                     let bytes = concat(std::mem::take(chunks), *len);
                     this.chain.body = Some(bytes.clone());
-                    let request =
-                        Request::from_parts(this.chain.template.clone(), ReplayBody::full(bytes));
+                    let Some(head) = head.take() else {
+                        panic!("redirect ResponseFuture polled after completion");
+                    };
+                    let request = Request::from_parts(head, ReplayBody::full(bytes));
                     this.state.set(State::Sending {
                         request: Some(request),
                     });
@@ -286,7 +300,7 @@ pub(crate) struct ChainStart {
     /// further in share it.
     pub(crate) budget: HopBudget,
     /// The request's URL, when its URI is one.
-    pub(crate) current: Option<Url>,
+    pub(crate) first: Option<RequestUrl>,
 }
 
 pub(crate) fn start_chain(parts: &mut request::Parts, max_hops: usize) -> ChainStart {
@@ -298,8 +312,8 @@ pub(crate) fn start_chain(parts: &mut request::Parts, max_hops: usize) -> ChainS
             budget
         }
     };
-    let current = RequestUrl::of(parts);
-    ChainStart { budget, current }
+    let first = RequestUrl::shared_of(&parts.uri, &mut parts.extensions);
+    ChainStart { budget, first }
 }
 
 /// The facts of every hop after the first of a chain that began with
@@ -372,7 +386,7 @@ impl<S> Chain<S> {
             self.history.extend(inner.0.iter().cloned());
         }
         if let Some(FinalUrl(url)) = extensions.get::<FinalUrl>() {
-            self.current = Some(url.clone());
+            self.moved = Some(url.clone());
         }
     }
 
@@ -389,7 +403,7 @@ impl<S> Chain<S> {
             tracing::debug!(%status, "redirect without Location: not followed");
             return Ok(Next::Return);
         };
-        let Some(current) = self.current.clone() else {
+        let Some(current) = self.current().cloned() else {
             tracing::debug!(uri = %self.template.uri, "request URI is not a URL: redirect not followed");
             return Ok(Next::Return);
         };
@@ -425,9 +439,11 @@ impl<S> Chain<S> {
         if self.facts.is_none() {
             // The first redirect: the template is still the first request.
             self.facts = Some(later_hop_facts(&self.template));
-            if let Some(first) = RequestUrl::of(&mut self.template) {
-                self.seen.push((self.template.method.clone(), first));
+            if let Some(first) = &self.first {
+                self.seen
+                    .push((self.template.method.clone(), first.url().clone()));
             }
+            self.template.extensions.insert(self.budget.clone());
         }
         self.history.push(Hop {
             url: current.clone(),
@@ -473,7 +489,7 @@ impl<S> Chain<S> {
             tracing::trace!(%policy, "the redirect sets the referrer policy of the next hop");
             template.extensions.insert(policy);
         }
-        self.current = Some(next);
+        self.moved = Some(next);
 
         let body = match &self.body {
             Some(bytes) => ReplayBody::full(bytes.clone()),
@@ -488,15 +504,26 @@ impl<S> Chain<S> {
             tracing::debug!(
                 hops = self.history.len(),
                 status = %response.status(),
-                url = %self.current.as_ref().map_or("", Url::as_str),
+                url = %self.current().map_or("", Url::as_str),
                 "redirect chain ended"
             );
         }
         let extensions = response.extensions_mut();
         extensions.insert(RedirectHistory(std::mem::take(&mut self.history)));
-        if let Some(url) = self.current.take() {
+        let url = match self.moved.take() {
+            Some(url) => Some(url),
+            None => self.first.take().map(RequestUrl::into_url),
+        };
+        if let Some(url) = url {
             extensions.insert(FinalUrl(url));
         }
         response
+    }
+
+    /// The URL of the request in flight, if it is one.
+    fn current(&self) -> Option<&Url> {
+        self.moved
+            .as_ref()
+            .or(self.first.as_ref().map(RequestUrl::url))
     }
 }
