@@ -835,19 +835,25 @@ impl OpenerBuilder {
             None => Either::Right(service),
         };
         // A refresh budget of 0 follows no refresh either.
-        let service: stack::Refreshes = if self.refresh {
-            let layer = RefreshLayer::new()
+        let refresh = self.refresh.then(|| {
+            RefreshLayer::new()
                 .max_delay(self.refresh_max_delay)
                 .honor_time(self.honor_time)
-                .max_redirects(self.max_redirects);
-            Either::Left(layer.layer(service))
-        } else {
-            Either::Right(service)
-        };
+                .max_redirects(self.max_redirects)
+        });
         let service: Stack = if self.redirects && self.max_redirects > 0 {
-            let layer = RedirectLayer::new().max_redirects(self.max_redirects);
+            // The redirect layer follows refreshes itself, as the refresh
+            // layer inside it would, with one copy of the request head.
+            let mut layer = RedirectLayer::new().max_redirects(self.max_redirects);
+            if let Some(refresh) = refresh {
+                layer = layer.follow_refresh(refresh);
+            }
             Either::Left(layer.layer(service))
         } else {
+            let service: stack::Refreshes = match refresh {
+                Some(layer) => Either::Left(layer.layer(service)),
+                None => Either::Right(service),
+            };
             Either::Right(stack::no_redirects(service))
         };
         let seekable = self.seekable.then_some(self.seekable_layer);

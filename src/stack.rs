@@ -172,7 +172,9 @@ pub(crate) type Robotss = Either<Robots<Referers>, Referers>;
 pub(crate) type Refreshes = Either<RefreshService<Robotss>, Robotss>;
 type ToReplay = fn(http::Request<Body>) -> ClientRequest;
 /// The whole stack.
-pub(crate) type Stack = Either<Redirect<Refreshes>, MapRequest<Refreshes, ToReplay>>;
+/// With redirects on, the redirect layer follows refreshes itself
+/// (`RedirectLayer::follow_refresh`: one copy of the request head for both).
+pub(crate) type Stack = Either<Redirect<Robotss>, MapRequest<Refreshes, ToReplay>>;
 
 /// The HTTP-EQUIV arm that does not scan.
 pub(crate) fn unscanned(backend: Backend) -> MapResponse<Backend, Unscanned> {

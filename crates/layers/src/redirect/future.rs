@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
+use std::time::Duration;
 
 use bytes::{Buf, Bytes};
 use clientcookie_jar::RequestFacts;
@@ -37,15 +38,17 @@ pin_project! {
 pin_project! {
     #[project = StateProj]
     enum State<F, B, ResB, R> {
-        // Reading the first request's body so it can be replayed.
         // Reading the first request's body so it can be replayed; `head` is
         // that request's.
         Collecting { #[pin] body: B, chunks: Vec<Bytes>, len: usize, limit: usize, head: Option<request::Parts> },
         // Waiting for the service to be ready, then sending `request`.
         Sending { request: Option<R> },
         Calling { #[pin] future: F },
-        // Reading an intermediate response's body, then sending `request`.
-        Draining { #[pin] body: ResB, drained: usize, request: Option<R> },
+        // Reading an intermediate response's body, then sending `request`
+        // (after `wait`, for a Refresh followed with `honor_time`).
+        Draining { #[pin] body: ResB, drained: usize, request: Option<R>, wait: Option<Duration> },
+        // Waiting a Refresh's delay, then sending `request`.
+        Sleeping { sleep: Pin<Box<dyn Future<Output = ()> + Send>>, request: Option<R> },
         Done,
     }
 }
@@ -74,8 +77,28 @@ struct Chain<S> {
     // redirect costs nothing here.
     seen: Vec<(Method, Url)>,
     budget: HopBudget,
-    // The facts of every later hop, made at the first redirect.
+    // The facts of every later hop, made at the first redirect or Refresh
+    // followed.
     facts: Option<RequestFacts>,
+    // A redirect has been followed.
+    redirected: bool,
+    // Following Refreshes too (`RedirectLayer::follow_refresh`).
+    #[cfg(feature = "refresh")]
+    refresh: Option<RefreshFollow>,
+}
+
+/// The Refreshes followed since the last redirect, as a `RefreshLayer`
+/// inside would see them: that layer is called afresh for each redirect
+/// hop, so this starts again at each.
+#[cfg(feature = "refresh")]
+struct RefreshFollow {
+    state: crate::refresh::RefreshState,
+    // The head of the next refresh hop: the redirect template of this hop,
+    // copied at the first Refresh followed, as the refresh layer's own.
+    template: Option<request::Parts>,
+    // The URL this run of refreshes began at, when it is not the first
+    // request's.
+    start: Option<Url>,
 }
 
 enum Next<R> {
@@ -139,6 +162,13 @@ where
                 seen: Vec::new(),
                 budget,
                 facts: None,
+                redirected: false,
+                #[cfg(feature = "refresh")]
+                refresh: config.refresh.map(|config| RefreshFollow {
+                    state: crate::refresh::RefreshState::new(config),
+                    template: None,
+                    start: None,
+                }),
             },
         }
     }
@@ -217,6 +247,16 @@ where
                             return Poll::Ready(Err(error.into()));
                         }
                     };
+                    #[cfg(feature = "refresh")]
+                    if let Some((wait, request)) = this.chain.refresh_hop(&response) {
+                        this.state.set(State::Draining {
+                            body: response.into_body(),
+                            drained: 0,
+                            request: Some(request),
+                            wait,
+                        });
+                        continue;
+                    }
                     this.chain.absorb(response.extensions());
                     match this.chain.next_hop(&response) {
                         Ok(Next::Return) => {
@@ -229,6 +269,7 @@ where
                                 body,
                                 drained: 0,
                                 request: Some(request),
+                                wait: None,
                             });
                         }
                         Err(error) => {
@@ -242,6 +283,7 @@ where
                     mut body,
                     drained,
                     request,
+                    wait,
                 } => {
                     while *drained <= DRAIN_LIMIT {
                         match ready!(body.as_mut().poll_frame(cx)) {
@@ -251,6 +293,18 @@ where
                             Some(Err(_)) | None => break,
                         }
                     }
+                    let request = request.take();
+                    match wait.take() {
+                        #[cfg(feature = "refresh")]
+                        Some(delay) => {
+                            let sleep = Box::pin(tokio::time::sleep(delay));
+                            this.state.set(State::Sleeping { sleep, request });
+                        }
+                        _ => this.state.set(State::Sending { request }),
+                    }
+                }
+                StateProj::Sleeping { sleep, request } => {
+                    ready!(sleep.as_mut().poll(cx));
                     let request = request.take();
                     this.state.set(State::Sending { request });
                 }
@@ -436,9 +490,12 @@ impl<S> Chain<S> {
             return Ok(Next::Return);
         }
 
-        if self.facts.is_none() {
+        if !self.redirected {
             // The first redirect: the template is still the first request.
-            self.facts = Some(later_hop_facts(&self.template));
+            self.redirected = true;
+            if self.facts.is_none() {
+                self.facts = Some(later_hop_facts(&self.template));
+            }
             if let Some(first) = &self.first {
                 self.seen
                     .push((self.template.method.clone(), first.url().clone()));
@@ -489,6 +546,13 @@ impl<S> Chain<S> {
             tracing::trace!(%policy, "the redirect sets the referrer policy of the next hop");
             template.extensions.insert(policy);
         }
+        #[cfg(feature = "refresh")]
+        if let Some(follow) = &mut self.refresh {
+            // The refresh layer inside would be called afresh for this hop.
+            follow.state = crate::refresh::RefreshState::new(follow.state.config);
+            follow.template = None;
+            follow.start = Some(next.clone());
+        }
         self.moved = Some(next);
 
         let body = match &self.body {
@@ -518,6 +582,42 @@ impl<S> Chain<S> {
             extensions.insert(FinalUrl(url));
         }
         response
+    }
+
+    /// The delay to wait (`None`: go at once) and the request of the
+    /// Refresh to follow, if any.
+    #[cfg(feature = "refresh")]
+    fn refresh_hop<B, ResB>(
+        &mut self,
+        response: &Response<ResB>,
+    ) -> Option<(Option<Duration>, Request<ReplayBody<B>>)> {
+        let follow = self.refresh.as_mut()?;
+        let first = self.first.as_ref().map(RequestUrl::url);
+        let current = self.moved.as_ref().or(first)?;
+        let start = follow.start.as_ref().or(first);
+        let (delay, next, uri) =
+            follow
+                .state
+                .decide(response.headers(), current, start, &self.budget)?;
+        let current = current.clone();
+        let facts = self
+            .facts
+            .get_or_insert_with(|| later_hop_facts(&self.template));
+        self.history.push(Hop {
+            url: current.clone(),
+            status: response.status(),
+        });
+        let template = follow.template.get_or_insert_with(|| {
+            let mut template = self.template.clone();
+            template.extensions.insert(self.budget.clone());
+            template
+        });
+        crate::refresh::refresh_hop(template, &current, &next, uri, facts);
+        let request = Request::from_parts(template.clone(), ReplayBody::empty());
+        let config = follow.state.config;
+        self.moved = Some(next);
+        let wait = (config.honor_time_is_on() && !delay.is_zero()).then_some(delay);
+        Some((wait, request))
     }
 
     /// The URL of the request in flight, if it is one.
