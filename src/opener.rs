@@ -142,21 +142,18 @@ impl Opener {
         // backend says where the response came from, or for an error.
         let uri = parts.uri.clone();
         let url_of = |uri: &http::Uri| Url::parse(&uri.to_string()).ok();
-        for name in self.inner.headers.keys() {
-            if !parts.headers.contains_key(name) {
-                for value in self.inner.headers.get_all(name) {
-                    parts.headers.append(name.clone(), value.clone());
-                }
+        // One value per name (the builder replaces); one lookup per default.
+        for (name, value) in &self.inner.headers {
+            if let http::header::Entry::Vacant(entry) = parts.headers.entry(name) {
+                entry.insert(value.clone());
             }
         }
         let request = Request::from_parts(parts, body.into());
-        let call = self.inner.service.clone().oneshot(request);
-        let call = async move {
-            call.await
-                .map(|response| response.map(ResponseBody::from_stack))
-        };
+        // Pinned here and lent to the timeout: moved into it, the stack's
+        // future (over a kilobyte) would take space twice in this one.
+        let mut call = std::pin::pin!(self.inner.service.clone().oneshot(request));
         let result = match self.inner.timeout {
-            Some(limit) => match tokio::time::timeout(limit, call).await {
+            Some(limit) => match tokio::time::timeout(limit, call.as_mut()).await {
                 Ok(result) => result,
                 Err(_) => {
                     let timed_out = std::io::Error::new(
@@ -169,6 +166,7 @@ impl Opener {
             },
             None => call.await,
         };
+        let result = result.map(|response| response.map(ResponseBody::from_stack));
         match result {
             Ok(response) => Response::new(response, || url_of(&uri)),
             Err(error) => Err(Error::from_stack(error).with_url(url_of(&uri))),

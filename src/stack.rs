@@ -220,3 +220,26 @@ mod size_tests {
         eprintln!("stack {}", std::mem::size_of::<Stack>());
     }
 }
+#[cfg(test)]
+mod size_tests2 {
+    #[test]
+    fn print_sizes2() {
+        let opener = crate::Opener::builder().hyper().build().unwrap();
+        let f = opener.get("http://a.example/");
+        eprintln!("get future {}", std::mem::size_of_val(&f));
+        let r = http::Request::get("http://a/")
+            .body(crate::Body::empty())
+            .unwrap();
+        let f2 = opener.send(r);
+        eprintln!("send future {}", std::mem::size_of_val(&f2));
+        eprintln!("response {}", std::mem::size_of::<crate::Response>());
+        eprintln!(
+            "http response {}",
+            std::mem::size_of::<http::Response<crate::ResponseBody>>()
+        );
+        eprintln!(
+            "request body {}",
+            std::mem::size_of::<http::Request<crate::Body>>()
+        );
+    }
+}

@@ -70,16 +70,32 @@ pub enum RequestError {
 /// assert_eq!(request.path(), "/a/b");
 /// assert!(request.is_secure());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct CookieRequest {
     // Borrowed for the usual schemes: one allocation less per request.
     scheme: std::borrow::Cow<'static, str>,
-    host: String,
+    // The host (lower case) and then the path, in one allocation:
+    // `text[..host_len]` and `text[host_len..]`.
+    text: String,
+    host_len: usize,
     port: u16,
-    path: String,
     method: Method,
     is_ip: bool,
     facts: RequestFacts,
+}
+
+impl std::fmt::Debug for CookieRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CookieRequest")
+            .field("scheme", &self.scheme)
+            .field("host", &self.host())
+            .field("port", &self.port)
+            .field("path", &self.path())
+            .field("method", &self.method)
+            .field("is_ip", &self.is_ip)
+            .field("facts", &self.facts)
+            .finish()
+    }
 }
 
 impl CookieRequest {
@@ -113,15 +129,18 @@ impl CookieRequest {
             s if s.eq_ignore_ascii_case("https") => std::borrow::Cow::Borrowed("https"),
             s => std::borrow::Cow::Owned(s.to_ascii_lowercase()),
         };
-        let (host, port) = match uri.authority() {
-            Some(authority) => (authority.host().to_ascii_lowercase(), authority.port_u16()),
+        let parsed;
+        let authority = match uri.authority() {
+            Some(authority) => authority,
             None => {
                 let header = host_header.ok_or(RequestError::NoHost)?;
-                let authority: http::uri::Authority =
-                    header.parse().map_err(|_| RequestError::NoHost)?;
-                (authority.host().to_ascii_lowercase(), authority.port_u16())
+                parsed = header
+                    .parse::<http::uri::Authority>()
+                    .map_err(|_| RequestError::NoHost)?;
+                &parsed
             }
         };
+        let (host, port) = (authority.host(), authority.port_u16());
         if host.is_empty() {
             return Err(RequestError::NoHost);
         }
@@ -130,15 +149,19 @@ impl CookieRequest {
             _ => 80,
         });
         let path = match uri.path() {
-            "" => "/".to_owned(),
-            p => p.to_owned(),
+            "" => "/",
+            p => p,
         };
+        let mut text = String::with_capacity(host.len() + path.len());
+        text.push_str(host);
+        text.make_ascii_lowercase();
+        text.push_str(path);
         Ok(CookieRequest {
-            is_ip: crate::domain::is_ip(&host),
+            is_ip: crate::domain::is_ip(&text[..host.len()]),
             scheme,
-            host,
+            host_len: host.len(),
+            text,
             port,
-            path,
             method: Method::GET,
             facts: RequestFacts::default(),
         })
@@ -235,7 +258,7 @@ impl CookieRequest {
     /// assert_eq!(CookieRequest::parse("http://A.example:81/").unwrap().host(), "a.example");
     /// ```
     pub fn host(&self) -> &str {
-        &self.host
+        &self.text[..self.host_len]
     }
 
     /// RFC 2965 §1 effective request-host: the host, with `.local` appended
@@ -246,10 +269,10 @@ impl CookieRequest {
     /// assert_eq!(CookieRequest::parse("http://intranet/").unwrap().effective_host(), "intranet.local");
     /// ```
     pub fn effective_host(&self) -> std::borrow::Cow<'_, str> {
-        if !self.is_ip && !self.host.contains('.') {
-            std::borrow::Cow::Owned(format!("{}.local", self.host))
+        if !self.is_ip && !self.host().contains('.') {
+            std::borrow::Cow::Owned(format!("{}.local", self.host()))
         } else {
-            std::borrow::Cow::Borrowed(&self.host)
+            std::borrow::Cow::Borrowed(self.host())
         }
     }
 
@@ -270,7 +293,7 @@ impl CookieRequest {
     /// assert_eq!(CookieRequest::parse("http://a.example?q").unwrap().path(), "/");
     /// ```
     pub fn path(&self) -> &str {
-        &self.path
+        &self.text[self.host_len..]
     }
 
     /// The request method.
@@ -314,12 +337,12 @@ impl CookieRequest {
     /// assert!(!CookieRequest::parse("http://a.example/").unwrap().is_secure());
     /// ```
     pub fn is_secure(&self) -> bool {
-        matches!(&*self.scheme, "https" | "wss") || crate::domain::is_loopback(&self.host)
+        matches!(&*self.scheme, "https" | "wss") || crate::domain::is_loopback(self.host())
     }
 
     /// The host of the request the user initiated (this request's host when
     /// the facts name none).
     pub(crate) fn origin_host(&self) -> &str {
-        self.facts.origin_host.as_deref().unwrap_or(&self.host)
+        self.facts.origin_host.as_deref().unwrap_or(self.host())
     }
 }

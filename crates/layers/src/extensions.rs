@@ -180,19 +180,53 @@ fn parse_uri(uri: &http::Uri) -> Option<url::Url> {
     let authority = uri.authority().map_or("", http::uri::Authority::as_str);
     let path = uri.path();
     let query = uri.query();
-    let mut text = String::with_capacity(
-        scheme.len() + 3 + authority.len() + path.len() + query.map_or(0, |q| q.len() + 1),
-    );
+    let len = scheme.len() + 3 + authority.len() + path.len() + query.map_or(0, |q| q.len() + 1);
+    // On the stack when it fits (nearly always): the parse copies the text
+    // into the URL anyway.
+    let mut inline = [0u8; 256];
+    let mut heap = Vec::new();
+    let buf: &mut [u8] = if len <= inline.len() {
+        &mut inline[..len]
+    } else {
+        heap.resize(len, 0);
+        &mut heap
+    };
+    let mut at = 0;
+    let mut push = |s: &str| {
+        buf[at..at + s.len()].copy_from_slice(s.as_bytes());
+        at += s.len();
+    };
     if uri.scheme().is_some() {
-        text.push_str(scheme);
-        text.push_str("://");
+        push(scheme);
+        push("://");
     }
-    text.push_str(authority);
-    text.push_str(path);
+    push(authority);
+    push(path);
     if let Some(query) = query {
-        text.push('?');
-        text.push_str(query);
+        push("?");
+        push(query);
     }
+    let text = std::str::from_utf8(&buf[..at]).ok()?;
     debug_assert_eq!(text, uri.to_string());
-    url::Url::parse(&text).ok()
+    url::Url::parse(text).ok()
+}
+
+#[cfg(all(test, any(feature = "redirect", feature = "referer")))]
+mod tests {
+    use super::parse_uri;
+
+    #[test]
+    fn a_uri_is_parsed_as_its_text_short_or_long() {
+        for text in [
+            "http://a.example/x?y=1".to_owned(),
+            format!(
+                "https://b.example:8443/{}?q={}",
+                "p/".repeat(100),
+                "v".repeat(100)
+            ),
+        ] {
+            let uri: http::Uri = text.parse().unwrap();
+            assert_eq!(parse_uri(&uri).unwrap().as_str(), text);
+        }
+    }
 }
