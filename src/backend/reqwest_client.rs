@@ -5,6 +5,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use clientcookie_layers::extensions::RequestUrl;
 use clientcookie_layers::redirect::FinalUrl;
 use http::{Request, Response};
 use pin_project_lite::pin_project;
@@ -111,6 +112,9 @@ impl ReqwestService {
         B::Error: Into<BoxError>,
     {
         let (mut parts, body) = request.into_parts();
+        // The URL the layers parsed already, when they did: reqwest would
+        // format the URI and parse it again.
+        let url = RequestUrl::cached(&parts.uri, &parts.extensions).cloned();
         // Moved, not cloned (a clone costs an allocation per value): reqwest
         // reads only its own, private values from a request's extensions,
         // which an `http::Request` cannot carry.
@@ -121,7 +125,18 @@ impl ReqwestService {
         } else {
             reqwest::Body::wrap(body)
         };
-        let state = match reqwest::Request::try_from(Request::from_parts(parts, body)) {
+        let request = match url {
+            // What `reqwest::Request::try_from` makes, without the parse.
+            Some(url) => {
+                let mut request = reqwest::Request::new(parts.method, url);
+                *request.headers_mut() = parts.headers;
+                *request.version_mut() = parts.version;
+                *request.body_mut() = Some(body);
+                Ok(request)
+            }
+            None => reqwest::Request::try_from(Request::from_parts(parts, body)),
+        };
+        let state = match request {
             Ok(request) => State::Pending {
                 pending: (&self.client).call(request),
                 extensions: Some(extensions),

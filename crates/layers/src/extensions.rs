@@ -115,6 +115,26 @@ impl RequestUrl {
         RequestUrl::shared_of_request(request).map(|u| u.url().clone())
     }
 
+    /// The URL already parsed for `uri` and kept in `extensions`, if any: no
+    /// parse, no copy. For code after the layers that needs a `Url` (an
+    /// HTTP client that takes one) and would otherwise parse the URI again.
+    ///
+    /// ```
+    /// use clientcookie_layers::extensions::RequestUrl;
+    ///
+    /// let (mut parts, ()) = http::Request::get("http://example.com/a").body(()).unwrap().into_parts();
+    /// assert!(RequestUrl::cached(&parts.uri, &parts.extensions).is_none());
+    /// RequestUrl::of(&mut parts);
+    /// let url = RequestUrl::cached(&parts.uri, &parts.extensions).unwrap();
+    /// assert_eq!(url.as_str(), "http://example.com/a");
+    /// ```
+    pub fn cached<'a>(uri: &http::Uri, extensions: &'a http::Extensions) -> Option<&'a url::Url> {
+        extensions
+            .get::<RequestUrl>()
+            .filter(|cached| cached.shared.0 == *uri)
+            .map(RequestUrl::url)
+    }
+
     /// Record that `uri` is `url`.
     pub fn set(extensions: &mut http::Extensions, uri: http::Uri, url: url::Url) {
         extensions.insert(RequestUrl {
