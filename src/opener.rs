@@ -175,9 +175,14 @@ impl Opener {
 
     /// `GET url` (the seed's `opener.open(url)`).
     pub async fn get(&self, url: impl AsRef<str>) -> Result<Response, Error> {
-        let request = Request::get(url.as_ref())
-            .body(Body::empty())
-            .map_err(Error::builder)?;
+        // What `Request::get(url).body(..)` makes, without the builder's
+        // moves of the whole head.
+        let uri: http::Uri = url
+            .as_ref()
+            .parse()
+            .map_err(|e: http::uri::InvalidUri| Error::builder(http::Error::from(e)))?;
+        let mut request = Request::new(Body::empty());
+        *request.uri_mut() = uri;
         self.request(request).await
     }
 
