@@ -41,6 +41,11 @@
 //! The body of a refreshing page is read (up to 64 KiB) and dropped before
 //! the next request, so an HTTP/1 connection can go back to the pool.
 //!
+//! With a redirect layer outside, `RedirectLayer::follow_refresh(layer)`
+//! does what this layer directly inside it would, for less work per
+//! request (one copy of the request head, no second service and future):
+//! see [`RedirectLayer::follow_refresh`](crate::redirect::RedirectLayer::follow_refresh).
+//!
 //! # Example
 //!
 //! ```

@@ -46,6 +46,13 @@
 //!   order, and a relative `Location` is resolved against the URL it ended
 //!   at.
 //!
+//! **Refresh in the same layer.** With the `refresh` feature,
+//! [`RedirectLayer::follow_refresh`] makes this layer follow qualifying
+//! `Refresh` headers itself, deciding exactly as a
+//! [`RefreshLayer`](crate::refresh::RefreshLayer) directly inside it would:
+//! one copy of the request head per request instead of two (the stack of
+//! `clientcookie`'s `Opener` does this).
+//!
 //! The body of each intermediate 3xx response is read (up to 64 KiB) and
 //! dropped before the next hop, so an HTTP/1 connection can go back to the
 //! pool.
