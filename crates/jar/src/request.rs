@@ -84,6 +84,33 @@ pub struct CookieRequest {
     facts: RequestFacts,
 }
 
+/// `Authority::host` and `Authority::port_u16` of `authority` (the same
+/// results), in one pass over its bytes instead of two searches each.
+fn host_and_port(authority: &str) -> (&str, Option<u16>) {
+    let bytes = authority.as_bytes();
+    // As `Authority::port`: the digits after the last ':' anywhere.
+    let port = bytes
+        .iter()
+        .rposition(|&b| b == b':')
+        .and_then(|i| authority[i + 1..].parse::<u16>().ok());
+    // As `Authority::host`: after the last '@', up to the ']' of an IPv6
+    // literal or the first ':'.
+    let start = bytes.iter().rposition(|&b| b == b'@').map_or(0, |i| i + 1);
+    let host_port = &authority[start..];
+    let end = if host_port.starts_with('[') {
+        host_port
+            .bytes()
+            .position(|b| b == b']')
+            .map_or(host_port.len(), |i| i + 1)
+    } else {
+        host_port
+            .bytes()
+            .position(|b| b == b':')
+            .unwrap_or(host_port.len())
+    };
+    (&host_port[..end], port)
+}
+
 impl std::fmt::Debug for CookieRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CookieRequest")
@@ -140,7 +167,7 @@ impl CookieRequest {
                 &parsed
             }
         };
-        let (host, port) = (authority.host(), authority.port_u16());
+        let (host, port) = host_and_port(authority.as_str());
         if host.is_empty() {
             return Err(RequestError::NoHost);
         }
@@ -344,5 +371,34 @@ impl CookieRequest {
     /// the facts name none).
     pub(crate) fn origin_host(&self) -> &str {
         self.facts.origin_host.as_deref().unwrap_or(self.host())
+    }
+}
+
+#[cfg(test)]
+mod host_and_port_tests {
+    use super::host_and_port;
+
+    #[test]
+    fn host_and_port_are_those_of_the_http_crate() {
+        for text in [
+            "a.example",
+            "a.example:8080",
+            "A.Example:80",
+            "user:pw@a.example",
+            "user:pw@a.example:81",
+            "us@er@a.example:82",
+            "[::1]",
+            "[::1]:8443",
+            "u@[fe80::1]:9",
+            "a.example:",
+            "127.0.0.1:65535",
+        ] {
+            let authority: http::uri::Authority = text.parse().unwrap();
+            assert_eq!(
+                host_and_port(authority.as_str()),
+                (authority.host(), authority.port_u16()),
+                "{text}"
+            );
+        }
     }
 }
