@@ -119,7 +119,7 @@ impl CookiePolicy for Recording {
     fn set_ok(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
         let verdict = self.policy.set_ok(cookie, request);
         self.seen.lock().unwrap().push(Decision {
-            name: cookie.name.clone(),
+            name: cookie.name.to_string(),
             host: request.host().to_owned(),
             unverifiable: request.facts().unverifiable,
             origin_host: request.facts().origin_host.clone(),

@@ -3,6 +3,7 @@
 //! time).
 
 pub use crate::parse::SameSite;
+use compact_str::CompactString;
 
 /// One stored cookie.
 ///
@@ -20,41 +21,56 @@ pub use crate::parse::SameSite;
 /// assert!(cookie.is_session());
 /// assert_eq!(cookie.to_string(), "sid=42");
 /// ```
+// `repr(C)` and this field order keep what a lookup reads together: the
+// flags, version, expiry and path (is this cookie a candidate?) in the first
+// cache line, domain, name and the times in the second, then the value; the
+// rare RFC 2965 fields last. On a jar of 100,000 cookies a lookup is bound
+// by cache misses, and Rust's own layout scattered these over four lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[repr(C)]
 pub struct Cookie {
-    /// `None` for Netscape / RFC 6265 cookies, `Some(1)` for RFC 2965 (and
-    /// RFC 2109) cookies.
-    pub version: Option<u32>,
-    /// The cookie's name.
-    pub name: String,
-    /// The cookie's value, exactly as the server sent it (quotes included).
-    pub value: String,
-    /// RFC 2965 `Port` list (`"80,8080"`), or `None` when there is no list.
-    pub port: Option<String>,
+    /// Only sent over secure protocols (and to loopback hosts).
+    pub secure: bool,
+    /// RFC 6265 §5.3 step 6: a cookie without a usable `Domain` attribute is
+    /// returned only to the very host that set it.
+    pub host_only: bool,
+    /// Not exposed to scripts; an HTTP client sends it like any other.
+    pub http_only: bool,
+    /// RFC 2965 `Discard`: drop at the end of the session even if `expires`
+    /// is set.
+    pub discard: bool,
     /// Whether the server sent a `Port` attribute (RFC 2965 §3.2.2).
     pub port_specified: bool,
-    /// The host (host-only cookie) or the domain the cookie belongs to, in
-    /// lower case, without a leading dot.
-    pub domain: String,
     /// Whether the server sent a `Domain` attribute.
     pub domain_specified: bool,
     /// Whether that `Domain` attribute began with a dot.
     pub domain_initial_dot: bool,
-    /// RFC 6265 §5.3 step 6: a cookie without a usable `Domain` attribute is
-    /// returned only to the very host that set it.
-    pub host_only: bool,
-    /// The cookie's path.
-    pub path: String,
     /// Whether the server sent a usable `Path` attribute.
     pub path_specified: bool,
-    /// Only sent over secure protocols (and to loopback hosts).
-    pub secure: bool,
+    /// The `SameSite` attribute, `None` when the server sent none.
+    pub same_site: Option<SameSite>,
+    /// `None` for Netscape / RFC 6265 cookies, `Some(1)` for RFC 2965 (and
+    /// RFC 2109) cookies.
+    pub version: Option<u32>,
     /// Expiry time, `None` for a session cookie.
     pub expires: Option<i64>,
-    /// RFC 2965 `Discard`: drop at the end of the session even if `expires`
-    /// is set.
-    pub discard: bool,
+    /// The cookie's path.
+    pub path: CompactString,
+    /// The host (host-only cookie) or the domain the cookie belongs to, in
+    /// lower case, without a leading dot.
+    pub domain: CompactString,
+    /// The cookie's name.
+    pub name: CompactString,
+    /// When the cookie was first stored (kept when a cookie is replaced,
+    /// RFC 6265 §5.3 step 11.3).
+    pub creation_time: i64,
+    /// When the cookie was last sent or stored.
+    pub last_access_time: i64,
+    /// The cookie's value, exactly as the server sent it (quotes included).
+    pub value: CompactString,
+    /// RFC 2965 `Port` list (`"80,8080"`), or `None` when there is no list.
+    pub port: Option<String>,
     /// RFC 2965 `Comment`.
     pub comment: Option<String>,
     /// RFC 2965 `CommentURL`.
@@ -62,15 +78,6 @@ pub struct Cookie {
     /// Attributes the jar does not interpret, in the order received (the
     /// seed's `rest`).
     pub rest: Vec<(String, Option<String>)>,
-    /// Not exposed to scripts; an HTTP client sends it like any other.
-    pub http_only: bool,
-    /// The `SameSite` attribute, `None` when the server sent none.
-    pub same_site: Option<SameSite>,
-    /// When the cookie was first stored (kept when a cookie is replaced,
-    /// RFC 6265 §5.3 step 11.3).
-    pub creation_time: i64,
-    /// When the cookie was last sent or stored.
-    pub last_access_time: i64,
 }
 
 impl Cookie {
@@ -85,12 +92,12 @@ impl Cookie {
     /// assert!(!cookie.is_session());
     /// ```
     pub fn new(
-        name: impl Into<String>,
-        value: impl Into<String>,
-        domain: impl Into<String>,
-        path: impl Into<String>,
+        name: impl Into<CompactString>,
+        value: impl Into<CompactString>,
+        domain: impl AsRef<str>,
+        path: impl Into<CompactString>,
     ) -> Cookie {
-        let domain = domain.into();
+        let domain = domain.as_ref();
         let now = crate::clock::now_system();
         Cookie {
             version: None,
@@ -99,7 +106,7 @@ impl Cookie {
             port: None,
             port_specified: false,
             domain_initial_dot: domain.starts_with('.'),
-            domain: domain.trim_start_matches('.').to_ascii_lowercase(),
+            domain: CompactString::from(domain.trim_start_matches('.')).to_ascii_lowercase(),
             domain_specified: false,
             host_only: true,
             path: path.into(),
@@ -165,7 +172,7 @@ impl Cookie {
     /// ```
     pub fn dotted_domain(&self) -> String {
         if self.host_only {
-            self.domain.clone()
+            self.domain.to_string()
         } else {
             format!(".{}", self.domain)
         }
@@ -194,5 +201,22 @@ impl std::fmt::Display for Cookie {
         } else {
             write!(f, "{}={}", self.name, self.value)
         }
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+
+    /// The lookup's hot fields sit in the first two cache lines (see the
+    /// comment on `Cookie`).
+    #[test]
+    fn the_fields_a_lookup_reads_share_the_first_two_cache_lines() {
+        let offset = |f: usize| f;
+        assert!(offset(std::mem::offset_of!(Cookie, path)) + 24 <= 64);
+        assert!(std::mem::offset_of!(Cookie, expires) + 16 <= 64);
+        assert!(std::mem::offset_of!(Cookie, name) + 24 <= 128);
+        assert!(std::mem::offset_of!(Cookie, domain) + 24 <= 128);
+        assert!(std::mem::offset_of!(Cookie, creation_time) + 8 <= 128);
     }
 }

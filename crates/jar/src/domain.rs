@@ -3,8 +3,18 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+/// A cheap test before the address parsers (which cost more than the rest
+/// of storing a cookie): an IPv4 address is digits and dots, an IPv6 one
+/// has a colon (bracketed or not).
+fn may_be_ip(host: &str) -> bool {
+    host.bytes().all(|b| b.is_ascii_digit() || b == b'.') || host.contains(':')
+}
+
 /// Whether `host` is an IPv4 address or a bracketed (or bare) IPv6 address.
 pub(crate) fn is_ip(host: &str) -> bool {
+    if !may_be_ip(host) {
+        return false;
+    }
     let inner = host
         .strip_prefix('[')
         .and_then(|h| h.strip_suffix(']'))
@@ -16,6 +26,9 @@ pub(crate) fn is_ip(host: &str) -> bool {
 pub(crate) fn is_loopback(host: &str) -> bool {
     if host == "localhost" || host.ends_with(".localhost") {
         return true;
+    }
+    if !may_be_ip(host) {
+        return false;
     }
     let inner = host
         .strip_prefix('[')

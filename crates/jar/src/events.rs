@@ -42,7 +42,7 @@ pub struct CookieEvent<'a> {
 /// let log = seen.clone();
 /// let mut jar = CookieJar::new();
 /// jar.set_sink(move |event: CookieEvent<'_>| {
-///     log.lock().unwrap().push((event.kind, event.cookie.name.clone()))
+///     log.lock().unwrap().push((event.kind, event.cookie.name.to_string()))
 /// });
 /// jar.set_cookie(Cookie::new("a", "1", "example.com", "/"));
 /// assert_eq!(seen.lock().unwrap()[0], (ChangeKind::Added, "a".to_string()));

@@ -5,8 +5,11 @@
 //! registrable domain, for the per-site limit.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use foldhash::fast::RandomState;
+
+use compact_str::CompactString;
 
 use crate::cookie::Cookie;
 use crate::domain::site_of;
@@ -24,7 +27,7 @@ pub(crate) struct Entry {
 /// when its domain is new).
 #[derive(Debug)]
 struct Bucket {
-    site: Box<str>,
+    site: CompactString,
     entries: Vec<Entry>,
 }
 
@@ -33,24 +36,67 @@ struct Site {
     count: usize,
     /// The domain buckets under this site, so that per-site eviction and the
     /// "leave secure cookies alone" rule look at this site only.
-    domains: Vec<Box<str>>,
+    domains: Vec<CompactString>,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct Index {
     // foldhash's seeded hasher: fast, and keys are partly chosen by servers,
     // so a fixed hash (FxHash) would invite collisions by design.
-    buckets: HashMap<Box<str>, Bucket, RandomState>,
-    sites: HashMap<Box<str>, Site, RandomState>,
+    buckets: HashMap<CompactString, Bucket, RandomState>,
+    sites: HashMap<CompactString, Site, RandomState>,
+    /// Which domains may have a bucket: a lookup probes the host and every
+    /// parent domain, and most of those (`com`, `img.example.com`) have none.
+    /// On a large jar each such probe is a cache miss in the table; this
+    /// small bit set answers "surely not" from the cache.
+    present: DomainFilter,
     len: usize,
     next_seq: u64,
+}
+
+/// A one-hash Bloom filter over bucket domains. Bits are never cleared when
+/// a bucket goes (a stale bit costs one probe, nothing more); the set is
+/// rebuilt when it grows, at 16 bits per bucket, so false positives stay
+/// under about 6 %.
+#[derive(Debug, Default)]
+struct DomainFilter {
+    bits: Vec<u64>,
+}
+
+impl DomainFilter {
+    const MIN_WORDS: usize = 64;
+
+    fn may_contain(&self, hash: u64) -> bool {
+        if self.bits.is_empty() {
+            return false;
+        }
+        let bit = (hash >> 7) as usize & (self.bits.len() * 64 - 1);
+        self.bits[bit / 64] & (1 << (bit % 64)) != 0
+    }
+
+    fn insert(&mut self, hash: u64) {
+        let bit = (hash >> 7) as usize & (self.bits.len() * 64 - 1);
+        self.bits[bit / 64] |= 1 << (bit % 64);
+    }
+
+    /// Make room for `buckets` domains, re-adding the hashes of `keys`
+    /// when the set grows. Amortised O(1) per bucket.
+    fn reserve(&mut self, buckets: usize, keys: impl FnOnce() -> Vec<u64>) {
+        let words = (buckets * 16 / 64).next_power_of_two().max(Self::MIN_WORDS);
+        if words > self.bits.len() {
+            self.bits = vec![0; words];
+            for hash in keys() {
+                self.insert(hash);
+            }
+        }
+    }
 }
 
 pub(crate) enum Upsert {
     /// A new cookie; when its site now holds more than the limit given to
     /// `upsert`, the site's key, for eviction.
     Added {
-        site_over_limit: Option<Box<str>>,
+        site_over_limit: Option<CompactString>,
     },
     Replaced,
 }
@@ -61,6 +107,12 @@ impl Index {
     }
 
     pub(crate) fn bucket(&self, domain: &str) -> Option<&[Entry]> {
+        if !self
+            .present
+            .may_contain(self.buckets.hasher().hash_one(domain))
+        {
+            return None;
+        }
         self.buckets.get(domain).map(|b| b.entries.as_slice())
     }
 
@@ -73,7 +125,7 @@ impl Index {
     }
 
     /// Bucket keys under the registrable domain of `domain`.
-    pub(crate) fn site_domains(&self, domain: &str) -> &[Box<str>] {
+    pub(crate) fn site_domains(&self, domain: &str) -> &[CompactString] {
         self.sites
             .get(site_of(domain))
             .map_or(&[][..], |s| s.domains.as_slice())
@@ -106,12 +158,21 @@ impl Index {
                 (site.count, &bucket.site)
             }
             None => {
-                let key: Box<str> = cookie.domain.as_str().into();
-                let site_key: Box<str> = site_of(&cookie.domain).into();
+                let key = cookie.domain.clone();
+                let site_key: CompactString = site_of(&cookie.domain).into();
                 let site = self.sites.entry(site_key.clone()).or_default();
                 site.count += 1;
                 site.domains.push(key.clone());
                 let count = site.count;
+                let hasher = self.buckets.hasher().clone();
+                let buckets = &self.buckets;
+                self.present.reserve(buckets.len() + 1, || {
+                    buckets
+                        .keys()
+                        .map(|k| hasher.hash_one(k.as_str()))
+                        .collect()
+                });
+                self.present.insert(hasher.hash_one(key.as_str()));
                 let bucket = self.buckets.entry(key).or_insert(Bucket {
                     site: site_key,
                     entries: Vec::new(),
@@ -128,7 +189,7 @@ impl Index {
 
     /// Remove the cookies at `slots` (any order, no duplicates) and return
     /// them.
-    pub(crate) fn remove_slots(&mut self, mut slots: Vec<(Box<str>, usize)>) -> Vec<Cookie> {
+    pub(crate) fn remove_slots(&mut self, mut slots: Vec<(CompactString, usize)>) -> Vec<Cookie> {
         // Highest position first, so swap_remove does not move a slot still
         // to be removed.
         slots.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
@@ -181,14 +242,14 @@ impl Index {
             .iter()
             .enumerate()
             .filter(|(_, e)| e.cookie.name == cookie.name && e.cookie.path == cookie.path)
-            .map(|(i, _)| (Box::<str>::from(cookie.domain.as_str()), i))
+            .map(|(i, _)| (CompactString::from(cookie.domain.as_str()), i))
             .collect();
         self.remove_slots(slots)
     }
 
     /// Remove every cookie for which `doomed` says so.
     pub(crate) fn remove_where(&mut self, mut doomed: impl FnMut(&Cookie) -> bool) -> Vec<Cookie> {
-        let slots: Vec<(Box<str>, usize)> = self
+        let slots: Vec<(CompactString, usize)> = self
             .buckets
             .iter()
             .flat_map(|(domain, bucket)| {
@@ -207,7 +268,7 @@ impl Index {
     /// Evict from `domains` (bucket keys) until `keep` cookies remain there,
     /// in eviction order: expired first, then least recently used, then
     /// oldest.
-    fn evict_from(&mut self, domains: &[Box<str>], keep: usize, now: i64) -> Vec<Cookie> {
+    fn evict_from(&mut self, domains: &[CompactString], keep: usize, now: i64) -> Vec<Cookie> {
         let mut candidates = Vec::new();
         for domain in domains {
             if let Some(bucket) = self.buckets.get(domain) {
@@ -241,7 +302,7 @@ impl Index {
 
     /// Evict from the whole jar until `keep` cookies remain.
     pub(crate) fn evict_global(&mut self, keep: usize, now: i64) -> Vec<Cookie> {
-        let keys: Vec<Box<str>> = self.buckets.keys().cloned().collect();
+        let keys: Vec<CompactString> = self.buckets.keys().cloned().collect();
         self.evict_from(&keys, keep, now)
     }
 }

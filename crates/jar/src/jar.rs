@@ -10,7 +10,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::cookie::Cookie;
 use crate::domain::{domain_match, path_match};
 use crate::events::{ChangeKind, CookieEvent, CookieSink};
-use crate::index::{Index, Upsert};
+use crate::index::{Entry, Index, Upsert};
 use crate::limits::Limits;
 use crate::make;
 use crate::parse::{parse_set_cookie, parse_set_cookie2};
@@ -492,9 +492,9 @@ impl CookieJar {
                             let result = make::from_set_cookie2(sc, request, now);
                             if let Ok(c) = &result {
                                 from_cookie2.push((
-                                    c.domain.clone(),
-                                    c.path.clone(),
-                                    c.name.clone(),
+                                    c.domain.to_string(),
+                                    c.path.to_string(),
+                                    c.name.to_string(),
                                 ));
                             }
                             self.decide(request, value, result, now, report.as_deref_mut());
@@ -735,10 +735,9 @@ impl CookieJar {
     pub fn clear(&mut self, domain: Option<&str>, path: Option<&str>, name: Option<&str>) -> usize {
         let domain = domain.map(|d| d.trim_start_matches('.').to_ascii_lowercase());
         let removed = self.index.remove_where(|c| {
-            // Not `Option::is_none_or`: that needs Rust 1.82, the MSRV is 1.80.
-            domain.as_deref().map_or(true, |d| c.domain == d)
-                && path.map_or(true, |p| c.path == p)
-                && name.map_or(true, |n| c.name == n)
+            domain.as_deref().is_none_or(|d| c.domain == d)
+                && path.is_none_or(|p| c.path == p)
+                && name.is_none_or(|n| c.name == n)
         });
         self.emit_all(ChangeKind::Removed, &removed);
         removed.len()
@@ -787,9 +786,13 @@ impl CookieJar {
     /// Visits the bucket of the request host and of each parent domain: the
     /// cost is the number of labels plus the cookies stored for those names,
     /// whatever the size of the jar.
-    fn select<'r>(&self, request: &'r CookieRequest, now: i64) -> Vec<(usize, &'r str, usize)> {
-        let mut found: Vec<(usize, usize, i64, u64, &'r str, usize)> = Vec::new();
-        for (level, domain) in host_and_parents(request).enumerate() {
+    fn select<'j, 'r>(&'j self, request: &'r CookieRequest, now: i64) -> Selection<'j, 'r> {
+        let mut selection = Selection {
+            buckets: Vec::new(),
+            picks: Vec::new(),
+        };
+        let mut found: Vec<(usize, i64, u64, usize, usize)> = Vec::new();
+        for domain in host_and_parents(request) {
             let Some(bucket) = self.index.bucket(domain) else {
                 continue;
             };
@@ -800,6 +803,8 @@ impl CookieJar {
                 );
                 continue;
             }
+            let level = selection.buckets.len();
+            selection.buckets.push((domain, bucket));
             for (pos, e) in bucket.iter().enumerate() {
                 let c = &e.cookie;
                 let verdict = if c.is_expired(now) {
@@ -810,9 +815,7 @@ impl CookieJar {
                     self.policy.return_ok(c, request)
                 };
                 match verdict {
-                    Ok(()) => {
-                        found.push((c.path.len(), level, c.creation_time, e.seq, domain, pos))
-                    }
+                    Ok(()) => found.push((c.path.len(), c.creation_time, e.seq, level, pos)),
                     Err(reason) => tracing::debug!(
                         name = %c.name, domain = %c.domain, path = %c.path, %reason,
                         "cookie not returned"
@@ -820,11 +823,12 @@ impl CookieJar {
                 }
             }
         }
-        found.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)).then(a.3.cmp(&b.3)));
-        found
+        found.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        selection.picks = found
             .into_iter()
-            .map(|(_, level, _, _, domain, pos)| (level, domain, pos))
-            .collect()
+            .map(|(_, _, _, level, pos)| (level, pos))
+            .collect();
+        selection
     }
 
     /// The cookies `request` should carry, in header order. Marks them as
@@ -841,19 +845,27 @@ impl CookieJar {
         let now = self.now();
         // `select` borrows the request, not the jar, so its slots can mark
         // the cookies as used afterwards without copying anything.
-        let selected = self.select(request, now);
-        let cookies = selected
-            .iter()
-            .filter_map(|&(_, d, p)| self.index.bucket(d).map(|b| b[p].cookie.clone()))
-            .collect();
-        self.touch(selected.iter().map(|&(_, d, p)| (d, p)), now);
+        let selection = self.select(request, now);
+        let cookies = selection.cookies().cloned().collect();
+        let used = selection.into_used();
+        self.touch(&used, now);
         cookies
     }
 
-    fn touch<'a>(&mut self, slots: impl Iterator<Item = (&'a str, usize)>, now: i64) {
-        for (domain, pos) in slots {
-            if let Some(entry) = self.index.bucket_mut(domain).and_then(|b| b.get_mut(pos)) {
-                entry.cookie.last_access_time = now;
+    /// Mark the selected cookies as used: one bucket lookup per domain, not
+    /// per cookie (on a large jar each lookup is a cache miss).
+    fn touch(&mut self, used: &Used<'_>, now: i64) {
+        for (level, domain) in used.domains.iter().enumerate() {
+            let mut positions = used.picks.iter().filter(|p| p.0 == level).peekable();
+            if positions.peek().is_none() {
+                continue;
+            }
+            if let Some(bucket) = self.index.bucket_mut(domain) {
+                for &(_, pos) in positions {
+                    if let Some(entry) = bucket.get_mut(pos) {
+                        entry.cookie.last_access_time = now;
+                    }
+                }
             }
         }
     }
@@ -892,18 +904,14 @@ impl CookieJar {
     /// makes an RFC 2965 client advertise itself with Cookie2).
     fn header_and_versions(&mut self, request: &CookieRequest) -> Option<(String, bool)> {
         let now = self.now();
-        let selected = self.select(request, now);
-        if selected.is_empty() {
+        let selection = self.select(request, now);
+        if selection.picks.is_empty() {
             return None;
         }
-        let mut header = String::with_capacity(selected.len() * 24);
+        let mut header = String::with_capacity(selection.picks.len() * 32);
         let mut any_not_v1 = false;
         let mut version_written = false;
-        for &(_, domain, pos) in &selected {
-            let Some(bucket) = self.index.bucket(domain) else {
-                continue;
-            };
-            let c = &bucket[pos].cookie;
+        for c in selection.cookies() {
             any_not_v1 |= c.version != Some(1);
             if !version_written {
                 version_written = true;
@@ -915,7 +923,8 @@ impl CookieJar {
             header.push_str("; ");
         }
         header.truncate(header.len().saturating_sub(2));
-        self.touch(selected.iter().map(|&(_, d, p)| (d, p)), now);
+        let used = selection.into_used();
+        self.touch(&used, now);
         Some((header, any_not_v1))
     }
 
@@ -1014,10 +1023,9 @@ impl CookieJar {
         let now = self.now();
         let mut sent: Vec<Explanation> = self
             .select(request, now)
-            .into_iter()
-            .filter_map(|(_, d, p)| self.index.bucket(d).map(|b| b[p].cookie.clone()))
+            .cookies()
             .map(|cookie| Explanation {
-                cookie,
+                cookie: cookie.clone(),
                 verdict: Ok(()),
             })
             .collect();
@@ -1056,6 +1064,34 @@ impl CookieJar {
 
 /// The request host, then each parent domain (`a.b.c`, `b.c`, `c`); only the
 /// host itself for IP addresses.
+/// The cookies chosen for one request: the buckets visited (one per domain
+/// level that has cookies) and the chosen positions, in header order.
+struct Selection<'j, 'r> {
+    buckets: Vec<(&'r str, &'j [Entry])>,
+    picks: Vec<(usize, usize)>,
+}
+
+impl<'j, 'r> Selection<'j, 'r> {
+    fn cookies(&self) -> impl Iterator<Item = &'j Cookie> + '_ {
+        self.picks
+            .iter()
+            .map(|&(level, pos)| &self.buckets[level].1[pos].cookie)
+    }
+
+    /// What [`CookieJar::touch`] needs, without the borrow of the jar.
+    fn into_used(self) -> Used<'r> {
+        Used {
+            domains: self.buckets.into_iter().map(|(d, _)| d).collect(),
+            picks: self.picks,
+        }
+    }
+}
+
+struct Used<'r> {
+    domains: Vec<&'r str>,
+    picks: Vec<(usize, usize)>,
+}
+
 fn host_and_parents(request: &CookieRequest) -> impl Iterator<Item = &str> {
     let host = request.host();
     let is_ip = request.is_ip();

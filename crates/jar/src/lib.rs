@@ -58,6 +58,19 @@ mod request;
 pub mod reqwest_store;
 pub mod store;
 
+/// The string type of [`Cookie`]'s name, value, domain and path (and of the
+/// parser's [`SetCookie`](parse::SetCookie)): a `String` that keeps up to 24
+/// bytes inline, so most cookies need no allocation for these and a lookup
+/// reads them without following a pointer. It derefs to `str` and converts
+/// from `&str` and `String` with `.into()`.
+///
+/// ```
+/// use clientcookie_jar::{CompactString, Cookie};
+/// let mut cookie = Cookie::new("sid", "42", "example.com", "/");
+/// cookie.value = CompactString::from("43");
+/// assert_eq!(cookie.value, "43");
+/// ```
+pub use compact_str::CompactString;
 pub use cookie::{Cookie, SameSite};
 pub use domain::{domain_match, path_match};
 pub use events::{ChangeKind, CookieEvent, CookieSink};

@@ -2,6 +2,8 @@
 //! and expiry (RFC 6265 §5.3 steps 3-10, RFC 2965 §3.3.1), before the policy
 //! decides whether it may be stored.
 
+use compact_str::CompactString;
+
 use crate::cookie::Cookie;
 use crate::domain::{default_path, default_path_rfc2965, is_public_suffix};
 use crate::parse::{SetCookie, SetCookie2};
@@ -39,15 +41,15 @@ fn port(attr: Option<Option<String>>, request: &CookieRequest) -> (Option<String
 }
 
 struct Domain {
-    domain: String,
+    domain: CompactString,
     specified: bool,
     initial_dot: bool,
     host_only: bool,
 }
 
-fn domain(attr: Option<String>, request: &CookieRequest) -> Domain {
+fn domain(attr: Option<CompactString>, request: &CookieRequest) -> Domain {
     let host_only = || Domain {
-        domain: request.host().to_owned(),
+        domain: CompactString::from(request.host()),
         specified: false,
         initial_dot: false,
         host_only: true,
@@ -99,8 +101,11 @@ pub(crate) fn from_set_cookie(
     let d = domain(sc.domain, request);
     let (path, path_specified) = match sc.path {
         Some(p) if p.starts_with('/') => (p, true),
-        _ if rfc2965 => (default_path_rfc2965(request.path()).to_owned(), false),
-        _ => (default_path(request.path()).to_owned(), false),
+        _ if rfc2965 => (
+            CompactString::from(default_path_rfc2965(request.path())),
+            false,
+        ),
+        _ => (CompactString::from(default_path(request.path())), false),
     };
     let (port, port_specified) = port(sc.port, request);
     Ok(Cookie {
@@ -136,16 +141,19 @@ pub(crate) fn from_set_cookie2(
 ) -> Result<Cookie, Reason> {
     // The seed refuses a Set-Cookie2 cookie without a Version.
     let version = parse_version(sc.version.as_deref().ok_or(Reason::InvalidVersion)?)?;
-    let d = domain(sc.domain, request);
+    let d = domain(sc.domain.map(CompactString::from), request);
     let (path, path_specified) = match sc.path {
-        Some(p) if !p.is_empty() => (p, true),
-        _ => (default_path_rfc2965(request.path()).to_owned(), false),
+        Some(p) if !p.is_empty() => (CompactString::from(p), true),
+        _ => (
+            CompactString::from(default_path_rfc2965(request.path())),
+            false,
+        ),
     };
     let (port, port_specified) = port(sc.port, request);
     Ok(Cookie {
         version: Some(version.max(1)),
-        name: sc.name,
-        value: sc.value,
+        name: sc.name.into(),
+        value: sc.value.into(),
         port,
         port_specified,
         domain: d.domain,

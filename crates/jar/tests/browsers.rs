@@ -85,11 +85,11 @@ type Fields = (
 
 fn fields(c: &Cookie) -> Fields {
     (
-        c.domain.clone(),
+        c.domain.to_string(),
         c.host_only,
-        c.name.clone(),
-        c.value.clone(),
-        c.path.clone(),
+        c.name.to_string(),
+        c.value.to_string(),
+        c.path.to_string(),
         c.expires,
         c.secure,
         c.http_only,

@@ -66,7 +66,7 @@ fn filled() -> CookieJar {
 }
 
 fn names(jar: &CookieJar) -> Vec<String> {
-    let mut names: Vec<String> = jar.iter().map(|c| c.name.clone()).collect();
+    let mut names: Vec<String> = jar.iter().map(|c| c.name.to_string()).collect();
     names.sort();
     names
 }

@@ -81,7 +81,10 @@ fn page() -> Vec<Bytes> {
             .collect::<Vec<u8>>(),
     );
     let mut chunks = vec![head];
-    chunks.extend(std::iter::repeat(chunk).take((BODY_BYTES as usize).div_ceil(16 * 1024)));
+    chunks.extend(std::iter::repeat_n(
+        chunk,
+        (BODY_BYTES as usize).div_ceil(16 * 1024),
+    ));
     chunks
 }
 

@@ -171,7 +171,7 @@ impl<B: Body> Body for CleanBody<B> {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream() && self.stripper.as_ref().map_or(true, Stripper::is_empty)
+        self.inner.is_end_stream() && self.stripper.as_ref().is_none_or(Stripper::is_empty)
     }
 
     fn size_hint(&self) -> SizeHint {

@@ -329,7 +329,12 @@ async fn a_meta_set_cookie_is_stored_by_the_cookie_layer_outside() {
         .service(common::client(site.addr()));
     let response = send(&mut service, get(&site.url("/equiv"))).await.unwrap();
     response.into_body().collect().await.unwrap();
-    let names: Vec<String> = jar.lock().unwrap().iter().map(|c| c.name.clone()).collect();
+    let names: Vec<String> = jar
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|c| c.name.to_string())
+        .collect();
     assert_eq!(names, ["meta"]);
 
     let response = send(&mut service, get(&site.url("/echo"))).await.unwrap();

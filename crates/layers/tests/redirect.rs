@@ -39,7 +39,12 @@ fn redirect_error(error: &BoxError) -> &RedirectError {
 }
 
 fn cookie_names(jar: &SharedJar) -> Vec<String> {
-    let mut names: Vec<String> = jar.lock().unwrap().iter().map(|c| c.name.clone()).collect();
+    let mut names: Vec<String> = jar
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|c| c.name.to_string())
+        .collect();
     names.sort();
     names
 }

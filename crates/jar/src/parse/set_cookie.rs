@@ -1,4 +1,5 @@
 use super::{ParseError, SameSite};
+use compact_str::CompactString;
 
 /// Longest name plus value RFC 6265bis §5.6 accepts, in bytes.
 const MAX_NAME_VALUE: usize = 4096;
@@ -34,9 +35,9 @@ const MAX_ATTRIBUTE_VALUE: usize = 1024;
 #[non_exhaustive]
 pub struct SetCookie {
     /// The cookie name, with spaces and tabs around it trimmed. Never empty.
-    pub name: String,
+    pub name: CompactString,
     /// The cookie value, with spaces and tabs around it trimmed, quotes kept.
-    pub value: String,
+    pub value: CompactString,
     /// `Expires`, as Unix seconds (RFC 6265 §5.1.1 date); an unparsable date
     /// is ignored.
     pub expires: Option<i64>,
@@ -45,10 +46,10 @@ pub struct SetCookie {
     pub max_age: Option<i64>,
     /// `Domain` as written (a leading dot and the case are kept); the last
     /// non-empty one. An empty `Domain=` is ignored.
-    pub domain: Option<String>,
+    pub domain: Option<CompactString>,
     /// `Path` as written, from the last `Path` attribute, even when it is empty
     /// (`Path=` or a bare `Path` give `Some("")`) or does not start with `/`.
-    pub path: Option<String>,
+    pub path: Option<CompactString>,
     /// The `Secure` flag (any value it has is ignored).
     pub secure: bool,
     /// The `HttpOnly` flag (any value it has is ignored).
@@ -94,30 +95,71 @@ fn trim_wsp(s: &str) -> &str {
     s.get(start..end).unwrap_or("")
 }
 
-/// Position of `byte` (ASCII) in `s`: a plain loop, for the same reason.
+/// Position of `byte` (ASCII) in `s`. `memchr` looks at a word or a
+/// vector at a time; a per-byte loop here was a third of storing a cookie.
 #[inline]
 fn find_byte(s: &str, byte: u8) -> Option<usize> {
-    s.as_bytes().iter().position(|&b| b == byte)
+    memchr::memchr(byte, s.as_bytes())
 }
 
-/// `str::split(';')` as a byte loop (see [`find_byte`]).
-struct SplitSemicolons<'a>(Option<&'a str>);
+/// `trim_wsp` on a byte range of `b`.
+#[inline]
+fn trim_range(b: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
+    while start < end && matches!(b[start], b' ' | b'\t') {
+        start += 1;
+    }
+    while end > start && matches!(b[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    (start, end)
+}
 
-impl<'a> Iterator for SplitSemicolons<'a> {
-    type Item = &'a str;
+/// The attribute-value pairs after the name-value pair, split on `;`, each
+/// at its first `=`, and trimmed, in one pass over the bytes: the name, and
+/// the value when there is an `=`. (Splitting, then searching, then
+/// trimming each piece with `str` methods cost more than the rest of
+/// storing a cookie.)
+struct AttributePairs<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> AttributePairs<'a> {
+    /// The text between two positions that sit next to ASCII bytes or at the
+    /// ends, so they are char boundaries.
+    #[inline]
+    fn piece(&self, (start, end): (usize, usize)) -> &'a str {
+        self.text.get(start..end).unwrap_or("")
+    }
+}
+
+impl<'a> Iterator for AttributePairs<'a> {
+    type Item = (&'a str, Option<&'a str>);
 
     #[inline]
-    fn next(&mut self) -> Option<&'a str> {
-        let rest = self.0?;
-        match find_byte(rest, b';') {
-            Some(i) => {
-                self.0 = Some(&rest[i + 1..]);
-                Some(&rest[..i])
+    fn next(&mut self) -> Option<Self::Item> {
+        let b = self.text.as_bytes();
+        let n = b.len();
+        if self.pos > n {
+            return None;
+        }
+        let start = self.pos;
+        let mut i = start;
+        while i < n && b[i] != b'=' && b[i] != b';' {
+            i += 1;
+        }
+        let name = self.piece(trim_range(b, start, i));
+        if i < n && b[i] == b'=' {
+            let value_start = i + 1;
+            let mut j = value_start;
+            while j < n && b[j] != b';' {
+                j += 1;
             }
-            None => {
-                self.0 = None;
-                Some(rest)
-            }
+            self.pos = j + 1;
+            Some((name, Some(self.piece(trim_range(b, value_start, j)))))
+        } else {
+            self.pos = i + 1;
+            Some((name, None))
         }
     }
 }
@@ -261,11 +303,11 @@ pub fn parse_set_cookie(bytes: &[u8]) -> Result<SetCookie, ParseError> {
     let mut other = Vec::new();
 
     if !attributes.is_empty() {
-        for av in SplitSemicolons(Some(attributes)) {
-            let (attr, raw_value) = match find_byte(av, b'=') {
-                Some(i) => (trim_wsp(&av[..i]), Some(trim_wsp(&av[i + 1..]))),
-                None => (trim_wsp(av), None),
-            };
+        let pairs = AttributePairs {
+            text: attributes,
+            pos: 0,
+        };
+        for (attr, raw_value) in pairs {
             if attr.is_empty() {
                 continue;
             }
@@ -316,12 +358,12 @@ pub fn parse_set_cookie(bytes: &[u8]) -> Result<SetCookie, ParseError> {
     }
 
     Ok(SetCookie {
-        name: name.to_owned(),
-        value: value.to_owned(),
+        name: CompactString::from(name),
+        value: CompactString::from(value),
         expires,
         max_age,
-        domain: domain.map(str::to_owned),
-        path: path.map(str::to_owned),
+        domain: domain.map(CompactString::from),
+        path: path.map(CompactString::from),
         secure,
         http_only,
         same_site,
@@ -337,6 +379,51 @@ pub fn parse_set_cookie(bytes: &[u8]) -> Result<SetCookie, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The straightforward splitter [`AttributePairs`] replaced, kept as the
+    /// reference it is checked against.
+    struct SplitSemicolons<'a>(Option<&'a str>);
+
+    impl<'a> Iterator for SplitSemicolons<'a> {
+        type Item = &'a str;
+
+        #[inline]
+        fn next(&mut self) -> Option<&'a str> {
+            let rest = self.0?;
+            match find_byte(rest, b';') {
+                Some(i) => {
+                    self.0 = Some(&rest[i + 1..]);
+                    Some(&rest[..i])
+                }
+                None => {
+                    self.0 = None;
+                    Some(rest)
+                }
+            }
+        }
+    }
+
+    fn reference_pairs(attributes: &str) -> Vec<(&str, Option<&str>)> {
+        SplitSemicolons(Some(attributes))
+            .map(|av| match find_byte(av, b'=') {
+                Some(i) => (trim_wsp(&av[..i]), Some(trim_wsp(&av[i + 1..]))),
+                None => (trim_wsp(av), None),
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn the_one_pass_attribute_splitter_agrees_with_split_find_trim(
+            text in "[a-zA-Z =;\t\u{e9}\u{1F36A}-]{0,40}"
+        ) {
+            let fast: Vec<_> = AttributePairs { text: &text, pos: 0 }.collect();
+            prop_assert_eq!(fast, reference_pairs(&text));
+        }
+    }
 
     fn parse(s: &str) -> SetCookie {
         parse_set_cookie(s.as_bytes()).unwrap_or_else(|e| panic!("{s:?}: {e}"))

@@ -206,7 +206,7 @@ fn parse_py_int(s: &str) -> Option<i64> {
 /// is true when not empty.
 #[inline]
 fn flag(v: &Option<Cow<'_, str>>) -> bool {
-    v.as_deref().map_or(true, |s| !s.is_empty())
+    v.as_deref().is_none_or(|s| !s.is_empty())
 }
 
 #[inline]

@@ -699,7 +699,7 @@ fn cookie_of_row(
         return Ok(Err(SkipReason::NoHost));
     }
     let mut cookie = Cookie::new(name, value, "", path);
-    cookie.domain = domain;
+    cookie.domain = domain.into();
     cookie.host_only = !dotted;
     cookie.domain_specified = dotted;
     cookie.domain_initial_dot = dotted;

@@ -507,10 +507,10 @@ fn insert_rows<'a>(
         let Some(expires) = c.expires else { continue };
         let micros = |s: i64| s.saturating_mul(1_000_000);
         stmt.execute(params![
-            c.name,
-            c.value,
+            c.name.as_str(),
+            c.value.as_str(),
             c.dotted_domain(),
-            c.path,
+            c.path.as_str(),
             expires.saturating_mul(1000),
             micros(c.last_access_time),
             micros(c.creation_time),
@@ -698,7 +698,7 @@ fn cookie_of_row(
         return Ok(Err(SkipReason::NoHost));
     }
     let mut cookie = Cookie::new(name, value, "", path);
-    cookie.domain = domain;
+    cookie.domain = domain.into();
     cookie.host_only = !dotted;
     cookie.domain_specified = dotted;
     cookie.domain_initial_dot = dotted;

@@ -235,7 +235,7 @@ fn cookie_from_words(words: Pairs<'_>, blank: &Cookie) -> Result<Cookie, Malform
     for (key, value) in words {
         if let Some(i) = position_of(&BOOLEAN_ATTRS, &key) {
             // The seed stores the value itself: `secure=""` is false.
-            standard.booleans[i] = value.as_deref().map_or(true, |v| !v.is_empty());
+            standard.booleans[i] = value.as_deref().is_none_or(|v| !v.is_empty());
         } else if let Some(i) = position_of(&VALUE_ATTRS, &key) {
             standard.values[i] = value;
         } else if key.eq_ignore_ascii_case("httponly") {
@@ -279,9 +279,9 @@ fn cookie_from_words(words: Pairs<'_>, blank: &Cookie) -> Result<Cookie, Malform
     };
     let dotted = domain.starts_with('.');
     let mut cookie = blank.clone();
-    cookie.name = name.into_owned();
-    cookie.value = value.into_owned();
-    cookie.path = path.into_owned();
+    cookie.name = name.into();
+    cookie.value = value.into();
+    cookie.path = path.into();
     cookie.domain = super::lowercase(domain.strip_prefix('.').unwrap_or(&domain));
     cookie.host_only = !dotted;
     cookie.domain_specified = dotted;
@@ -444,14 +444,14 @@ pub fn lwp_cookie_str(cookie: &Cookie) -> Option<String> {
 /// the format cannot hold the cookie.
 fn push_cookie(out: &mut String, cookie: &Cookie) -> bool {
     let fields = [
-        Some(&cookie.value),
-        Some(&cookie.path),
-        Some(&cookie.domain),
-        cookie.port.as_ref(),
-        cookie.comment.as_ref(),
-        cookie.comment_url.as_ref(),
+        Some(cookie.value.as_str()),
+        Some(cookie.path.as_str()),
+        Some(cookie.domain.as_str()),
+        cookie.port.as_deref(),
+        cookie.comment.as_deref(),
+        cookie.comment_url.as_deref(),
     ];
-    if fields.into_iter().flatten().any(|f| has_line_break(f)) {
+    if fields.into_iter().flatten().any(has_line_break) {
         return false;
     }
     // Read back as a cookie with an empty name (see the reader).

@@ -229,7 +229,7 @@ impl Format {
     /// assert!(Format::Mozilla.is_compiled());
     /// ```
     pub fn is_compiled(self) -> bool {
-        self.feature().map_or(true, |(_, on)| on)
+        self.feature().is_none_or(|(_, on)| on)
     }
 
     /// Parse a text format; `size` (the file's, if known) sizes the result.
@@ -1190,11 +1190,11 @@ pub(crate) fn blank_cookie() -> Cookie {
 /// `s` in lower case, without the per-character work of
 /// [`str::to_lowercase`] when it is lower-case ASCII already (host names
 /// nearly always are).
-pub(crate) fn lowercase(s: &str) -> String {
+pub(crate) fn lowercase(s: &str) -> crate::CompactString {
     if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-        s.to_owned()
+        s.into()
     } else {
-        s.to_lowercase()
+        s.to_lowercase().into()
     }
 }
 

@@ -137,9 +137,9 @@ fn parse_line(line: &str, http_only: bool, blank: &Cookie) -> Result<Cookie, Mal
     }
     let expires = parse_expires(expires)?;
     let mut cookie = blank.clone();
-    cookie.name = name.to_owned();
-    cookie.value = value.to_owned();
-    cookie.path = path.to_owned();
+    cookie.name = name.into();
+    cookie.value = value.into();
+    cookie.path = path.into();
     cookie.domain = super::lowercase(domain.strip_prefix('.').unwrap_or(domain));
     cookie.host_only = !dotted;
     cookie.domain_specified = dotted;

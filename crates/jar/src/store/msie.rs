@@ -165,7 +165,7 @@ fn parse_record(record: &[String]) -> Result<Cookie, (usize, Malformed)> {
 
     let dotted = host.starts_with('.');
     let mut cookie = Cookie::new(record[0].as_str(), record[1].as_str(), "", path);
-    cookie.domain = host.strip_prefix('.').unwrap_or(host).to_lowercase();
+    cookie.domain = host.strip_prefix('.').unwrap_or(host).to_lowercase().into();
     cookie.host_only = !dotted && flags & FLAG_HOST_ONLY != 0;
     cookie.domain_specified = dotted;
     cookie.domain_initial_dot = dotted;

@@ -372,8 +372,11 @@ impl Shared {
                 upsert(&mut conn.prepare_cached(UPSERT)?, c)?;
             }
             ChangeKind::Removed | ChangeKind::Expired | ChangeKind::Evicted => {
-                conn.prepare_cached(DELETE)?
-                    .execute(params![c.domain, c.path, c.name])?;
+                conn.prepare_cached(DELETE)?.execute(params![
+                    c.domain.as_str(),
+                    c.path.as_str(),
+                    c.name.as_str()
+                ])?;
             }
         }
         Ok(())
@@ -549,10 +552,10 @@ fn upsert(stmt: &mut rusqlite::CachedStatement<'_>, c: &Cookie) -> rusqlite::Res
     let rest = serde_json::to_string(&c.rest)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     stmt.execute(params![
-        c.domain,
-        c.path,
-        c.name,
-        c.value,
+        c.domain.as_str(),
+        c.path.as_str(),
+        c.name.as_str(),
+        c.value.as_str(),
         c.version,
         c.port,
         c.port_specified,
@@ -609,7 +612,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Cookie, StoreError>> {
         Some(other) => return Ok(Err(bad(format!("same_site {other:?}")))),
     };
     let mut cookie = Cookie::new(name, value, "", path);
-    cookie.domain = domain;
+    cookie.domain = domain.into();
     cookie.version = row.get(4)?;
     cookie.port = row.get(5)?;
     cookie.port_specified = row.get(6)?;

@@ -538,7 +538,7 @@ fn revert_replaces_the_jar() {
         revert(&mut jar, &path, Format::Mozilla, LoadOptions::default()).unwrap(),
         1
     );
-    let names: Vec<_> = jar.iter().map(|c| c.name.clone()).collect();
+    let names: Vec<_> = jar.iter().map(|c| c.name.to_string()).collect();
     assert_eq!(names, ["a"]);
 }
 
@@ -719,7 +719,12 @@ fn cookies_are_saved_in_the_order_they_were_first_stored() {
         let path = dir.join(name);
         save(&jar, &path, format, SaveOptions::default()).unwrap();
         let file = CookieFile::new(&path, format);
-        let read: Vec<String> = file.read().unwrap().into_iter().map(|c| c.name).collect();
+        let read: Vec<String> = file
+            .read()
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name.into_string())
+            .collect();
         assert_eq!(read, ["z", "a", "m", "y", "c"], "{format}");
     }
     // Many gaps: sorted rather than placed, same order.

@@ -279,7 +279,7 @@ impl RobotsParseHandler for Compiler {
         };
         // Google's parser: `*`, alone or followed by a space and anything.
         let mut chars = user_agent.chars();
-        if chars.next() == Some('*') && chars.next().map_or(true, char::is_whitespace) {
+        if chars.next() == Some('*') && chars.next().is_none_or(char::is_whitespace) {
             if !self.current_global {
                 self.current_global = true;
                 self.global.push(group);
