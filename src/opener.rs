@@ -131,7 +131,7 @@ impl Opener {
     /// and would only copy it to a temporary file on the way.
     pub(crate) async fn send<B: Into<Body>>(&self, request: Request<B>) -> Result<Response, Error> {
         let (mut parts, body) = request.into_parts();
-        if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
+        if parts.uri.scheme().is_none() || parts.uri.authority().is_none() {
             let error = crate::backend::InvalidUri {
                 uri: parts.uri.to_string(),
                 reason: "not an absolute URL",

@@ -109,7 +109,9 @@ where
     /// instead of cloning it for every request.
     pub(crate) fn send(&self, request: Request<B>) -> HyperFuture {
         let uri = request.uri();
-        let reason = match (uri.scheme_str(), uri.host()) {
+        // `host()` is `None` exactly when there is no authority (and would
+        // split the authority to say so).
+        let reason = match (uri.scheme_str(), uri.authority()) {
             (None, _) | (_, None) => Some("not an absolute URL"),
             (Some("http"), _) => None,
             (Some("https"), _) if self.https => None,

@@ -48,7 +48,7 @@ pin_project! {
         // (after `wait`, for a Refresh followed with `honor_time`).
         Draining { #[pin] body: ResB, drained: usize, request: Option<R>, wait: Option<Duration> },
         // Waiting a Refresh's delay, then sending `request`.
-        Sleeping { sleep: Pin<Box<dyn Future<Output = ()> + Send>>, request: Option<R> },
+        Sleeping { sleep: Pin<Box<dyn Future<Output = ()> + Send + Sync>>, request: Option<R> },
         Done,
     }
 }
