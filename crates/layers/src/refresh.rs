@@ -100,6 +100,9 @@ use crate::extensions::{HopBudget, RequestUrl};
 use crate::redirect::future::{later_hop_facts, prepare_next_hop, start_chain, ChainStart};
 use crate::redirect::{FinalUrl, Hop, RedirectHistory, DEFAULT_MAX_REDIRECTS};
 
+/// The `Refresh` header (a name made once, not parsed from text per lookup).
+const REFRESH: http::HeaderName = http::HeaderName::from_static("refresh");
+
 /// Refreshes of at most this delay are followed by default (30 s).
 pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(30);
 
@@ -510,7 +513,7 @@ impl RefreshState {
         first: Option<&Url>,
         budget: &HopBudget,
     ) -> Option<(Duration, Url, Uri)> {
-        let value = headers.get("refresh")?;
+        let value = headers.get(REFRESH)?;
         let Some(refresh) = parse_refresh(value.as_bytes()) else {
             tracing::debug!(?value, "unparsable Refresh: ignored");
             return None;
