@@ -139,7 +139,11 @@ where
 {
     let lookup = cache.lookup(key, Instant::now());
     if let Lookup::Hit(policy) = &lookup {
-        let verdict = judge(policy, &agent_for(config, &request), request.uri());
+        // The agent is looked for only when the answer depends on it.
+        let verdict = match &**policy {
+            Policy::AllowAll => None,
+            _ => judge(policy, &agent_for(config, &request), request.uri()),
+        };
         return match verdict {
             None => ResponseFuture::unchecked(ready, request),
             Some(error) => ResponseFuture {
