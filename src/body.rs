@@ -11,6 +11,7 @@ use http_body_util::BodyExt;
 
 use clientcookie_layers::seekable::{SeekableBody, SeekableBodyLayer};
 
+use crate::stack::StackBody;
 use crate::BoxError;
 
 /// A request body: bytes held in memory, or any [`http_body::Body`] streamed.
@@ -176,6 +177,8 @@ pub struct ResponseBody {
 
 enum ResponseKind {
     Plain(BoxedBody),
+    // What the opener's stack answered with, unboxed.
+    Stack(StackBody),
     Seekable(Box<SeekableResponseBody>),
 }
 
@@ -191,6 +194,13 @@ impl ResponseBody {
         }
     }
 
+    /// The stack's body as it is (no box).
+    pub(crate) fn from_stack(body: StackBody) -> ResponseBody {
+        ResponseBody {
+            kind: ResponseKind::Stack(body),
+        }
+    }
+
     /// An empty body.
     pub fn empty() -> ResponseBody {
         ResponseBody::new(http_body_util::Empty::new())
@@ -202,6 +212,9 @@ impl ResponseBody {
         match self.kind {
             ResponseKind::Plain(body) => ResponseBody {
                 kind: ResponseKind::Seekable(Box::new(layer.wrap_body(body))),
+            },
+            ResponseKind::Stack(body) => ResponseBody {
+                kind: ResponseKind::Seekable(Box::new(layer.wrap_body(body.boxed_unsync()))),
             },
             seekable => ResponseBody { kind: seekable },
         }
@@ -224,7 +237,7 @@ impl ResponseBody {
     pub fn seekable_mut(&mut self) -> Option<&mut SeekableResponseBody> {
         match &mut self.kind {
             ResponseKind::Seekable(body) => Some(body),
-            ResponseKind::Plain(_) => None,
+            ResponseKind::Plain(_) | ResponseKind::Stack(_) => None,
         }
     }
 }
@@ -239,6 +252,10 @@ impl fmt::Debug for ResponseBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             ResponseKind::Plain(body) => f
+                .debug_struct("ResponseBody")
+                .field("size_hint", &http_body::Body::size_hint(body))
+                .finish(),
+            ResponseKind::Stack(body) => f
                 .debug_struct("ResponseBody")
                 .field("size_hint", &http_body::Body::size_hint(body))
                 .finish(),
@@ -257,6 +274,7 @@ impl http_body::Body for ResponseBody {
     ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         match &mut self.kind {
             ResponseKind::Plain(body) => Pin::new(body).poll_frame(cx),
+            ResponseKind::Stack(body) => Pin::new(body).poll_frame(cx),
             ResponseKind::Seekable(body) => {
                 Pin::new(&mut **body).poll_frame(cx).map_err(Into::into)
             }
@@ -266,6 +284,7 @@ impl http_body::Body for ResponseBody {
     fn is_end_stream(&self) -> bool {
         match &self.kind {
             ResponseKind::Plain(body) => body.is_end_stream(),
+            ResponseKind::Stack(body) => body.is_end_stream(),
             ResponseKind::Seekable(body) => body.is_end_stream(),
         }
     }
@@ -273,6 +292,7 @@ impl http_body::Body for ResponseBody {
     fn size_hint(&self) -> SizeHint {
         match &self.kind {
             ResponseKind::Plain(body) => body.size_hint(),
+            ResponseKind::Stack(body) => body.size_hint(),
             ResponseKind::Seekable(body) => body.size_hint(),
         }
     }

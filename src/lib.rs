@@ -113,6 +113,7 @@ mod error;
 mod opener;
 mod response;
 mod retrieve;
+mod stack;
 
 use std::path::Path;
 use std::sync::{PoisonError, RwLock};

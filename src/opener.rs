@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clientcookie_jar::{CookieJar, CookiePolicy, SharedJar};
 use clientcookie_layers::cookie::CookieLayer;
-use clientcookie_layers::http_equiv::{HttpEquivBody, HttpEquivLayer};
+use clientcookie_layers::http_equiv::HttpEquivLayer;
 use clientcookie_layers::redirect::{RedirectLayer, ReplayBody, DEFAULT_MAX_REDIRECTS};
 use clientcookie_layers::referer::{RefererLayer, ReferrerPolicy};
 use clientcookie_layers::refresh::{RefreshLayer, DEFAULT_MAX_DELAY};
@@ -18,17 +18,18 @@ use clientcookie_layers::robots::RobotsLayer;
 use clientcookie_layers::seekable::SeekableBodyLayer;
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, FROM, USER_AGENT};
 use http::{Request, Response as HttpResponse};
-use tower::util::{BoxCloneSyncService, Either, MapRequest, MapResponse};
-use tower::{Layer, Service, ServiceBuilder, ServiceExt};
+use http_body_util::BodyExt;
+use tower::util::{BoxCloneSyncService, Either};
+use tower::{Layer, Service, ServiceExt};
 use url::Url;
 
 use crate::error::{Error, Kind};
+use crate::stack::{self, Backend as StackBackend, CustomService, Stack};
 use crate::{Body, BoxError, Response, ResponseBody};
 
-/// What the layers wrap: requests as the redirect layer hands them on.
-type Inner = BoxCloneSyncService<Request<ReplayBody<Body>>, HttpResponse<ResponseBody>, BoxError>;
-/// The whole stack.
-type Outer = BoxCloneSyncService<Request<Body>, HttpResponse<ResponseBody>, BoxError>;
+/// What the layers wrap when the client is the caller's: requests as the
+/// redirect layer hands them on.
+type Inner = CustomService;
 
 /// The `User-Agent` an opener sends unless told otherwise.
 pub const DEFAULT_USER_AGENT: &str = concat!("clientcookie/", env!("CARGO_PKG_VERSION"));
@@ -57,7 +58,7 @@ pub struct Opener {
 }
 
 struct Shared {
-    service: Outer,
+    service: Stack,
     seekable: Option<SeekableBodyLayer>,
     headers: HeaderMap,
     jar: Option<SharedJar>,
@@ -130,7 +131,7 @@ impl Opener {
     /// and would only copy it to a temporary file on the way.
     pub(crate) async fn send<B: Into<Body>>(&self, request: Request<B>) -> Result<Response, Error> {
         let (mut parts, body) = request.into_parts();
-        if parts.uri.scheme().is_none() || parts.uri.host().is_none() {
+        if parts.uri.scheme().is_none() || parts.uri.authority().is_none() {
             let error = crate::backend::InvalidUri {
                 uri: parts.uri.to_string(),
                 reason: "not an absolute URL",
@@ -141,17 +142,18 @@ impl Opener {
         // backend says where the response came from, or for an error.
         let uri = parts.uri.clone();
         let url_of = |uri: &http::Uri| Url::parse(&uri.to_string()).ok();
-        for name in self.inner.headers.keys() {
-            if !parts.headers.contains_key(name) {
-                for value in self.inner.headers.get_all(name) {
-                    parts.headers.append(name.clone(), value.clone());
-                }
+        // One value per name (the builder replaces); one lookup per default.
+        for (name, value) in &self.inner.headers {
+            if let http::header::Entry::Vacant(entry) = parts.headers.entry(name) {
+                entry.insert(value.clone());
             }
         }
         let request = Request::from_parts(parts, body.into());
-        let call = self.inner.service.clone().oneshot(request);
+        // Pinned here and lent to the timeout: moved into it, the stack's
+        // future (over a kilobyte) would take space twice in this one.
+        let mut call = std::pin::pin!(self.inner.service.clone().oneshot(request));
         let result = match self.inner.timeout {
-            Some(limit) => match tokio::time::timeout(limit, call).await {
+            Some(limit) => match tokio::time::timeout(limit, call.as_mut()).await {
                 Ok(result) => result,
                 Err(_) => {
                     let timed_out = std::io::Error::new(
@@ -164,6 +166,7 @@ impl Opener {
             },
             None => call.await,
         };
+        let result = result.map(|response| response.map(ResponseBody::from_stack));
         match result {
             Ok(response) => Response::new(response, || url_of(&uri)),
             Err(error) => Err(Error::from_stack(error).with_url(url_of(&uri))),
@@ -172,9 +175,14 @@ impl Opener {
 
     /// `GET url` (the seed's `opener.open(url)`).
     pub async fn get(&self, url: impl AsRef<str>) -> Result<Response, Error> {
-        let request = Request::get(url.as_ref())
-            .body(Body::empty())
-            .map_err(Error::builder)?;
+        // What `Request::get(url).body(..)` makes, without the builder's
+        // moves of the whole head.
+        let uri: http::Uri = url
+            .as_ref()
+            .parse()
+            .map_err(|e: http::uri::InvalidUri| Error::builder(http::Error::from(e)))?;
+        let mut request = Request::new(Body::empty());
+        *request.uri_mut() = uri;
         self.request(request).await
     }
 
@@ -750,7 +758,7 @@ impl OpenerBuilder {
         if let Some(error) = self.error {
             return Err(error);
         }
-        let service: Inner = match self.backend {
+        let service: StackBackend = match self.backend {
             #[cfg(feature = "reqwest")]
             Backend::Reqwest(builder) => {
                 let mut builder = match builder {
@@ -773,7 +781,7 @@ impl OpenerBuilder {
                     builder = builder.connect_timeout(limit);
                 }
                 let client = builder.build().map_err(Error::builder)?;
-                box_inner(crate::backend::ReqwestService::new(client))
+                StackBackend::Reqwest(crate::backend::ReqwestService::new(client))
             }
             #[cfg(feature = "hyper")]
             Backend::Hyper => {
@@ -786,9 +794,9 @@ impl OpenerBuilder {
                     hyper_util::rt::TokioExecutor::new(),
                 )
                 .build(connector);
-                box_inner(crate::backend::HyperService::new(client))
+                StackBackend::Hyper(Arc::new(crate::backend::HyperService::new(client)))
             }
-            Backend::Custom(service) => service,
+            Backend::Custom(service) => StackBackend::Custom(service),
             #[cfg(not(any(feature = "hyper", feature = "reqwest")))]
             Backend::None => {
                 return Err(Error::builder(crate::error::NoBackend));
@@ -808,13 +816,27 @@ impl OpenerBuilder {
             None
         };
         // Switched-off layers are `Either::Right(inner)`, not boxes: the
-        // stack is one concrete type, boxed once around the backend and
-        // once as a whole, so a request costs two boxed futures, not one
-        // per layer (see BENCHMARKS.md).
-        let cookies = jar.clone().map(CookieLayer::new);
-        let referer = self
-            .referer
-            .then(|| RefererLayer::new().policy(self.referrer_policy));
+        // stack is one concrete type around the client (see `stack`), so a
+        // request costs no boxed future and no allocation for the
+        // per-layer service clones (see BENCHMARKS.md).
+        let service: stack::Equiv = match self.http_equiv {
+            Some(layer) => Either::Left(layer.layer(service)),
+            None => Either::Right(stack::unscanned(service)),
+        };
+        let service: stack::Cookies = match jar.clone() {
+            Some(jar) => Either::Left(CookieLayer::new(jar).layer(service)),
+            None => Either::Right(service),
+        };
+        let service: stack::Referers = if self.referer {
+            let layer = RefererLayer::new().policy(self.referrer_policy);
+            Either::Left(layer.layer(service))
+        } else {
+            Either::Right(service)
+        };
+        let service: stack::Robotss = match self.robots {
+            Some(layer) => Either::Left(layer.layer(service)),
+            None => Either::Right(service),
+        };
         // A refresh budget of 0 follows no refresh either.
         let refresh = self.refresh.then(|| {
             RefreshLayer::new()
@@ -822,30 +844,21 @@ impl OpenerBuilder {
                 .honor_time(self.honor_time)
                 .max_redirects(self.max_redirects)
         });
-        // The HTTP-EQUIV layer changes the body type: its arm maps the body
-        // back to a `ResponseBody` (one allocation) so that both arms of the
-        // switch are one type.
-        let unify: fn(HttpResponse<HttpEquivBody<ResponseBody>>) -> HttpResponse<ResponseBody> =
-            |response| response.map(ResponseBody::new);
-        let http_equiv = self.http_equiv.map(|layer| {
-            tower::layer::layer_fn(move |inner| MapResponse::new(layer.layer(inner), unify))
-        });
-        let service = ServiceBuilder::new()
-            .option_layer(refresh)
-            .option_layer(self.robots)
-            .option_layer(referer)
-            .option_layer(cookies)
-            .option_layer(http_equiv)
-            .service(service);
-        let to_replay: fn(Request<Body>) -> Request<ReplayBody<Body>> =
-            |request| request.map(ReplayBody::streaming);
-        let service = if self.redirects && self.max_redirects > 0 {
-            let layer = RedirectLayer::new().max_redirects(self.max_redirects);
+        let service: Stack = if self.redirects && self.max_redirects > 0 {
+            // The redirect layer follows refreshes itself, as the refresh
+            // layer inside it would, with one copy of the request head.
+            let mut layer = RedirectLayer::new().max_redirects(self.max_redirects);
+            if let Some(refresh) = refresh {
+                layer = layer.follow_refresh(refresh);
+            }
             Either::Left(layer.layer(service))
         } else {
-            Either::Right(MapRequest::new(service, to_replay))
+            let service: stack::Refreshes = match refresh {
+                Some(layer) => Either::Left(layer.layer(service)),
+                None => Either::Right(service),
+            };
+            Either::Right(stack::no_redirects(service))
         };
-        let service: Outer = BoxCloneSyncService::new(service);
         let seekable = self.seekable.then_some(self.seekable_layer);
         Ok(Opener {
             inner: Arc::new(Shared {
@@ -874,7 +887,9 @@ where
 {
     BoxCloneSyncService::new(
         service
-            .map_response(|response: HttpResponse<ResB>| response.map(ResponseBody::new))
+            .map_response(|response: HttpResponse<ResB>| {
+                response.map(|body| body.map_err(Into::into).boxed_unsync())
+            })
             .map_err(Into::into),
     )
 }

@@ -93,8 +93,25 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> HyperFuture {
+        self.send(request)
+    }
+}
+
+impl<C, B> HyperService<C, B>
+where
+    C: Connect + Clone + Send + Sync + 'static,
+    B: http_body::Body + Send + Unpin + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    /// `call` through a shared reference: hyper-util's client is always
+    /// ready and sends through `&self`, so the opener shares one service
+    /// instead of cloning it for every request.
+    pub(crate) fn send(&self, request: Request<B>) -> HyperFuture {
         let uri = request.uri();
-        let reason = match (uri.scheme_str(), uri.host()) {
+        // `host()` is `None` exactly when there is no authority (and would
+        // split the authority to say so).
+        let reason = match (uri.scheme_str(), uri.authority()) {
             (None, _) | (_, None) => Some("not an absolute URL"),
             (Some("http"), _) => None,
             (Some("https"), _) if self.https => None,
@@ -120,7 +137,7 @@ where
         let extensions = std::mem::take(request.extensions_mut());
         HyperFuture {
             state: State::Pending {
-                future: self.client.call(request),
+                future: self.client.request(request),
                 extensions: Some(extensions),
             },
         }

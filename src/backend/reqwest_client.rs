@@ -5,6 +5,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use clientcookie_layers::extensions::RequestUrl;
 use clientcookie_layers::redirect::FinalUrl;
 use http::{Request, Response};
 use pin_project_lite::pin_project;
@@ -98,7 +99,22 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> ReqwestFuture {
+        self.send(request)
+    }
+}
+
+impl ReqwestService {
+    /// `call` through a shared reference (reqwest's client is always ready
+    /// and sends through `&self`).
+    pub(crate) fn send<B>(&self, request: Request<B>) -> ReqwestFuture
+    where
+        B: http_body::Body<Data = Bytes> + Send + Sync + 'static,
+        B::Error: Into<BoxError>,
+    {
         let (mut parts, body) = request.into_parts();
+        // The URL the layers parsed already, when they did: reqwest would
+        // format the URI and parse it again.
+        let url = RequestUrl::cached(&parts.uri, &parts.extensions).cloned();
         // Moved, not cloned (a clone costs an allocation per value): reqwest
         // reads only its own, private values from a request's extensions,
         // which an `http::Request` cannot carry.
@@ -109,9 +125,20 @@ where
         } else {
             reqwest::Body::wrap(body)
         };
-        let state = match reqwest::Request::try_from(Request::from_parts(parts, body)) {
+        let request = match url {
+            // What `reqwest::Request::try_from` makes, without the parse.
+            Some(url) => {
+                let mut request = reqwest::Request::new(parts.method, url);
+                *request.headers_mut() = parts.headers;
+                *request.version_mut() = parts.version;
+                *request.body_mut() = Some(body);
+                Ok(request)
+            }
+            None => reqwest::Request::try_from(Request::from_parts(parts, body)),
+        };
+        let state = match request {
             Ok(request) => State::Pending {
-                pending: self.client.call(request),
+                pending: (&self.client).call(request),
                 extensions: Some(extensions),
             },
             Err(error) => State::Failed { error: Some(error) },

@@ -95,8 +95,10 @@ pub struct CookieHeaderFromJar;
 #[cfg(any(feature = "redirect", feature = "referer"))]
 #[derive(Debug, Clone)]
 pub struct RequestUrl {
-    uri: http::Uri,
-    url: url::Url,
+    // Shared: the value is cloned with the request head (a redirect or
+    // refresh template, every hop), and a clone is then one reference
+    // count instead of a copy of the URL's text.
+    shared: Arc<(http::Uri, url::Url)>,
 }
 
 #[cfg(any(feature = "redirect", feature = "referer"))]
@@ -104,33 +106,88 @@ impl RequestUrl {
     /// The URL of `parts.uri`: the cached one when it was made from this
     /// URI, else parsed now and cached. `None` when the URI is no URL.
     pub fn of(parts: &mut http::request::Parts) -> Option<url::Url> {
-        if let Some(cached) = parts.extensions.get::<RequestUrl>() {
-            if cached.uri == parts.uri {
-                return Some(cached.url.clone());
-            }
-        }
-        let url = parse_uri(&parts.uri)?;
-        RequestUrl::set(&mut parts.extensions, parts.uri.clone(), url.clone());
-        Some(url)
+        RequestUrl::shared_of(&parts.uri, &mut parts.extensions).map(|u| u.url().clone())
     }
 
     /// The cached URL of `request`'s URI, parsing it if needed (and caching
     /// it in the request).
     pub fn of_request<B>(request: &mut http::Request<B>) -> Option<url::Url> {
-        if let Some(cached) = request.extensions().get::<RequestUrl>() {
-            if cached.uri == *request.uri() {
-                return Some(cached.url.clone());
-            }
-        }
-        let url = parse_uri(request.uri())?;
-        let uri = request.uri().clone();
-        RequestUrl::set(request.extensions_mut(), uri, url.clone());
-        Some(url)
+        RequestUrl::shared_of_request(request).map(|u| u.url().clone())
+    }
+
+    /// The URL already parsed for `uri` and kept in `extensions`, if any: no
+    /// parse, no copy. For code after the layers that needs a `Url` (an
+    /// HTTP client that takes one) and would otherwise parse the URI again.
+    ///
+    /// ```
+    /// use clientcookie_layers::extensions::RequestUrl;
+    ///
+    /// let (mut parts, ()) = http::Request::get("http://example.com/a").body(()).unwrap().into_parts();
+    /// assert!(RequestUrl::cached(&parts.uri, &parts.extensions).is_none());
+    /// RequestUrl::of(&mut parts);
+    /// let url = RequestUrl::cached(&parts.uri, &parts.extensions).unwrap();
+    /// assert_eq!(url.as_str(), "http://example.com/a");
+    /// ```
+    pub fn cached<'a>(uri: &http::Uri, extensions: &'a http::Extensions) -> Option<&'a url::Url> {
+        extensions
+            .get::<RequestUrl>()
+            .filter(|cached| cached.shared.0 == *uri)
+            .map(RequestUrl::url)
     }
 
     /// Record that `uri` is `url`.
     pub fn set(extensions: &mut http::Extensions, uri: http::Uri, url: url::Url) {
-        extensions.insert(RequestUrl { uri, url });
+        extensions.insert(RequestUrl {
+            shared: Arc::new((uri, url)),
+        });
+    }
+
+    /// The cached value for `uri` (a reference count, no copy of the URL),
+    /// parsing and caching it when `extensions` has none for this URI.
+    pub(crate) fn shared_of(
+        uri: &http::Uri,
+        extensions: &mut http::Extensions,
+    ) -> Option<RequestUrl> {
+        if let Some(cached) = extensions.get::<RequestUrl>() {
+            if cached.shared.0 == *uri {
+                return Some(cached.clone());
+            }
+        }
+        let url = parse_uri(uri)?;
+        let value = RequestUrl {
+            shared: Arc::new((uri.clone(), url)),
+        };
+        extensions.insert(value.clone());
+        Some(value)
+    }
+
+    /// [`shared_of`](Self::shared_of) for a whole request.
+    pub(crate) fn shared_of_request<B>(request: &mut http::Request<B>) -> Option<RequestUrl> {
+        if let Some(cached) = request.extensions().get::<RequestUrl>() {
+            if cached.shared.0 == *request.uri() {
+                return Some(cached.clone());
+            }
+        }
+        let uri = request.uri().clone();
+        let url = parse_uri(&uri)?;
+        let value = RequestUrl {
+            shared: Arc::new((uri, url)),
+        };
+        request.extensions_mut().insert(value.clone());
+        Some(value)
+    }
+
+    /// The URL.
+    pub(crate) fn url(&self) -> &url::Url {
+        &self.shared.1
+    }
+
+    /// The URL, owned (a copy unless this is the last reference).
+    pub(crate) fn into_url(self) -> url::Url {
+        match Arc::try_unwrap(self.shared) {
+            Ok((_, url)) => url,
+            Err(shared) => shared.1.clone(),
+        }
     }
 }
 
@@ -143,19 +200,53 @@ fn parse_uri(uri: &http::Uri) -> Option<url::Url> {
     let authority = uri.authority().map_or("", http::uri::Authority::as_str);
     let path = uri.path();
     let query = uri.query();
-    let mut text = String::with_capacity(
-        scheme.len() + 3 + authority.len() + path.len() + query.map_or(0, |q| q.len() + 1),
-    );
+    let len = scheme.len() + 3 + authority.len() + path.len() + query.map_or(0, |q| q.len() + 1);
+    // On the stack when it fits (nearly always): the parse copies the text
+    // into the URL anyway.
+    let mut inline = [0u8; 256];
+    let mut heap = Vec::new();
+    let buf: &mut [u8] = if len <= inline.len() {
+        &mut inline[..len]
+    } else {
+        heap.resize(len, 0);
+        &mut heap
+    };
+    let mut at = 0;
+    let mut push = |s: &str| {
+        buf[at..at + s.len()].copy_from_slice(s.as_bytes());
+        at += s.len();
+    };
     if uri.scheme().is_some() {
-        text.push_str(scheme);
-        text.push_str("://");
+        push(scheme);
+        push("://");
     }
-    text.push_str(authority);
-    text.push_str(path);
+    push(authority);
+    push(path);
     if let Some(query) = query {
-        text.push('?');
-        text.push_str(query);
+        push("?");
+        push(query);
     }
+    let text = std::str::from_utf8(&buf[..at]).ok()?;
     debug_assert_eq!(text, uri.to_string());
-    url::Url::parse(&text).ok()
+    url::Url::parse(text).ok()
+}
+
+#[cfg(all(test, any(feature = "redirect", feature = "referer")))]
+mod tests {
+    use super::parse_uri;
+
+    #[test]
+    fn a_uri_is_parsed_as_its_text_short_or_long() {
+        for text in [
+            "http://a.example/x?y=1".to_owned(),
+            format!(
+                "https://b.example:8443/{}?q={}",
+                "p/".repeat(100),
+                "v".repeat(100)
+            ),
+        ] {
+            let uri: http::Uri = text.parse().unwrap();
+            assert_eq!(parse_uri(&uri).unwrap().as_str(), text);
+        }
+    }
 }

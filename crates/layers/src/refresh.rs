@@ -41,6 +41,11 @@
 //! The body of a refreshing page is read (up to 64 KiB) and dropped before
 //! the next request, so an HTTP/1 connection can go back to the pool.
 //!
+//! With a redirect layer outside, `RedirectLayer::follow_refresh(layer)`
+//! does what this layer directly inside it would, for less work per
+//! request (one copy of the request head, no second service and future):
+//! see [`RedirectLayer::follow_refresh`](crate::redirect::RedirectLayer::follow_refresh).
+//!
 //! # Example
 //!
 //! ```
@@ -94,6 +99,9 @@ use url::Url;
 use crate::extensions::{HopBudget, RequestUrl};
 use crate::redirect::future::{later_hop_facts, prepare_next_hop, start_chain, ChainStart};
 use crate::redirect::{FinalUrl, Hop, RedirectHistory, DEFAULT_MAX_REDIRECTS};
+
+/// The `Refresh` header (a name made once, not parsed from text per lookup).
+const REFRESH: http::HeaderName = http::HeaderName::from_static("refresh");
 
 /// Refreshes of at most this delay are followed by default (30 s).
 pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(30);
@@ -260,6 +268,12 @@ impl RefreshLayer {
     }
 }
 
+impl RefreshLayer {
+    pub(crate) fn honor_time_is_on(&self) -> bool {
+        self.honor_time
+    }
+}
+
 impl<S> Layer<S> for RefreshLayer {
     type Service = RefreshService<S>;
 
@@ -317,7 +331,7 @@ where
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let (mut parts, body) = request.into_parts();
-        let ChainStart { budget, current } = start_chain(&mut parts, self.config.max_redirects);
+        let ChainStart { budget, first } = start_chain(&mut parts, self.config.max_redirects);
         // The service that said it was ready takes this request; the clone
         // stays behind for the next one.
         let clone = self.inner.clone();
@@ -329,9 +343,9 @@ where
                 service,
                 config: self.config,
                 template: parts,
-                seen: Vec::new(),
-                reloaded: Vec::new(),
-                current,
+                state: RefreshState::new(self.config),
+                first,
+                moved: None,
                 history: Vec::new(),
                 budget,
                 facts: None,
@@ -369,12 +383,13 @@ struct Chain<S> {
     config: RefreshLayer,
     // The first request's head, as the refreshes so far have changed it.
     template: request::Parts,
-    // The URL of the request in flight; `None` when its URI is no URL.
-    current: Option<Url>,
-    // The URLs fetched so far; filled at the first Refresh followed (with
-    // the first request's too), so a response without one costs nothing.
-    seen: Vec<Url>,
-    reloaded: Vec<Url>,
+    // The first request's URL (shared with its `RequestUrl`); `None` when
+    // its URI is no URL.
+    first: Option<RequestUrl>,
+    // The URL of the request in flight when it is not the first one's.
+    moved: Option<Url>,
+    // What the Refreshes of this chain decided so far.
+    state: RefreshState,
     history: Vec<Hop>,
     budget: HopBudget,
     // The facts of every later hop, made at the first Refresh followed.
@@ -464,18 +479,45 @@ where
 /// connection can be reused; past this the body is just dropped.
 const DRAIN_LIMIT: usize = 64 * 1024;
 
-impl<S> Chain<S> {
-    /// The delay and request of the refresh to follow, if any.
-    fn next_hop<B: Default, ResB>(
+/// What a chain's Refreshes decided so far: the URLs fetched and those
+/// reloaded once. Shared by [`RefreshService`] and a
+/// [`RedirectLayer`](crate::redirect::RedirectLayer) that follows
+/// refreshes itself ([`follow_refresh`](crate::redirect::RedirectLayer::follow_refresh)).
+#[derive(Debug)]
+pub(crate) struct RefreshState {
+    pub(crate) config: RefreshLayer,
+    // The URLs fetched so far; filled at the first Refresh followed (with
+    // the first request's too), so a response without one costs nothing.
+    seen: Vec<Url>,
+    reloaded: Vec<Url>,
+    started: bool,
+}
+
+impl RefreshState {
+    pub(crate) fn new(config: RefreshLayer) -> RefreshState {
+        RefreshState {
+            config,
+            seen: Vec::new(),
+            reloaded: Vec::new(),
+            started: false,
+        }
+    }
+
+    /// Whether the `Refresh` in `headers` (of the response to `current`,
+    /// in a chain of refreshes that began at `first`) is followed: its
+    /// delay, the URL and its URI. Uses a hop of `budget` when it is.
+    pub(crate) fn decide(
         &mut self,
-        response: &Response<ResB>,
-    ) -> Option<(Duration, Request<B>)> {
-        let value = response.headers().get("refresh")?;
+        headers: &http::HeaderMap,
+        current: &Url,
+        first: Option<&Url>,
+        budget: &HopBudget,
+    ) -> Option<(Duration, Url, Uri)> {
+        let value = headers.get(REFRESH)?;
         let Some(refresh) = parse_refresh(value.as_bytes()) else {
             tracing::debug!(?value, "unparsable Refresh: ignored");
             return None;
         };
-        let current = self.current.clone()?;
         if refresh.delay > self.config.max_delay {
             tracing::debug!(
                 delay = ?refresh.delay, max_delay = ?self.config.max_delay,
@@ -499,11 +541,11 @@ impl<S> Chain<S> {
         }
         next.set_fragment(None);
         let uri: Uri = next.as_str().parse().ok()?;
-        if self.facts.is_none() {
-            // The first Refresh: the template is still the first request.
-            self.facts = Some(later_hop_facts(&self.template));
-            if let Some(first) = RequestUrl::of(&mut self.template) {
-                self.seen.push(first);
+        if !self.started {
+            // The first Refresh: remember where the chain began.
+            self.started = true;
+            if let Some(first) = first {
+                self.seen.push(first.clone());
             }
         }
         if self.seen.contains(&next) {
@@ -513,29 +555,60 @@ impl<S> Chain<S> {
             }
             self.reloaded.push(next.clone());
         }
-        if !self.budget.try_take() {
+        if !budget.try_take() {
             tracing::debug!(%next, "hop budget used up: Refresh not followed");
             return None;
         }
         tracing::debug!(from = %current, to = %next, delay = ?refresh.delay, "following Refresh");
+        self.seen.push(next.clone());
+        Some((refresh.delay, next, uri))
+    }
+}
+
+/// Turn `template` (the head of the request that was answered with a
+/// Refresh) into the head of the refresh hop to `next`: a `GET` without
+/// body, with `facts`.
+pub(crate) fn refresh_hop(
+    template: &mut request::Parts,
+    current: &Url,
+    next: &Url,
+    uri: Uri,
+    facts: &RequestFacts,
+) {
+    prepare_next_hop(template, current, next, false);
+    template.method = Method::GET;
+    RequestUrl::set(&mut template.extensions, uri.clone(), next.clone());
+    template.uri = uri;
+    template.extensions.insert(facts.clone());
+}
+
+impl<S> Chain<S> {
+    /// The delay and request of the refresh to follow, if any.
+    fn next_hop<B: Default, ResB>(
+        &mut self,
+        response: &Response<ResB>,
+    ) -> Option<(Duration, Request<B>)> {
+        let current = self
+            .moved
+            .as_ref()
+            .or(self.first.as_ref().map(RequestUrl::url))?;
+        let first = self.first.as_ref().map(RequestUrl::url);
+        let (delay, next, uri) =
+            self.state
+                .decide(response.headers(), current, first, &self.budget)?;
+        let current = current.clone();
+        let facts = self
+            .facts
+            .get_or_insert_with(|| later_hop_facts(&self.template));
         self.history.push(Hop {
             url: current.clone(),
             status: response.status(),
         });
-        self.seen.push(next.clone());
-
-        let template = &mut self.template;
-        prepare_next_hop(template, &current, &next, false);
-        template.method = Method::GET;
-        RequestUrl::set(&mut template.extensions, uri.clone(), next.clone());
-        template.uri = uri;
-        if let Some(facts) = &self.facts {
-            template.extensions.insert(facts.clone());
-        }
-        self.current = Some(next);
+        refresh_hop(&mut self.template, &current, &next, uri, facts);
+        self.moved = Some(next);
         Some((
-            refresh.delay,
-            Request::from_parts(template.clone(), B::default()),
+            delay,
+            Request::from_parts(self.template.clone(), B::default()),
         ))
     }
 
@@ -554,7 +627,7 @@ impl<S> Chain<S> {
         }
         extensions.insert(RedirectHistory(history));
         if extensions.get::<FinalUrl>().is_none() {
-            if let Some(url) = self.current.take() {
+            if let Some(url) = self.moved.take() {
                 extensions.insert(FinalUrl(url));
             }
         }

@@ -283,8 +283,12 @@ where
         let scan = Wanted {
             head_request: request.method() == Method::HEAD,
             html_url: {
-                let path = request.uri().path().to_ascii_lowercase();
-                path.ends_with(".html") || path.ends_with(".htm")
+                let path = request.uri().path().as_bytes();
+                let ends_with = |suffix: &[u8]| {
+                    path.len() >= suffix.len()
+                        && path[path.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+                };
+                ends_with(b".html") || ends_with(b".htm")
             },
         };
         ResponseFuture::new(self.inner.call(request), scan, self.config)

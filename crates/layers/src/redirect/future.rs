@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
+use std::time::Duration;
 
 use bytes::{Buf, Bytes};
 use clientcookie_jar::RequestFacts;
@@ -37,13 +38,17 @@ pin_project! {
 pin_project! {
     #[project = StateProj]
     enum State<F, B, ResB, R> {
-        // Reading the first request's body so it can be replayed.
-        Collecting { #[pin] body: B, chunks: Vec<Bytes>, len: usize, limit: usize },
+        // Reading the first request's body so it can be replayed; `head` is
+        // that request's.
+        Collecting { #[pin] body: B, chunks: Vec<Bytes>, len: usize, limit: usize, head: Option<request::Parts> },
         // Waiting for the service to be ready, then sending `request`.
         Sending { request: Option<R> },
         Calling { #[pin] future: F },
-        // Reading an intermediate response's body, then sending `request`.
-        Draining { #[pin] body: ResB, drained: usize, request: Option<R> },
+        // Reading an intermediate response's body, then sending `request`
+        // (after `wait`, for a Refresh followed with `honor_time`).
+        Draining { #[pin] body: ResB, drained: usize, request: Option<R>, wait: Option<Duration> },
+        // Waiting a Refresh's delay, then sending `request`.
+        Sleeping { sleep: Pin<Box<dyn Future<Output = ()> + Send + Sync>>, request: Option<R> },
         Done,
     }
 }
@@ -54,20 +59,46 @@ struct Chain<S> {
     // The service has reported ready and not been called since.
     service_ready: bool,
     // The next hop's request, body aside: the first request's head as the
-    // redirects so far have changed it.
+    // redirects so far have changed it. Copied before the hop budget and
+    // the parsed URL went into the first request, so the copy of its
+    // extensions is empty unless the caller put some there; the budget is
+    // added at the first redirect.
     template: request::Parts,
     // The body to send again, when it was kept.
     body: Option<Bytes>,
-    // The URL of the request in flight; `None` when its URI is no URL.
-    current: Option<Url>,
+    // The first request's URL (shared with its `RequestUrl`); `None` when
+    // its URI is no URL.
+    first: Option<RequestUrl>,
+    // The URL of the request in flight when it is not the first one's.
+    moved: Option<Url>,
     history: Vec<Hop>,
     // The hops followed so far, for loop detection; filled at the first
     // redirect (with the first request too), so a response that is no
     // redirect costs nothing here.
     seen: Vec<(Method, Url)>,
     budget: HopBudget,
-    // The facts of every later hop, made at the first redirect.
+    // The facts of every later hop, made at the first redirect or Refresh
+    // followed.
     facts: Option<RequestFacts>,
+    // A redirect has been followed.
+    redirected: bool,
+    // Following Refreshes too (`RedirectLayer::follow_refresh`).
+    #[cfg(feature = "refresh")]
+    refresh: Option<RefreshFollow>,
+}
+
+/// The Refreshes followed since the last redirect, as a `RefreshLayer`
+/// inside would see them: that layer is called afresh for each redirect
+/// hop, so this starts again at each.
+#[cfg(feature = "refresh")]
+struct RefreshFollow {
+    state: crate::refresh::RefreshState,
+    // The head of the next refresh hop: the redirect template of this hop,
+    // copied at the first Refresh followed, as the refresh layer's own.
+    template: Option<request::Parts>,
+    // The URL this run of refreshes began at, when it is not the first
+    // request's.
+    start: Option<Url>,
 }
 
 enum Next<R> {
@@ -82,10 +113,11 @@ where
 {
     pub(super) fn new(service: S, request: Request<B>, config: RedirectLayer) -> Self {
         let (mut parts, body) = request.into_parts();
-        let ChainStart { budget, current } = start_chain(&mut parts, config.max_redirects);
+        let template = parts.clone();
+        let ChainStart { budget, first } = start_chain(&mut parts, config.max_redirects);
         let hint = body.size_hint();
         let (state, kept) = if body.is_end_stream() {
-            let request = Request::from_parts(parts.clone(), ReplayBody::empty());
+            let request = Request::from_parts(parts, ReplayBody::empty());
             (
                 State::Sending {
                     request: Some(request),
@@ -101,6 +133,7 @@ where
                 chunks: Vec::new(),
                 len: 0,
                 limit: config.max_replay_body,
+                head: Some(parts),
             };
             (state, None)
         } else {
@@ -108,7 +141,7 @@ where
                 uri = %parts.uri,
                 "request body too large or of unknown size: streamed, cannot be replayed"
             );
-            let request = Request::from_parts(parts.clone(), ReplayBody::streaming(body));
+            let request = Request::from_parts(parts, ReplayBody::streaming(body));
             (
                 State::Sending {
                     request: Some(request),
@@ -121,13 +154,21 @@ where
             chain: Chain {
                 service,
                 service_ready: true,
-                template: parts,
+                template,
                 body: kept,
-                current,
+                first,
+                moved: None,
                 history: Vec::new(),
                 seen: Vec::new(),
                 budget,
                 facts: None,
+                redirected: false,
+                #[cfg(feature = "refresh")]
+                refresh: config.refresh.map(|config| RefreshFollow {
+                    state: crate::refresh::RefreshState::new(config),
+                    template: None,
+                    start: None,
+                }),
             },
         }
     }
@@ -152,6 +193,7 @@ where
                     chunks,
                     len,
                     limit,
+                    head,
                 } => {
                     let error: Option<BoxError> = loop {
                         match ready!(body.as_mut().poll_frame(cx)) {
@@ -174,8 +216,10 @@ where
                     }
                     let bytes = concat(std::mem::take(chunks), *len);
                     this.chain.body = Some(bytes.clone());
-                    let request =
-                        Request::from_parts(this.chain.template.clone(), ReplayBody::full(bytes));
+                    let Some(head) = head.take() else {
+                        panic!("redirect ResponseFuture polled after completion");
+                    };
+                    let request = Request::from_parts(head, ReplayBody::full(bytes));
                     this.state.set(State::Sending {
                         request: Some(request),
                     });
@@ -203,6 +247,16 @@ where
                             return Poll::Ready(Err(error.into()));
                         }
                     };
+                    #[cfg(feature = "refresh")]
+                    if let Some((wait, request)) = this.chain.refresh_hop(&response) {
+                        this.state.set(State::Draining {
+                            body: response.into_body(),
+                            drained: 0,
+                            request: Some(request),
+                            wait,
+                        });
+                        continue;
+                    }
                     this.chain.absorb(response.extensions());
                     match this.chain.next_hop(&response) {
                         Ok(Next::Return) => {
@@ -215,6 +269,7 @@ where
                                 body,
                                 drained: 0,
                                 request: Some(request),
+                                wait: None,
                             });
                         }
                         Err(error) => {
@@ -228,6 +283,7 @@ where
                     mut body,
                     drained,
                     request,
+                    wait,
                 } => {
                     while *drained <= DRAIN_LIMIT {
                         match ready!(body.as_mut().poll_frame(cx)) {
@@ -237,6 +293,18 @@ where
                             Some(Err(_)) | None => break,
                         }
                     }
+                    let request = request.take();
+                    match wait.take() {
+                        #[cfg(feature = "refresh")]
+                        Some(delay) => {
+                            let sleep = Box::pin(tokio::time::sleep(delay));
+                            this.state.set(State::Sleeping { sleep, request });
+                        }
+                        _ => this.state.set(State::Sending { request }),
+                    }
+                }
+                StateProj::Sleeping { sleep, request } => {
+                    ready!(sleep.as_mut().poll(cx));
                     let request = request.take();
                     this.state.set(State::Sending { request });
                 }
@@ -286,7 +354,7 @@ pub(crate) struct ChainStart {
     /// further in share it.
     pub(crate) budget: HopBudget,
     /// The request's URL, when its URI is one.
-    pub(crate) current: Option<Url>,
+    pub(crate) first: Option<RequestUrl>,
 }
 
 pub(crate) fn start_chain(parts: &mut request::Parts, max_hops: usize) -> ChainStart {
@@ -298,8 +366,8 @@ pub(crate) fn start_chain(parts: &mut request::Parts, max_hops: usize) -> ChainS
             budget
         }
     };
-    let current = RequestUrl::of(parts);
-    ChainStart { budget, current }
+    let first = RequestUrl::shared_of(&parts.uri, &mut parts.extensions);
+    ChainStart { budget, first }
 }
 
 /// The facts of every hop after the first of a chain that began with
@@ -372,7 +440,7 @@ impl<S> Chain<S> {
             self.history.extend(inner.0.iter().cloned());
         }
         if let Some(FinalUrl(url)) = extensions.get::<FinalUrl>() {
-            self.current = Some(url.clone());
+            self.moved = Some(url.clone());
         }
     }
 
@@ -389,7 +457,7 @@ impl<S> Chain<S> {
             tracing::debug!(%status, "redirect without Location: not followed");
             return Ok(Next::Return);
         };
-        let Some(current) = self.current.clone() else {
+        let Some(current) = self.current().cloned() else {
             tracing::debug!(uri = %self.template.uri, "request URI is not a URL: redirect not followed");
             return Ok(Next::Return);
         };
@@ -422,12 +490,17 @@ impl<S> Chain<S> {
             return Ok(Next::Return);
         }
 
-        if self.facts.is_none() {
+        if !self.redirected {
             // The first redirect: the template is still the first request.
-            self.facts = Some(later_hop_facts(&self.template));
-            if let Some(first) = RequestUrl::of(&mut self.template) {
-                self.seen.push((self.template.method.clone(), first));
+            self.redirected = true;
+            if self.facts.is_none() {
+                self.facts = Some(later_hop_facts(&self.template));
             }
+            if let Some(first) = &self.first {
+                self.seen
+                    .push((self.template.method.clone(), first.url().clone()));
+            }
+            self.template.extensions.insert(self.budget.clone());
         }
         self.history.push(Hop {
             url: current.clone(),
@@ -473,7 +546,14 @@ impl<S> Chain<S> {
             tracing::trace!(%policy, "the redirect sets the referrer policy of the next hop");
             template.extensions.insert(policy);
         }
-        self.current = Some(next);
+        #[cfg(feature = "refresh")]
+        if let Some(follow) = &mut self.refresh {
+            // The refresh layer inside would be called afresh for this hop.
+            follow.state = crate::refresh::RefreshState::new(follow.state.config);
+            follow.template = None;
+            follow.start = Some(next.clone());
+        }
+        self.moved = Some(next);
 
         let body = match &self.body {
             Some(bytes) => ReplayBody::full(bytes.clone()),
@@ -488,15 +568,62 @@ impl<S> Chain<S> {
             tracing::debug!(
                 hops = self.history.len(),
                 status = %response.status(),
-                url = %self.current.as_ref().map_or("", Url::as_str),
+                url = %self.current().map_or("", Url::as_str),
                 "redirect chain ended"
             );
         }
         let extensions = response.extensions_mut();
         extensions.insert(RedirectHistory(std::mem::take(&mut self.history)));
-        if let Some(url) = self.current.take() {
+        let url = match self.moved.take() {
+            Some(url) => Some(url),
+            None => self.first.take().map(RequestUrl::into_url),
+        };
+        if let Some(url) = url {
             extensions.insert(FinalUrl(url));
         }
         response
+    }
+
+    /// The delay to wait (`None`: go at once) and the request of the
+    /// Refresh to follow, if any.
+    #[cfg(feature = "refresh")]
+    fn refresh_hop<B, ResB>(
+        &mut self,
+        response: &Response<ResB>,
+    ) -> Option<(Option<Duration>, Request<ReplayBody<B>>)> {
+        let follow = self.refresh.as_mut()?;
+        let first = self.first.as_ref().map(RequestUrl::url);
+        let current = self.moved.as_ref().or(first)?;
+        let start = follow.start.as_ref().or(first);
+        let (delay, next, uri) =
+            follow
+                .state
+                .decide(response.headers(), current, start, &self.budget)?;
+        let current = current.clone();
+        let facts = self
+            .facts
+            .get_or_insert_with(|| later_hop_facts(&self.template));
+        self.history.push(Hop {
+            url: current.clone(),
+            status: response.status(),
+        });
+        let template = follow.template.get_or_insert_with(|| {
+            let mut template = self.template.clone();
+            template.extensions.insert(self.budget.clone());
+            template
+        });
+        crate::refresh::refresh_hop(template, &current, &next, uri, facts);
+        let request = Request::from_parts(template.clone(), ReplayBody::empty());
+        let config = follow.state.config;
+        self.moved = Some(next);
+        let wait = (config.honor_time_is_on() && !delay.is_zero()).then_some(delay);
+        Some((wait, request))
+    }
+
+    /// The URL of the request in flight, if it is one.
+    fn current(&self) -> Option<&Url> {
+        self.moved
+            .as_ref()
+            .or(self.first.as_ref().map(RequestUrl::url))
     }
 }

@@ -46,6 +46,13 @@
 //!   order, and a relative `Location` is resolved against the URL it ended
 //!   at.
 //!
+//! **Refresh in the same layer.** With the `refresh` feature,
+//! [`RedirectLayer::follow_refresh`] makes this layer follow qualifying
+//! `Refresh` headers itself, deciding exactly as a
+//! [`RefreshLayer`](crate::refresh::RefreshLayer) directly inside it would:
+//! one copy of the request head per request instead of two (the stack of
+//! `clientcookie`'s `Opener` does this).
+//!
 //! The body of each intermediate 3xx response is read (up to 64 KiB) and
 //! dropped before the next hop, so an HTTP/1 connection can go back to the
 //! pool.
@@ -210,6 +217,8 @@ pub enum RedirectError {
 pub struct RedirectLayer {
     max_redirects: usize,
     max_replay_body: usize,
+    #[cfg(feature = "refresh")]
+    pub(crate) refresh: Option<crate::refresh::RefreshLayer>,
 }
 
 impl Default for RedirectLayer {
@@ -225,6 +234,8 @@ impl RedirectLayer {
         RedirectLayer {
             max_redirects: DEFAULT_MAX_REDIRECTS,
             max_replay_body: DEFAULT_MAX_REPLAY_BODY,
+            #[cfg(feature = "refresh")]
+            refresh: None,
         }
     }
 
@@ -249,6 +260,30 @@ impl RedirectLayer {
     #[must_use]
     pub fn max_replay_body(mut self, bytes: usize) -> RedirectLayer {
         self.max_replay_body = bytes;
+        self
+    }
+
+    /// Follow qualifying `Refresh` headers too, with `refresh`'s settings,
+    /// exactly as a [`RefreshLayer`](crate::refresh::RefreshLayer) directly
+    /// inside this layer would (`ServiceBuilder::new().layer(redirect).layer(refresh)`):
+    /// the same decisions, hop budget, history, final URL and requests,
+    /// for less work per request. The two layers each keep a copy of
+    /// the request's head for the hops they may follow, and the refresh
+    /// layer adds a service clone and a future of its own; this one keeps
+    /// one copy, and copies it again only when a Refresh is followed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use clientcookie_layers::redirect::RedirectLayer;
+    /// use clientcookie_layers::refresh::RefreshLayer;
+    ///
+    /// let layer = RedirectLayer::new()
+    ///     .follow_refresh(RefreshLayer::new().max_delay(Duration::from_secs(5)));
+    /// ```
+    #[cfg(feature = "refresh")]
+    #[must_use]
+    pub fn follow_refresh(mut self, refresh: crate::refresh::RefreshLayer) -> RedirectLayer {
+        self.refresh = Some(refresh);
         self
     }
 }

@@ -129,7 +129,7 @@ pub(super) fn start<S, B, ResB>(
     ready: S,
     idle: &S,
     request: Request<B>,
-    key: String,
+    key: &str,
     config: &Arc<Config>,
     cache: &Arc<Cache>,
 ) -> ResponseFuture<S, B, ResB>
@@ -137,9 +137,13 @@ where
     S: Service<Request<B>, Response = Response<ResB>> + Clone,
     B: Default,
 {
-    let lookup = cache.lookup(&key, Instant::now());
+    let lookup = cache.lookup(key, Instant::now());
     if let Lookup::Hit(policy) = &lookup {
-        let verdict = judge(policy, &agent_for(config, &request), request.uri());
+        // The agent is looked for only when the answer depends on it.
+        let verdict = match &**policy {
+            Policy::AllowAll => None,
+            _ => judge(policy, &agent_for(config, &request), request.uri()),
+        };
         return match verdict {
             None => ResponseFuture::unchecked(ready, request),
             Some(error) => ResponseFuture {

@@ -331,8 +331,11 @@ impl RobotsParseHandler for Compiler {
 /// assert_eq!(product_token("1bot"), "");
 /// ```
 pub fn product_token(user_agent: &str) -> &str {
+    // Bytes, not chars: a non-ASCII character ends the token at its first
+    // byte, which is a character boundary.
     let end = user_agent
-        .find(|c: char| !(c.is_ascii_alphabetic() || c == '-' || c == '_'))
+        .bytes()
+        .position(|b| !(b.is_ascii_alphabetic() || b == b'-' || b == b'_'))
         .unwrap_or(user_agent.len());
     &user_agent[..end]
 }
