@@ -228,7 +228,12 @@ fn main() -> ExitCode {
             let (save_time, written) =
                 best(runs, || match store::save(&jar, &out, format, save_all) {
                     Ok(n) => n,
-                    Err(e) => panic!("{}: {e}", out.display()),
+                    Err(e) => {
+                        // The error's own message names the file; its source says why.
+                        let cause = std::error::Error::source(&e)
+                            .map_or_else(String::new, |c| format!(": {c}"));
+                        panic!("{e}{cause}")
+                    }
                 });
             report(format, "save", written, &save_time);
         }
