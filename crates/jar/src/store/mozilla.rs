@@ -297,29 +297,7 @@ fn push_line(out: &mut Vec<u8>, cookie: &Cookie, line: &mut ShortLine) -> bool {
         line.put(HTTPONLY_PREFIX.as_bytes());
     }
     let fields = line.len;
-    line.put(if cookie.host_only { b"" } else { b"." });
-    line.put(cookie.domain.as_bytes());
-    line.put(if cookie.host_only {
-        b"\tFALSE\t"
-    } else {
-        b"\tTRUE\t"
-    });
-    line.put(cookie.path.as_bytes());
-    line.put(if cookie.secure {
-        b"\tTRUE\t"
-    } else {
-        b"\tFALSE\t"
-    });
-    // A session cookie is written with expiry 0, as curl writes it: curl
-    // (7.x splits on runs of tabs) misreads an empty field, which is what the
-    // seed writes. The seed reads `0` as "expired in 1970" rather than
-    // "session": Python 3.11 needs `ignore_expires` to load these cookies.
-    let mut digits = [0; 20];
-    line.put(super::format_int(&mut digits, cookie.expires.unwrap_or(0)));
-    line.put(b"\t");
-    line.put(cookie.name.as_bytes());
-    line.put(b"\t");
-    line.put(cookie.value.as_bytes());
+    put_fields(cookie, |piece| line.put(piece));
     if !fits(&line.buf[fields..line.len]) {
         return false;
     }
@@ -398,6 +376,36 @@ fn fits(line: &[u8]) -> bool {
     tabs == 6 && breaks == 0
 }
 
+/// The line's seven fields, tab-separated, handed to `put` piece by piece
+/// (onto the stack for [`push_line`], straight into the output for
+/// [`push_long_line`]).
+#[inline(always)]
+fn put_fields(cookie: &Cookie, mut put: impl FnMut(&[u8])) {
+    put(if cookie.host_only { b"" } else { b"." });
+    put(cookie.domain.as_bytes());
+    put(if cookie.host_only {
+        b"\tFALSE\t"
+    } else {
+        b"\tTRUE\t"
+    });
+    put(cookie.path.as_bytes());
+    put(if cookie.secure {
+        b"\tTRUE\t"
+    } else {
+        b"\tFALSE\t"
+    });
+    // A session cookie is written with expiry 0, as curl writes it: curl
+    // (7.x splits on runs of tabs) misreads an empty field, which is what the
+    // seed writes. The seed reads `0` as "expired in 1970" rather than
+    // "session": Python 3.11 needs `ignore_expires` to load these cookies.
+    let mut digits = [0; 20];
+    put(super::format_int(&mut digits, cookie.expires.unwrap_or(0)));
+    put(b"\t");
+    put(cookie.name.as_bytes());
+    put(b"\t");
+    put(cookie.value.as_bytes());
+}
+
 /// [`push_line`] for a line too long for the stack.
 fn push_long_line(out: &mut Vec<u8>, cookie: &Cookie) -> bool {
     let start = out.len();
@@ -405,27 +413,7 @@ fn push_long_line(out: &mut Vec<u8>, cookie: &Cookie) -> bool {
         out.extend_from_slice(HTTPONLY_PREFIX.as_bytes());
     }
     let fields = out.len();
-    if !cookie.host_only {
-        out.push(b'.');
-    }
-    out.extend_from_slice(cookie.domain.as_bytes());
-    out.extend_from_slice(if cookie.host_only {
-        b"\tFALSE\t"
-    } else {
-        b"\tTRUE\t"
-    });
-    out.extend_from_slice(cookie.path.as_bytes());
-    out.extend_from_slice(if cookie.secure {
-        b"\tTRUE\t"
-    } else {
-        b"\tFALSE\t"
-    });
-    let mut digits = [0; 20];
-    out.extend_from_slice(super::format_int(&mut digits, cookie.expires.unwrap_or(0)));
-    out.push(b'\t');
-    out.extend_from_slice(cookie.name.as_bytes());
-    out.push(b'\t');
-    out.extend_from_slice(cookie.value.as_bytes());
+    put_fields(cookie, |piece| out.extend_from_slice(piece));
     if !fits(&out[fields..]) {
         out.truncate(start);
         return false;
