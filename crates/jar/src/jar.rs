@@ -17,6 +17,7 @@ use crate::parse::{parse_set_cookie, parse_set_cookie2};
 use crate::policy::{CookiePolicy, DefaultCookiePolicy};
 use crate::reason::Reason;
 use crate::request::CookieRequest;
+use crate::CompactString;
 
 /// A jar shared between tasks and layers: a cheap `Clone` handle to one
 /// [`CookieJar`] behind a mutex. Lock it only for one lookup or one store,
@@ -483,7 +484,7 @@ impl CookieJar {
         let rfc2965 = self.policy.accepts_rfc2965();
         // RFC 2965 §9.1: when both headers name the same cookie, the
         // Set-Cookie2 one wins; remember which ones it set.
-        let mut from_cookie2: Vec<(String, String, String)> = Vec::new();
+        let mut from_cookie2: Vec<(CompactString, CompactString, CompactString)> = Vec::new();
         if rfc2965 {
             for value in headers.get_all(SET_COOKIE2) {
                 match parse_set_cookie2(value.as_bytes()) {
@@ -492,9 +493,9 @@ impl CookieJar {
                             let result = make::from_set_cookie2(sc, request, now);
                             if let Ok(c) = &result {
                                 from_cookie2.push((
-                                    c.domain.to_string(),
-                                    c.path.to_string(),
-                                    c.name.to_string(),
+                                    c.domain.clone(),
+                                    c.path.clone(),
+                                    c.name.clone(),
                                 ));
                             }
                             self.decide(request, value, result, now, report.as_deref_mut());

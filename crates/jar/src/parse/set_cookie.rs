@@ -83,14 +83,7 @@ pub struct SetCookie {
 /// the scan.
 #[inline]
 fn trim_wsp(s: &str) -> &str {
-    let b = s.as_bytes();
-    let (mut start, mut end) = (0, b.len());
-    while start < end && matches!(b[start], b' ' | b'\t') {
-        start += 1;
-    }
-    while end > start && matches!(b[end - 1], b' ' | b'\t') {
-        end -= 1;
-    }
+    let (start, end) = trim_range(s.as_bytes(), 0, s.len());
     // Both ends sit next to ASCII bytes, so they are char boundaries.
     s.get(start..end).unwrap_or("")
 }
@@ -102,7 +95,8 @@ fn find_byte(s: &str, byte: u8) -> Option<usize> {
     memchr::memchr(byte, s.as_bytes())
 }
 
-/// `trim_wsp` on a byte range of `b`.
+/// The part of `b[start..end]` left after trimming spaces and tabs at both
+/// ends, as a range of `b`.
 #[inline]
 fn trim_range(b: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
     while start < end && matches!(b[start], b' ' | b'\t') {
