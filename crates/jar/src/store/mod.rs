@@ -47,9 +47,10 @@
 //!
 //! Unlike the seed, a bad file never adds half of its cookies: the whole file
 //! is parsed before the jar is touched, and the error names the line
-//! ([`LoadError::Malformed`]). Files are read line by line, and a line longer
-//! than [`MAX_LINE_LEN`] is an error, so a huge file cannot exhaust memory
-//! before it is rejected. Saving is atomic ([`atomic`]): a crash or a full
+//! ([`LoadError::Malformed`]). Files are read line by line (a `cookies.txt`
+//! of up to 64 MiB is read whole, then taken apart in one scan), and a line
+//! longer than [`MAX_LINE_LEN`] is an error, so a huge file cannot exhaust
+//! memory before it is rejected. Saving is atomic ([`atomic`]): a crash or a full
 //! disk in the middle of a save leaves the previous file as it was, and the
 //! file keeps its permissions (`0600` for a new one: cookies are secrets).
 //!
@@ -240,6 +241,19 @@ impl Format {
         let capacity = |line: u64| (size / line).min(1 << 20) as usize;
         match self {
             Format::Lwp => lwp::read_lwp_sized(reader, capacity(128)),
+            Format::Mozilla if (WHOLE_FROM..=WHOLE_UP_TO).contains(&size) => {
+                let mut bytes = Vec::with_capacity(size as usize + 1);
+                // A file that grew past the bound since is read line by line.
+                let mut reader = reader;
+                (&mut reader)
+                    .take(WHOLE_UP_TO + 1)
+                    .read_to_end(&mut bytes)?;
+                if bytes.len() as u64 <= WHOLE_UP_TO {
+                    mozilla::read_mozilla_whole(&bytes)
+                } else {
+                    mozilla::read_mozilla_sized(bytes.chain(reader), capacity(64))
+                }
+            }
             Format::Mozilla => mozilla::read_mozilla_sized(reader, capacity(64)),
             Format::Msie => msie::read_msie(reader),
             #[cfg(feature = "json")]
@@ -962,6 +976,15 @@ pub enum SkippedCookie {
     #[error(transparent)]
     Chromium(chromium::Skipped),
 }
+
+/// A `cookies.txt` of this size or more is read whole into memory and
+/// taken apart in one scan ([`mozilla::read_mozilla_whole`]); a smaller one
+/// line by line.
+const WHOLE_FROM: u64 = 256 * 1024;
+
+/// ... and one of at most this size: a larger file is read line by line, so
+/// that memory holds its cookies but not the file too.
+const WHOLE_UP_TO: u64 = 64 * 1024 * 1024;
 
 /// The read buffer of the file loaders: big reads, few system calls.
 const READ_BUFFER: usize = 64 * 1024;

@@ -104,6 +104,208 @@ pub(crate) fn read_mozilla_sized(
     Ok(cookies)
 }
 
+/// [`read_mozilla`] of a whole file held in memory, with the same result:
+/// one scan over the bytes finds every tab and line end 64 bytes at a
+/// time, and a line is taken apart from those positions. Anything that
+/// scan does not settle (an error to name by its line, bytes that are not
+/// UTF-8, an expiry to read as a float, a very long line) goes to the line
+/// reader of [`read_mozilla`], from the start.
+pub(crate) fn read_mozilla_whole(bytes: &[u8]) -> Result<Vec<Cookie>, LoadError> {
+    let blank = super::blank_cookie();
+    let mut cookies = Vec::with_capacity(bytes.len() / 64);
+    if each_fields(bytes, |fields| cookies.push(fields.to_cookie(&blank))).is_some() {
+        return Ok(cookies);
+    }
+    drop(cookies);
+    read_mozilla_sized(bytes, bytes.len() / 64)
+}
+
+/// Call `each` with the fields of every cookie line of a whole
+/// `cookies.txt`, in order; `None` (after any number of calls) when the
+/// file has something that only [`read_mozilla`]'s line reader judges:
+/// an error, bytes that are not UTF-8, an expiry that is not plain digits
+/// and not `0`/empty, a line of [`super::MAX_LINE_LEN`] bytes or more.
+/// When it returns `Some`, `each` saw exactly what [`read_mozilla`] makes
+/// cookies of.
+fn each_fields<'a>(bytes: &'a [u8], mut each: impl FnMut(Fields<'a>)) -> Option<()> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut first = true;
+    let mut settled = true;
+    scan_lines(bytes, |start, end, tabs, count| {
+        let raw = &text[start..end];
+        if raw.len() >= super::MAX_LINE_LEN {
+            settled = false;
+            return false;
+        }
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if first {
+            first = false;
+            settled = is_magic(line);
+            return settled;
+        }
+        let Some((rest, http_only)) = cookie_line(line) else {
+            return true;
+        };
+        match fields_at(
+            text,
+            start + (line.len() - rest.len()),
+            start + line.len(),
+            tabs,
+            count,
+            http_only,
+        ) {
+            Some(fields) => {
+                each(fields);
+                true
+            }
+            None => {
+                settled = false;
+                false
+            }
+        }
+    });
+    // An empty file has no magic line.
+    (settled && !first).then_some(())
+}
+
+/// The fields of the cookie line `text[start..end]` whose tabs are at
+/// `tabs` (`count` of them: only the first 7 are kept), as
+/// [`split_line`] makes them; `None` where it would refuse the line or the
+/// expiry needs its general reading.
+#[inline(always)]
+fn fields_at<'a>(
+    text: &'a str,
+    start: usize,
+    end: usize,
+    tabs: &[usize; 7],
+    count: usize,
+    http_only: bool,
+) -> Option<Fields<'a>> {
+    if count != 6 {
+        return None;
+    }
+    let [t0, t1, t2, t3, t4, t5, _] = *tabs;
+    let domain = text.get(start..t0)?;
+    let flag = &text[t0 + 1..t1];
+    let dotted = domain.starts_with('.');
+    if (flag == "TRUE") != dotted {
+        return None;
+    }
+    let expires = &text[t3 + 1..t4];
+    let expires = match digits(expires.as_bytes()) {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None if expires.is_empty() => None,
+        None => parse_expires(expires).ok()?,
+    };
+    Some(Fields {
+        domain,
+        dotted,
+        path: &text[t1 + 1..t2],
+        secure: &text[t2 + 1..t3] == "TRUE",
+        expires,
+        name: &text[t4 + 1..t5],
+        value: &text[t5 + 1..end],
+        http_only,
+    })
+}
+
+/// A field of 1 to 18 ASCII digits as a number (no sign, no space: what
+/// a writer writes); `None` for anything else.
+#[inline(always)]
+fn digits(field: &[u8]) -> Option<i64> {
+    if field.is_empty() || field.len() > 18 {
+        return None;
+    }
+    let mut n = 0i64;
+    for &b in field {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + i64::from(d);
+    }
+    Some(n)
+}
+
+/// Call `line(start, end, tabs, count)` for every line of `bytes` (`end`
+/// at its `\n`, or the end of the bytes for a last line without one), with
+/// the positions of its first 7 tabs and how many it has, until `line`
+/// returns `false`. Tabs and line ends are found 64 bytes at a time.
+fn scan_lines(bytes: &[u8], mut line: impl FnMut(usize, usize, &[usize; 7], usize) -> bool) {
+    let mut start = 0;
+    let mut tabs = [0usize; 7];
+    let mut count = 0;
+    let mut base = 0;
+    while base < bytes.len() {
+        let (tab_mask, end_mask) = match bytes.get(base..base + 64) {
+            Some(block) => tabs_and_ends(block),
+            None => {
+                let mut block = [0u8; 64];
+                block[..bytes.len() - base].copy_from_slice(&bytes[base..]);
+                tabs_and_ends(&block)
+            }
+        };
+        let mut both = tab_mask | end_mask;
+        while both != 0 {
+            let bit = both.trailing_zeros();
+            both &= both - 1;
+            let at = base + bit as usize;
+            if end_mask >> bit & 1 == 0 {
+                if let Some(slot) = tabs.get_mut(count) {
+                    *slot = at;
+                }
+                count += 1;
+            } else {
+                if !line(start, at, &tabs, count) {
+                    return;
+                }
+                start = at + 1;
+                count = 0;
+            }
+        }
+        base += 64;
+    }
+    if start < bytes.len() {
+        line(start, bytes.len(), &tabs, count);
+    }
+}
+
+/// Bit masks of the tabs and of the `\n`s of 64 bytes (bit `i` for byte `i`).
+#[inline(always)]
+fn tabs_and_ends(block: &[u8]) -> (u64, u64) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+        };
+        let mut tabs = 0u64;
+        let mut ends = 0u64;
+        // SAFETY: SSE2 is enabled (the cfg above); each load reads the 16
+        // bytes of `part`, and needs no alignment.
+        unsafe {
+            let tab = _mm_set1_epi8(b'\t' as i8);
+            let end = _mm_set1_epi8(b'\n' as i8);
+            for (i, part) in block.chunks_exact(16).take(4).enumerate() {
+                let v = _mm_loadu_si128(part.as_ptr().cast::<__m128i>());
+                tabs |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, tab)) as u16) << (16 * i);
+                ends |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, end)) as u16) << (16 * i);
+            }
+        }
+        (tabs, ends)
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        let mut tabs = 0u64;
+        let mut ends = 0u64;
+        for (j, &b) in block.iter().take(64).enumerate() {
+            tabs |= u64::from(b == b'\t') << j;
+            ends |= u64::from(b == b'\n') << j;
+        }
+        (tabs, ends)
+    }
+}
+
 /// A line that holds a cookie, without curl's `#HttpOnly_` prefix, and
 /// whether it had it; `None` for a comment or a blank line.
 pub(crate) fn cookie_line(line: &str) -> Option<(&str, bool)> {

@@ -1140,6 +1140,36 @@ proptest! {
         prop_assert_eq!(got, expected);
     }
 
+    /// The one-scan reader of a whole `cookies.txt` gives what the line
+    /// reader gives on the same bytes: the same cookies, or the same error
+    /// on the same line.
+    #[test]
+    fn a_whole_cookies_txt_is_read_as_line_by_line(
+        magic in prop_oneof![Just("# Netscape HTTP Cookie File"), Just("# HTTP Cookie File"), Just("#LWP-Cookies-2.0"), Just("")],
+        lines in proptest::collection::vec(arb_cookies_txt_line(), 0..12),
+        ends in proptest::collection::vec(prop_oneof![Just("\n"), Just("\r\n")], 12),
+        last_end in any::<bool>(),
+        garbage in proptest::option::weighted(0.1, (any::<prop::sample::Index>(), any::<u8>())),
+    ) {
+        let mut text = format!("{magic}\n").into_bytes();
+        for (i, line) in lines.iter().enumerate() {
+            text.extend_from_slice(line.as_bytes());
+            if i + 1 < lines.len() || last_end {
+                text.extend_from_slice(ends[i].as_bytes());
+            }
+        }
+        if let Some((at, byte)) = garbage {
+            let at = at.index(text.len());
+            text[at] = byte;
+        }
+        let times = |cookies: Vec<Cookie>| -> Vec<Cookie> {
+            cookies.into_iter().map(|mut c| { c.creation_time = 0; c.last_access_time = 0; c }).collect()
+        };
+        let whole = mozilla::read_mozilla_whole(&text).map(times);
+        let by_line = read_mozilla(&text[..]).map(times);
+        prop_assert_eq!(format!("{whole:?}"), format!("{by_line:?}"));
+    }
+
     #[test]
     fn no_input_makes_a_reader_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
         let mut lwp = b"#LWP-Cookies-2.0\nSet-Cookie3: ".to_vec();
@@ -1157,6 +1187,55 @@ proptest! {
         let file = format!("#LWP-Cookies-2.0\nSet-Cookie3: {text}\n");
         let _ = read_lwp(file.as_bytes());
     }
+}
+
+/// A line of a `cookies.txt`, mostly well formed: cookies (host or domain,
+/// HttpOnly or not, every kind of expiry), comments, blank lines, and lines
+/// with a field too many or too few or a flag that does not match.
+fn arb_cookies_txt_line() -> impl Strategy<Value = String> {
+    let field = "[a-zA-Z0-9./=_é -]{0,30}";
+    let expires = prop_oneof![
+        Just(String::new()),
+        Just("0".to_string()),
+        (0i64..=i64::MAX).prop_map(|n| n.to_string()),
+        Just(" 42 ".to_string()),
+        Just("1.5e9".to_string()),
+        Just("-7".to_string()),
+        Just("nan".to_string()),
+        "[0-9]{17,21}",
+    ];
+    let cookie = (
+        any::<bool>(),
+        any::<bool>(),
+        "[a-zA-Z0-9.-]{0,20}",
+        prop_oneof![Just("TRUE"), Just("FALSE"), Just("true")],
+        field,
+        prop_oneof![Just("TRUE"), Just("FALSE"), Just("x")],
+        expires,
+        field,
+        field,
+    )
+        .prop_map(
+            |(http_only, dotted, domain, flag, path, secure, expires, name, value)| {
+                let prefix = if http_only { "#HttpOnly_" } else { "" };
+                let dot = if dotted { "." } else { "" };
+                let flag = match flag {
+                    "TRUE" | "FALSE" if dotted => "TRUE",
+                    "TRUE" | "FALSE" => "FALSE",
+                    other => other,
+                };
+                format!(
+                    "{prefix}{dot}{domain}\t{flag}\t{path}\t{secure}\t{expires}\t{name}\t{value}"
+                )
+            },
+        );
+    prop_oneof![
+        6 => cookie,
+        1 => "[#$ ][ -~\t]{0,40}",
+        1 => Just(String::new()),
+        1 => "[a-z.\t]{0,40}",
+        1 => (0usize..3).prop_map(|n| "a\tFALSE\t/\tFALSE\t0\tn\tv".to_string() + &"\tx".repeat(n)),
+    ]
 }
 
 /// What a `cookie_store` JSON file can hold: a `raw_cookie` (so a name
