@@ -249,7 +249,7 @@ impl Format {
                     .take(WHOLE_UP_TO + 1)
                     .read_to_end(&mut bytes)?;
                 if bytes.len() as u64 <= WHOLE_UP_TO {
-                    mozilla::read_mozilla_whole(&bytes)
+                    mozilla::read_mozilla_bytes(&bytes)
                 } else {
                     mozilla::read_mozilla_sized(bytes.chain(reader), capacity(64))
                 }
@@ -978,7 +978,7 @@ pub enum SkippedCookie {
 }
 
 /// A `cookies.txt` of this size or more is read whole into memory and
-/// taken apart in one scan ([`mozilla::read_mozilla_whole`]); a smaller one
+/// taken apart in one scan ([`mozilla::read_mozilla_bytes`]); a smaller one
 /// line by line.
 const WHOLE_FROM: u64 = 256 * 1024;
 
