@@ -804,6 +804,10 @@ impl CookieFile {
     /// The seed's `FileCookieJar.load`: add the file's cookies to `jar`
     /// (see [`load`]). Returns how many were stored.
     pub fn load(&self, jar: &mut CookieJar, opts: LoadOptions) -> Result<usize, LoadError> {
+        if let Some(bytes) = self.read_whole()? {
+            return mozilla::load_whole(jar, &bytes, opts, |_| {})
+                .map_err(|e| e.with_path(&self.path));
+        }
         let cookies = self.read()?;
         Ok(insert(jar, cookies, opts, self.keeps_times()))
     }
@@ -811,6 +815,12 @@ impl CookieFile {
     /// The seed's `FileCookieJar.revert`: replace the cookies of `jar` by
     /// the file's (see [`revert`]). On an error the jar is unchanged.
     pub fn revert(&self, jar: &mut CookieJar, opts: LoadOptions) -> Result<usize, LoadError> {
+        if let Some(bytes) = self.read_whole()? {
+            return mozilla::load_whole(jar, &bytes, opts, |jar| {
+                jar.clear(None, None, None);
+            })
+            .map_err(|e| e.with_path(&self.path));
+        }
         let cookies = self.read()?;
         jar.clear(None, None, None);
         Ok(insert(jar, cookies, opts, self.keeps_times()))
@@ -857,6 +867,23 @@ impl CookieFile {
             }
             format => atomic::save_with(path, |w| write_text(jar, w, format, opts))?,
         }
+    }
+
+    /// A large `cookies.txt` read whole, for [`mozilla::load_whole`];
+    /// `None` for any other file (read by [`read`](Self::read)).
+    fn read_whole(&self) -> Result<Option<Vec<u8>>, LoadError> {
+        if self.format != Format::Mozilla {
+            return Ok(None);
+        }
+        let mut file = File::open(&self.path)?;
+        let size = file.metadata()?.len();
+        if !(LOAD_WHOLE_FROM..=WHOLE_UP_TO).contains(&size) {
+            return Ok(None);
+        }
+        let mut bytes = Vec::with_capacity(size as usize + 1);
+        (&mut file).take(WHOLE_UP_TO + 1).read_to_end(&mut bytes)?;
+        // A file that grew past the bound since is read line by line.
+        Ok((bytes.len() as u64 <= WHOLE_UP_TO).then_some(bytes))
     }
 
     /// Whether the format stores creation and access times (a database
@@ -982,6 +1009,11 @@ pub enum SkippedCookie {
 /// line by line.
 const WHOLE_FROM: u64 = 256 * 1024;
 
+/// A `cookies.txt` of this size or more is loaded with a second thread
+/// making its cookies while the jar stores them ([`mozilla::load_whole`]);
+/// below it, there is too little to overlap.
+const LOAD_WHOLE_FROM: u64 = 1024 * 1024;
+
 /// ... and one of at most this size: a larger file is read line by line, so
 /// that memory holds its cookies but not the file too.
 const WHOLE_UP_TO: u64 = 64 * 1024 * 1024;
@@ -1068,7 +1100,12 @@ pub fn load_detected(
     CookieFile::detect(path.as_ref())?.load(jar, opts)
 }
 
-fn insert(jar: &mut CookieJar, cookies: Vec<Cookie>, opts: LoadOptions, keep_times: bool) -> usize {
+pub(crate) fn insert(
+    jar: &mut CookieJar,
+    cookies: Vec<Cookie>,
+    opts: LoadOptions,
+    keep_times: bool,
+) -> usize {
     let now = jar.now();
     let mut stored = 0;
     for mut cookie in cookies {

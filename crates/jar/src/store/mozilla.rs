@@ -37,9 +37,11 @@
 //! persistent cookie.
 
 use std::io::{self, BufRead, Write};
+use std::sync::mpsc;
+use std::thread;
 
-use super::{Format, Lines, LoadError, Malformed, SaveOptions};
-use crate::Cookie;
+use super::{Format, Lines, LoadError, LoadOptions, Malformed, SaveOptions};
+use crate::{Cookie, CookieJar};
 
 /// The header this module writes (the seed's `NETSCAPE_HEADER_TEXT`).
 pub const HEADER: &str = "# Netscape HTTP Cookie File\n\
@@ -127,6 +129,155 @@ pub fn read_mozilla_bytes(bytes: &[u8]) -> Result<Vec<Cookie>, LoadError> {
     }
     drop(cookies);
     read_mozilla_sized(bytes, bytes.len() / 64)
+}
+
+/// How many cookies [`load_whole`]'s making thread hands over at a time
+/// (under glibc's threshold for a `mmap` per allocation).
+const BATCH: usize = 256;
+
+/// [`super::load`] of a whole `cookies.txt` held in memory; `prepare` is
+/// called on the jar once the file is known to be good (`revert` clears
+/// the jar there). Returns how many cookies were stored.
+///
+/// Nothing is stored before every line is checked: a bad file leaves the
+/// jar untouched. A second thread makes the cookies from the start of the
+/// file, checking each line as it goes, and hands them over in batches;
+/// meanwhile this thread checks the lines from 30 % of the file on, in a
+/// scan that makes no cookie. Once both have passed that point, this
+/// thread stores the cookies as they come: making them then costs no
+/// time, as storing them is the slower half. A file that the scan does
+/// not settle (see [`each_fields`]) is read by [`read_mozilla_bytes`] and
+/// stored after, as [`super::load`] does for the other formats.
+pub(crate) fn load_whole(
+    jar: &mut CookieJar,
+    bytes: &[u8],
+    opts: LoadOptions,
+    prepare: impl FnOnce(&mut CookieJar),
+) -> Result<usize, LoadError> {
+    let now = jar.now();
+    let mut prepare = Some(prepare);
+    let mut prepare = |jar: &mut CookieJar| {
+        if let Some(prepare) = prepare.take() {
+            prepare(jar);
+        }
+    };
+    let mut stored = 0;
+    let mut store = |jar: &mut CookieJar, batch: &mut Vec<Cookie>| {
+        for cookie in batch.drain(..) {
+            match jar.store(cookie, now) {
+                Ok(crate::Stored::Added | crate::Stored::Replaced) => stored += 1,
+                Ok(_) => {}
+                Err(reason) => tracing::debug!(?reason, "cookie from file not stored"),
+            }
+        }
+    };
+    // What `insert` does to each cookie but storing it. `hand` takes a full
+    // batch and gives back an empty one, or `None` to stop; `at` is told
+    // where each cookie line starts, once every line before it is settled.
+    // Returns whether the scan settled every line.
+    let make = |hand: &mut dyn FnMut(Vec<Cookie>) -> Option<Vec<Cookie>>,
+                at: &mut dyn FnMut(usize)| {
+        let mut batch = Some(Vec::with_capacity(BATCH));
+        // A line the scan does not settle ends it.
+        let settled = each_fields(bytes, |start, fields| {
+            at(start);
+            let Some(cookies) = batch.as_mut() else {
+                return;
+            };
+            // A file's cookies are created when it is loaded.
+            let cookie = fields.to_cookie(now);
+            if !opts.keeps(&cookie, now) {
+                return;
+            }
+            cookies.push(cookie);
+            if cookies.len() == BATCH {
+                batch = batch.take().and_then(&mut *hand);
+            }
+        })
+        .is_some();
+        if let Some(cookies) = batch.filter(|c| settled && !c.is_empty()) {
+            hand(cookies);
+        }
+        settled
+    };
+    // The maker checks the lines before `split` as it makes their cookies;
+    // this thread checks the others meanwhile. Placed so that both are
+    // done at about the same time (a check costs a third of making).
+    let split = bytes.len() * 3 / 10;
+    let split = memchr::memchr(b'\n', &bytes[split..]).map_or(bytes.len(), |i| split + i + 1);
+    let settled = thread::scope(|scope| {
+        let (full, filled) = mpsc::channel::<Vec<Cookie>>();
+        let (empty, emptied) = mpsc::channel::<Vec<Cookie>>();
+        let (passed, reached_split) = mpsc::sync_channel::<()>(1);
+        let maker = thread::Builder::new()
+            .name("cookies.txt load".into())
+            .spawn_scoped(scope, move || {
+                let mut passed = Some(passed);
+                let mut pass = || {
+                    if let Some(passed) = passed.take() {
+                        let _ = passed.send(());
+                    }
+                };
+                let mut hand = |batch| {
+                    full.send(batch).ok()?;
+                    Some(
+                        emptied
+                            .try_recv()
+                            .unwrap_or_else(|_| Vec::with_capacity(BATCH)),
+                    )
+                };
+                let settled = make(&mut hand, &mut |start| {
+                    if start >= split {
+                        pass();
+                    }
+                });
+                if settled {
+                    pass();
+                }
+            });
+        match maker {
+            Ok(maker) => {
+                let settled = each_fields_in(&bytes[split..], false, |_, _| {}).is_some()
+                    && reached_split.recv().is_ok();
+                if settled {
+                    prepare(jar);
+                    for mut batch in filled {
+                        store(jar, &mut batch);
+                        // Once the maker is done the vector is dropped.
+                        let _ = empty.send(batch);
+                    }
+                } else {
+                    // The maker stops at its next batch.
+                    drop(filled);
+                }
+                if let Err(panic) = maker.join() {
+                    std::panic::resume_unwind(panic);
+                }
+                settled
+            }
+            // No thread to be had: check, then make and store in turn.
+            Err(_) => {
+                let settled = each_fields(bytes, |_, _| {}).is_some();
+                if settled {
+                    prepare(jar);
+                    make(
+                        &mut |mut batch| {
+                            store(jar, &mut batch);
+                            Some(batch)
+                        },
+                        &mut |_| {},
+                    );
+                }
+                settled
+            }
+        }
+    });
+    if settled {
+        return Ok(stored);
+    }
+    let cookies = read_mozilla_bytes(bytes)?;
+    prepare(jar);
+    Ok(super::insert(jar, cookies, opts, false))
 }
 
 /// Call `each` with the fields of every cookie line of a whole

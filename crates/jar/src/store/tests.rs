@@ -583,6 +583,244 @@ fn revert_of_a_corrupt_file_leaves_the_jar_unchanged_and_load_adds_nothing() {
     assert!(message.contains("cookies.txt: line 3:"), "{message}");
 }
 
+/// A `cookies.txt` of `n` cookies over `n / 10` sites (host and domain
+/// cookies, HttpOnly, session and persistent ones), over a megabyte from
+/// 15,000 cookies: loaded with a second thread making the cookies, and
+/// saved with a second thread writing the file.
+fn large_cookies_txt(n: usize) -> String {
+    let mut text = String::from(mozilla::HEADER);
+    for i in 0..n {
+        let site = format!("site{}.example", i / 10);
+        let (domain, flag) = if i % 3 == 0 {
+            (format!(".{site}"), "TRUE")
+        } else {
+            (format!("www.{site}"), "FALSE")
+        };
+        let prefix = if i % 4 == 0 { "#HttpOnly_" } else { "" };
+        let expires = if i % 7 == 0 { 0 } else { FUTURE + i as i64 };
+        let value = "v".repeat(i % 40);
+        text.push_str(&format!(
+            "{prefix}{domain}\t{flag}\t/p{}\t{}\t{expires}\tc{i}\t{value}\n",
+            i % 3,
+            if i % 2 == 0 { "TRUE" } else { "FALSE" }
+        ));
+        if i % 1000 == 0 {
+            text.push_str("# a comment\n\n");
+        }
+    }
+    text
+}
+
+/// The jar's cookies, sorted, without the times the load gives them.
+fn contents(jar: &CookieJar) -> Vec<Cookie> {
+    let mut all: Vec<Cookie> = jar
+        .iter()
+        .cloned()
+        .map(|mut c| {
+            c.creation_time = 0;
+            c.last_access_time = 0;
+            c
+        })
+        .collect();
+    all.sort_by(|a, b| (&a.domain, &a.path, &a.name).cmp(&(&b.domain, &b.path, &b.name)));
+    all
+}
+
+#[test]
+fn a_large_cookies_txt_loads_as_a_small_one_does() {
+    let dir = TempDir::new("large-load");
+    let path = dir.join("cookies.txt");
+    let text = large_cookies_txt(30_000);
+    assert!(text.len() > 1 << 20);
+    std::fs::write(&path, &text).unwrap();
+    let all = LoadOptions {
+        ignore_discard: true,
+        ignore_expires: false,
+    };
+    for opts in [all, LoadOptions::default()] {
+        // The whole path (a second thread making the cookies), against the
+        // line reader and the jar's own `set_cookie`, on a jar that holds
+        // a cookie the file replaces and one it does not.
+        let mut loaded = jar();
+        loaded
+            .set_cookie(persistent("c1", "old", "www.site0.example"))
+            .unwrap();
+        loaded
+            .set_cookie(persistent("kept", "1", "other.example"))
+            .unwrap();
+        let mut expected = jar();
+        expected
+            .set_cookie(persistent("c1", "old", "www.site0.example"))
+            .unwrap();
+        expected
+            .set_cookie(persistent("kept", "1", "other.example"))
+            .unwrap();
+        let mut stored = 0;
+        for cookie in read_mozilla(text.as_bytes()).unwrap() {
+            if opts.keeps(&cookie, NOW) && expected.set_cookie(cookie).is_ok() {
+                stored += 1;
+            }
+        }
+        assert_eq!(
+            load(&mut loaded, &path, Format::Mozilla, opts).unwrap(),
+            stored
+        );
+        assert_eq!(contents(&loaded), contents(&expected));
+        // `revert` drops what the file does not have.
+        let mut reverted = jar();
+        reverted
+            .set_cookie(persistent("gone", "1", "other.example"))
+            .unwrap();
+        let mut fresh = jar();
+        let mut stored = 0;
+        for cookie in read_mozilla(text.as_bytes()).unwrap() {
+            if opts.keeps(&cookie, NOW) && fresh.set_cookie(cookie).is_ok() {
+                stored += 1;
+            }
+        }
+        assert_eq!(
+            revert(&mut reverted, &path, Format::Mozilla, opts).unwrap(),
+            stored
+        );
+        assert_eq!(contents(&reverted), contents(&fresh));
+    }
+}
+
+#[test]
+fn a_large_corrupt_cookies_txt_names_its_line_and_leaves_the_jar_unchanged() {
+    let dir = TempDir::new("large-corrupt");
+    let path = dir.join("cookies.txt");
+    let good = large_cookies_txt(30_000);
+    let lines: Vec<&str> = good.lines().collect();
+    // Near the start (checked by the thread making the cookies), in the
+    // middle and near the end (checked by the storing one), and each kind
+    // of line the one scan leaves to the line reader.
+    let near = [5, lines.len() / 4, lines.len() / 2, lines.len() - 2];
+    let breakages: [(&str, Option<Malformed>); 4] = [
+        (
+            "h\tFALSE\t/\tFALSE\t4000000000\tbroken",
+            Some(Malformed::FieldCount(6)),
+        ),
+        (".h\tFALSE\t/\tFALSE\t0\ta\tb", None),
+        (
+            "h\tFALSE\t/\tFALSE\tsoon\ta\tb",
+            Some(Malformed::Expires("soon".into())),
+        ),
+        ("h\tFALSE\t/\tFALSE\t\u{0}\ta\tb", None),
+    ];
+    for &at in &near {
+        for (bad, reason) in &breakages {
+            let mut broken = lines.clone();
+            broken[at] = bad;
+            std::fs::write(&path, broken.join("\n") + "\n").unwrap();
+            let mut jar = jar();
+            jar.set_cookie(persistent("old", "1", "h")).unwrap();
+            let before = contents(&jar);
+            for revert_it in [true, false] {
+                let result = if revert_it {
+                    revert(&mut jar, &path, Format::Mozilla, LoadOptions::default())
+                } else {
+                    load(&mut jar, &path, Format::Mozilla, LoadOptions::default())
+                };
+                match result.unwrap_err() {
+                    LoadError::Malformed {
+                        path: p,
+                        line,
+                        reason: got,
+                    } => {
+                        assert_eq!(p.as_deref(), Some(path.as_path()));
+                        assert_eq!(line, at + 1, "{bad:?}");
+                        if let Some(reason) = reason {
+                            assert_eq!(&got, reason);
+                        }
+                    }
+                    other => panic!("{other:?}"),
+                }
+                assert_eq!(contents(&jar), before, "line {}: {bad:?}", at + 1);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_large_save_writes_what_a_small_one_would_line_by_line() {
+    let dir = TempDir::new("large-save");
+    let path = dir.join("cookies.txt");
+    std::fs::write(&path, large_cookies_txt(30_000)).unwrap();
+    let mut jar = jar();
+    let all = LoadOptions {
+        ignore_discard: true,
+        ignore_expires: false,
+    };
+    load(&mut jar, &path, Format::Mozilla, all).unwrap();
+    // One cookie the format cannot hold, stored last: skipped, and not
+    // counted.
+    let mut tab = persistent("tab", "a\tb", "z.example");
+    tab.expires = Some(FUTURE);
+    jar.set_cookie(tab).unwrap();
+    let keep_all = SaveOptions {
+        ignore_discard: true,
+        ignore_expires: false,
+    };
+    let out = dir.join("out.txt");
+    let written = save(&jar, &out, Format::Mozilla, keep_all).unwrap();
+    let mut expected = String::from(mozilla::HEADER);
+    let mut count = 0;
+    for cookie in jar.cookies_in_stored_order() {
+        if let Some(line) = mozilla::mozilla_line(cookie) {
+            expected.push_str(&line);
+            expected.push('\n');
+            count += 1;
+        }
+    }
+    assert_eq!(written, count);
+    assert_eq!(written, jar.len() - 1);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
+    let mut again = Vec::new();
+    assert_eq!(
+        write_to(&jar, &mut again, Format::Mozilla, keep_all).unwrap(),
+        written
+    );
+    assert_eq!(String::from_utf8(again).unwrap(), expected);
+}
+
+#[test]
+fn a_large_save_stops_at_the_first_buffer_that_fails() {
+    let mut jar = jar();
+    for cookie in read_mozilla(large_cookies_txt(30_000).as_bytes()).unwrap() {
+        jar.set_cookie(cookie).unwrap();
+    }
+    let in_order = jar.cookies_in_stored_order();
+    let all = SaveOptions {
+        ignore_discard: true,
+        ignore_expires: false,
+    };
+    let write = |fail_at: Option<usize>| {
+        let mut out = Vec::new();
+        let mut handed = 0;
+        let result = mozilla::write_mozilla_chunks(&in_order, all, NOW, |chunk| {
+            if Some(handed) == fail_at {
+                return Err(io::Error::other("disk full"));
+            }
+            handed += 1;
+            out.extend_from_slice(&chunk);
+            Ok(Vec::new())
+        });
+        (result, out, handed)
+    };
+    let (written, whole, chunks) = write(None);
+    assert_eq!(written.unwrap(), jar.len());
+    assert!(chunks > 4);
+    // Any buffer, from the first to the last: an error, and nothing
+    // handed after it.
+    for fail_at in [0, 1, chunks / 2, chunks - 2, chunks - 1] {
+        let (result, out, handed) = write(Some(fail_at));
+        assert!(result.is_err(), "{fail_at}");
+        assert_eq!(handed, fail_at);
+        assert!(whole.starts_with(&out));
+    }
+}
+
 #[test]
 fn a_missing_file_is_an_io_error_and_the_jar_stays() {
     let mut jar = jar();
