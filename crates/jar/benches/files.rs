@@ -128,6 +128,15 @@ fn bench_files(c: &mut Criterion) {
                 black_box(cookies.len())
             })
         });
+        if format == Format::Mozilla {
+            // The one-scan reader of a file in memory, which `load` uses.
+            group.bench_function("parse-bytes/mozilla", |b| {
+                b.iter(|| {
+                    let cookies = store::mozilla::read_mozilla_bytes(&bytes).expect("parse");
+                    black_box(cookies.len())
+                })
+            });
+        }
         group.bench_function(format!("load/{}", format.name()), |b| {
             b.iter_with_large_drop(|| {
                 let mut jar = fresh_jar();
