@@ -63,7 +63,7 @@ pub fn install_crypto_provider() {
 /// let service = ReqwestService::new(reqwest_client_builder().build()?);
 /// let request = http::Request::get("http://example.com/").body(clientcookie::Body::empty())?;
 /// let response = service.oneshot(request).await?;
-/// println!("{}", response.extensions().get::<FinalUrl>().unwrap().0);
+/// println!("{}", response.extensions().get::<FinalUrl>().unwrap().url());
 /// # Ok(())
 /// # }
 /// ```
@@ -178,7 +178,7 @@ impl Future for ReqwestFuture {
                 if let Some(extensions) = extensions.take() {
                     merge_extensions(extensions, response.extensions_mut());
                 }
-                response.extensions_mut().insert(FinalUrl(url));
+                response.extensions_mut().insert(FinalUrl::new(url));
                 Poll::Ready(Ok(response))
             }
             StateProj::Failed { error } => match error.take() {
