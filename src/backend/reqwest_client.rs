@@ -114,7 +114,13 @@ impl ReqwestService {
         let (mut parts, body) = request.into_parts();
         // The URL the layers parsed already, when they did: reqwest would
         // format the URI and parse it again.
-        let url = RequestUrl::cached(&parts.uri, &parts.extensions).cloned();
+        // Else parsed here without formatting the URI first (as
+        // `reqwest::Request::try_from` does), which then has only errors
+        // left to report.
+        let url = match RequestUrl::cached(&parts.uri, &parts.extensions) {
+            Some(url) => Some(url.clone()),
+            None => RequestUrl::parse(&parts.uri),
+        };
         // Moved, not cloned (a clone costs an allocation per value): reqwest
         // reads only its own, private values from a request's extensions,
         // which an `http::Request` cannot carry.

@@ -135,6 +135,22 @@ impl RequestUrl {
             .map(RequestUrl::url)
     }
 
+    /// `uri` parsed as a URL, as `Url::parse(&uri.to_string())` would,
+    /// without the formatting (which costs about half as much again as
+    /// the parse); nothing is cached. For code after the layers that needs
+    /// a `Url` when [`cached`](Self::cached) has none.
+    ///
+    /// ```
+    /// use clientcookie_layers::extensions::RequestUrl;
+    ///
+    /// let uri: http::Uri = "http://example.com/a?b".parse().unwrap();
+    /// assert_eq!(RequestUrl::parse(&uri).unwrap().as_str(), "http://example.com/a?b");
+    /// assert!(RequestUrl::parse(&"/relative".parse().unwrap()).is_none());
+    /// ```
+    pub fn parse(uri: &http::Uri) -> Option<url::Url> {
+        parse_uri(uri)
+    }
+
     /// Record that `uri` is `url`.
     pub fn set(extensions: &mut http::Extensions, uri: http::Uri, url: url::Url) {
         extensions.insert(RequestUrl {

@@ -260,7 +260,7 @@ where
                         });
                         continue;
                     }
-                    this.chain.absorb(response.extensions());
+                    this.chain.absorb(&response);
                     match this.chain.next_hop(&response) {
                         Ok(Next::Return) => {
                             this.state.set(State::Done);
@@ -428,14 +428,18 @@ fn drop_content_headers(headers: &mut http::HeaderMap) {
 
 impl<S> Chain<S> {
     /// Takes in what a layer inside that follows things too (refresh) did
-    /// to produce `extensions`' response: its hops, in order, and the URL
+    /// to produce `response`: its hops, in order, and the URL
     /// it ended at, which a relative `Location` is resolved against.
-    fn absorb(&mut self, extensions: &http::Extensions) {
+    fn absorb<ResB>(&mut self, response: &Response<ResB>) {
+        let extensions = response.extensions();
         if let Some(inner) = extensions.get::<RedirectHistory>() {
             self.history.extend(inner.0.iter().cloned());
         }
-        if let Some(url) = extensions.get::<FinalUrl>() {
-            self.moved = Some(url.url().clone());
+        // Only a redirect needs it now; `finish` keeps the response's own.
+        if response.status().is_redirection() {
+            if let Some(url) = extensions.get::<FinalUrl>() {
+                self.moved = Some(url.url().clone());
+            }
         }
     }
 
@@ -559,26 +563,32 @@ impl<S> Chain<S> {
 
     /// The final response, with what the chain learnt in its extensions.
     fn finish<ResB>(&mut self, mut response: Response<ResB>) -> Response<ResB> {
+        let status = response.status();
+        let extensions = response.extensions_mut();
+        // A final URL from inside (a layer that followed things, a client
+        // that knows where the response came from) is the one `absorb`
+        // would have taken: kept as it is.
+        if extensions.get::<FinalUrl>().is_none() {
+            let url = match (self.moved.take(), self.first.take()) {
+                (Some(url), _) | (None, Some(Some(url))) => Some(FinalUrl::new(url)),
+                (None, Some(None)) => None,
+                // Nothing followed, nothing parsed: the first request's
+                // URI, which the template still is.
+                (None, None) => FinalUrl::from_uri(std::mem::take(&mut self.template.uri)),
+            };
+            if let Some(url) = url {
+                extensions.insert(url);
+            }
+        }
         if !self.history.is_empty() {
             tracing::debug!(
                 hops = self.history.len(),
-                status = %response.status(),
-                url = %self.current().map_or("", Url::as_str),
+                %status,
+                url = %extensions.get::<FinalUrl>().map_or("", |u| u.url().as_str()),
                 "redirect chain ended"
             );
         }
-        let extensions = response.extensions_mut();
         extensions.insert(RedirectHistory(std::mem::take(&mut self.history)));
-        let url = match (self.moved.take(), self.first.take()) {
-            (Some(url), _) | (None, Some(Some(url))) => Some(FinalUrl::new(url)),
-            (None, Some(None)) => None,
-            // Nothing followed, nothing parsed: the first request's URI,
-            // which the template still is.
-            (None, None) => FinalUrl::from_uri(std::mem::take(&mut self.template.uri)),
-        };
-        if let Some(url) = url {
-            extensions.insert(url);
-        }
         response
     }
 
