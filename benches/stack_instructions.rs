@@ -9,6 +9,7 @@
 //! ```
 //!
 //! Arguments: `WHICH N [OFF]`, where `WHICH` is `hyper-bare`,
+//! `hyper-bare-ua` (the bare client sending the opener's `User-Agent`),
 //! `hyper-opener`, `reqwest-bare` or `reqwest-opener`, `N` the number of
 //! requests (one at a time, `GET /status/200`, the body read), and `OFF`
 //! the opener's layers to switch off: any of `R` (redirects), `F`
@@ -47,17 +48,31 @@ fn main() {
     let url = format!("http://{HOST}:{}/status/200", site.addr().port());
     rt.block_on(async {
         match which.as_str() {
-            "hyper-bare" => {
+            "hyper-bare" | "hyper-bare-ua" => {
+                // `hyper-bare-ua` sends the opener's default User-Agent too:
+                // the same request bytes as the opener (with an empty jar),
+                // so the difference to the opener is the stack's own work,
+                // without the test site's work on one more header.
+                let user_agent = (which == "hyper-bare-ua").then_some(clientcookie::DEFAULT_USER_AGENT);
                 let resolver = Resolver::new([(HOST.to_owned(), site.addr())]);
                 let mut connector = HttpConnector::new_with_resolver(resolver);
                 connector.set_nodelay(true);
                 let client: Client<_, Empty<Bytes>> =
                     Client::builder(TokioExecutor::new()).build(connector);
                 for _ in 0..n {
-                    let response = client
-                        .get(url.parse().expect("uri"))
-                        .await
-                        .expect("response");
+                    let response = match user_agent {
+                        None => client.get(url.parse().expect("uri")).await,
+                        Some(agent) => {
+                            let mut request = http::Request::new(Empty::new());
+                            *request.uri_mut() = url.parse().expect("uri");
+                            request.headers_mut().insert(
+                                http::header::USER_AGENT,
+                                http::HeaderValue::from_static(agent),
+                            );
+                            client.request(request).await
+                        }
+                    }
+                    .expect("response");
                     response.into_body().collect().await.expect("body");
                 }
             }
