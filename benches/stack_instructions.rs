@@ -53,7 +53,8 @@ fn main() {
                 // the same request bytes as the opener (with an empty jar),
                 // so the difference to the opener is the stack's own work,
                 // without the test site's work on one more header.
-                let user_agent = (which == "hyper-bare-ua").then_some(clientcookie::DEFAULT_USER_AGENT);
+                let user_agent =
+                    (which == "hyper-bare-ua").then_some(clientcookie::DEFAULT_USER_AGENT);
                 let resolver = Resolver::new([(HOST.to_owned(), site.addr())]);
                 let mut connector = HttpConnector::new_with_resolver(resolver);
                 connector.set_nodelay(true);
