@@ -154,7 +154,7 @@ impl Opener {
         let request = Request::from_parts(parts, body);
         // Pinned here and lent to the timeout: moved into it, the stack's
         // future (over a kilobyte) would take space twice in this one.
-        let mut call = std::pin::pin!(self.inner.service.clone().oneshot(request));
+        let mut call = std::pin::pin!(stack::call(&self.inner.service, request));
         let result = match self.inner.timeout {
             Some(limit) => match tokio::time::timeout(limit, call.as_mut()).await {
                 Ok(result) => result,
