@@ -10,7 +10,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::cookie::Cookie;
 use crate::domain::{domain_match, path_match};
 use crate::events::{ChangeKind, CookieEvent, CookieSink};
-use crate::index::{Entry, Index, Upsert};
+use crate::index::{Entry, Index, SiteId, Upsert};
 use crate::limits::Limits;
 use crate::make;
 use crate::parse::{parse_set_cookie, parse_set_cookie2};
@@ -684,19 +684,21 @@ impl CookieJar {
             }
         }
         if stored == Stored::Added {
-            self.enforce_limits(site_over_limit.as_deref(), now);
+            self.enforce_limits(site_over_limit, now);
         }
         Ok(stored)
     }
 
     /// Evict when a site (named by `site_over_limit`) or the whole jar holds
     /// more than its limit.
-    fn enforce_limits(&mut self, site_over_limit: Option<&str>, now: i64) {
+    fn enforce_limits(&mut self, site_over_limit: Option<SiteId>, now: i64) {
         if let Some(site) = site_over_limit {
             let keep = Limits::keep_after_eviction(self.limits.max_cookies_per_site);
+            // Eviction may empty the site (a limit under 2), so name it first.
+            let name = CompactString::from(self.index.site_key(site));
             let evicted = self.index.evict_site(site, keep, now);
             tracing::debug!(
-                site,
+                site = %name,
                 count = evicted.len(),
                 "per-site cookie limit: evicted"
             );
@@ -873,13 +875,8 @@ impl CookieJar {
             if positions.peek().is_none() {
                 continue;
             }
-            if let Some(bucket) = self.index.bucket_mut(domain) {
-                for &(_, pos) in positions {
-                    if let Some(entry) = bucket.get_mut(pos) {
-                        entry.cookie.last_access_time = now;
-                    }
-                }
-            }
+            self.index
+                .touch(domain, positions.map(|&(_, pos)| pos), now);
         }
     }
 
