@@ -542,7 +542,7 @@ impl CookiePolicy for DefaultCookiePolicy {
         self.secure_protocols
             .iter()
             .any(|p| p.eq_ignore_ascii_case(request.scheme()))
-            || (self.loopback_is_secure && crate::domain::is_loopback(request.host()))
+            || (self.loopback_is_secure && request.is_loopback())
     }
 }
 
