@@ -13,7 +13,7 @@ use crate::events::{ChangeKind, CookieEvent, CookieSink};
 use crate::index::{Entry, Index, SiteId, Upsert};
 use crate::limits::Limits;
 use crate::make;
-use crate::parse::{parse_set_cookie, parse_set_cookie2};
+use crate::parse::parse_set_cookie2;
 use crate::policy::{CookiePolicy, DefaultCookiePolicy};
 use crate::reason::Reason;
 use crate::request::CookieRequest;
@@ -512,9 +512,7 @@ impl CookieJar {
         }
         let as_netscape = self.policy.rfc2109_as_netscape();
         for value in headers.get_all(SET_COOKIE) {
-            let result = parse_set_cookie(value.as_bytes())
-                .map_err(Reason::from)
-                .and_then(|sc| make::from_set_cookie(sc, request, now, as_netscape));
+            let result = make::from_header(value.as_bytes(), request, now, as_netscape);
             if let Ok(c) = &result {
                 if from_cookie2
                     .iter()
@@ -580,7 +578,7 @@ impl CookieJar {
     ) -> Result<Stored, Reason> {
         let now = self.now();
         let as_netscape = self.policy.rfc2109_as_netscape();
-        let cookie = make::from_set_cookie(parse_set_cookie(value)?, request, now, as_netscape)?;
+        let cookie = make::from_header(value, request, now, as_netscape)?;
         self.store_checked(cookie, request, now)
     }
 
