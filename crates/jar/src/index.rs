@@ -394,3 +394,83 @@ impl Index {
         self.evict_from(&keys, keep, now)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Store(u8, u8, u8, u8),
+        RemoveName(u8),
+        Evict(u8),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            6 => (0u8..4, 0u8..3, 0u8..3, any::<u8>()).prop_map(|(d, n, p, v)| Op::Store(d, n, p, v)),
+            1 => (0u8..3).prop_map(Op::RemoveName),
+            1 => (0u8..6).prop_map(Op::Evict),
+        ]
+    }
+
+    const DOMAINS: [&str; 4] = ["a.example.com", "example.com", "b.example.org", "127.0.0.1"];
+
+    proptest! {
+        /// Stores, removals and evictions leave the index holding exactly
+        /// what a plain list of (domain, name, path, value) would, and a
+        /// store finds the cookie it replaces.
+        #[test]
+        fn the_index_agrees_with_a_plain_list(ops in prop::collection::vec(op(), 0..80)) {
+            let mut index = Index::default();
+            let mut model: Vec<(String, String, String, String)> = Vec::new();
+            for op in ops {
+                match op {
+                    Op::Store(d, n, p, v) => {
+                        let (d, n, p, v) = (
+                            DOMAINS[usize::from(d)].to_owned(),
+                            format!("n{n}"),
+                            format!("/{p}"),
+                            v.to_string(),
+                        );
+                        let cookie = Cookie::new(n.as_str(), v.as_str(), d.as_str(), p.as_str());
+                        let replaced = matches!(index.upsert(cookie, usize::MAX), Upsert::Replaced);
+                        match model.iter_mut().find(|m| m.0 == d && m.1 == n && m.2 == p) {
+                            Some(m) => {
+                                prop_assert!(replaced);
+                                m.3 = v;
+                            }
+                            None => {
+                                prop_assert!(!replaced);
+                                model.push((d, n, p, v));
+                            }
+                        }
+                    }
+                    Op::RemoveName(n) => {
+                        let name = format!("n{n}");
+                        let removed = index.remove_where(|c| c.name == name);
+                        let before = model.len();
+                        model.retain(|m| m.1 != name);
+                        prop_assert_eq!(removed.len(), before - model.len());
+                    }
+                    Op::Evict(keep) => {
+                        let keep = usize::from(keep);
+                        let before = model.len();
+                        let removed = index.evict_global(keep, 0);
+                        for c in &removed {
+                            model.retain(|m| !(m.0 == c.domain && m.1 == c.name && m.2 == c.path));
+                        }
+                        prop_assert_eq!(index.len(), before.min(keep));
+                    }
+                }
+                prop_assert_eq!(index.len(), model.len());
+                prop_assert_eq!(index.iter().count(), model.len());
+                for (d, n, p, v) in &model {
+                    let found = index.get(d, p, n).map(|c| c.value.to_string());
+                    prop_assert_eq!(found.as_deref(), Some(v.as_str()));
+                }
+            }
+        }
+    }
+}
