@@ -64,11 +64,11 @@ fn tag(name: &str, path: &str) -> u8 {
 }
 
 impl Bucket {
-    /// The position of the cookie named `name` with `path`, reading only
-    /// the cookies whose tags match (and any beyond the tagged ones).
+    /// The position of the cookie named `name` with `path` and tag `t`,
+    /// reading only the cookies whose tags match (and any beyond the tagged
+    /// ones).
     #[inline]
-    fn position(&self, name: &str, path: &str) -> Option<usize> {
-        let t = tag(name, path);
+    fn position(&self, name: &str, path: &str, t: u8) -> Option<usize> {
         let same = |i: usize| {
             self.entries
                 .get(i)
@@ -81,9 +81,10 @@ impl Bucket {
             .or_else(|| (tagged..self.entries.len()).find(|&i| same(i)))
     }
 
-    fn push(&mut self, entry: Entry) {
+    /// Add `entry`, whose tag is `t`.
+    fn push(&mut self, entry: Entry, t: u8) {
         if let Some(slot) = self.tags.get_mut(self.entries.len()) {
-            *slot = tag(&entry.cookie.name, &entry.cookie.path);
+            *slot = t;
         }
         self.entries.push(entry);
     }
@@ -285,17 +286,18 @@ impl Index {
     pub(crate) fn upsert(&mut self, mut cookie: Cookie, site_limit: usize) -> Upsert {
         let seq = self.next_seq;
         let hash = self.hash(&cookie.domain);
+        let t = tag(&cookie.name, &cookie.path);
         let site = match self.buckets.find_mut(hash, |b| b.domain == cookie.domain) {
             Some(bucket) => {
                 if let Some(entry) = bucket
-                    .position(&cookie.name, &cookie.path)
+                    .position(&cookie.name, &cookie.path, t)
                     .and_then(|i| bucket.entries.get_mut(i))
                 {
                     cookie.creation_time = entry.cookie.creation_time;
                     entry.cookie = cookie;
                     return Upsert::Replaced;
                 }
-                bucket.push(Entry { cookie, seq });
+                bucket.push(Entry { cookie, seq }, t);
                 bucket.site
             }
             None => {
@@ -320,7 +322,7 @@ impl Index {
                     site,
                     tags: [0; TAGGED],
                 };
-                bucket.push(Entry { cookie, seq });
+                bucket.push(Entry { cookie, seq }, t);
                 let hasher = &self.hasher;
                 self.buckets
                     .insert_unique(hash, bucket, |b| hasher.hash_one(b.domain.as_str()));
