@@ -548,9 +548,12 @@ impl CookiePolicy for DefaultCookiePolicy {
     }
 
     fn is_secure(&self, request: &CookieRequest) -> bool {
+        let scheme = request.scheme();
+        // Schemes are usually written in lower case on both sides: compare
+        // the bytes first, case-insensitively only when they differ.
         self.secure_protocols
             .iter()
-            .any(|p| p.eq_ignore_ascii_case(request.scheme()))
+            .any(|p| *p == scheme || p.eq_ignore_ascii_case(scheme))
             || (self.loopback_is_secure && request.is_loopback())
     }
 }
