@@ -283,6 +283,7 @@ impl Index {
     /// Store `cookie`, replacing the one with the same name, domain and path;
     /// a replacement keeps the old creation time and order (RFC 6265 §5.3
     /// step 11.3).
+    #[inline(always)]
     pub(crate) fn upsert(&mut self, mut cookie: Cookie, site_limit: usize) -> Upsert {
         let seq = self.next_seq;
         let hash = self.hash(&cookie.domain);

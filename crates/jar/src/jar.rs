@@ -601,6 +601,9 @@ impl CookieJar {
         self.store_checked(cookie, request, now)
     }
 
+    // Inlined with `store` and `Index::upsert`: each call took the cookie
+    // (a few hundred bytes) by value, and each move was a copy.
+    #[inline(always)]
     fn store_checked(
         &mut self,
         cookie: Cookie,
@@ -646,6 +649,7 @@ impl CookieJar {
 
     /// [`set_cookie`](Self::set_cookie) at `now` (a file's cookies are
     /// stored at one instant, without reading the clock for each).
+    #[inline(always)]
     pub(crate) fn store(&mut self, mut cookie: Cookie, now: i64) -> Result<Stored, Reason> {
         if cookie.name.len() + cookie.value.len() > self.limits.max_cookie_size {
             return Err(Reason::TooLarge);
