@@ -39,6 +39,9 @@ struct Bucket {
     domain: CompactString,
     entries: Vec<Entry>,
     site: SiteId,
+    /// How many of the cookies are Secure: the "leave secure cookies
+    /// alone" check skips a bucket without any unread.
+    secure: u32,
     /// `tag(name, path)` of `entries[i]` for `i < min(len, TAGGED)`.
     tags: [u8; TAGGED],
 }
@@ -86,14 +89,23 @@ impl Bucket {
         if let Some(slot) = self.tags.get_mut(self.entries.len()) {
             *slot = t;
         }
+        self.secure += u32::from(entry.cookie.secure);
         self.entries.push(entry);
     }
 
-    /// Tag the first cookies again (after a removal moved one).
+    /// Tag the first cookies and count the Secure ones again (after a
+    /// removal moved one).
     fn retag(&mut self) {
         for (slot, e) in self.tags.iter_mut().zip(&self.entries) {
             *slot = tag(&e.cookie.name, &e.cookie.path);
         }
+        self.secure = self
+            .entries
+            .iter()
+            .filter(|e| e.cookie.secure)
+            .count()
+            .try_into()
+            .unwrap_or(u32::MAX);
     }
 }
 
@@ -210,6 +222,13 @@ impl Index {
         self.find(hash, domain).map(|b| b.entries.as_slice())
     }
 
+    /// The cookies of `domain` when at least one of them is Secure.
+    pub(crate) fn bucket_with_secure(&self, domain: &str) -> Option<&[Entry]> {
+        self.find(self.hash(domain), domain)
+            .filter(|b| b.secure > 0)
+            .map(|b| b.entries.as_slice())
+    }
+
     /// Set the last-access time of the cookies at `positions` of `domain`'s
     /// bucket.
     pub(crate) fn touch(&mut self, domain: &str, positions: impl Iterator<Item = usize>, now: i64) {
@@ -295,6 +314,13 @@ impl Index {
                     .and_then(|i| bucket.entries.get_mut(i))
                 {
                     cookie.creation_time = entry.cookie.creation_time;
+                    if entry.cookie.secure != cookie.secure {
+                        if cookie.secure {
+                            bucket.secure += 1;
+                        } else {
+                            bucket.secure = bucket.secure.saturating_sub(1);
+                        }
+                    }
                     entry.cookie = cookie;
                     return Upsert::Replaced;
                 }
@@ -321,6 +347,7 @@ impl Index {
                     domain: cookie.domain.clone(),
                     entries: Vec::with_capacity(4),
                     site,
+                    secure: 0,
                     tags: [0; TAGGED],
                 };
                 bucket.push(Entry { cookie, seq }, t);
@@ -520,7 +547,8 @@ mod tests {
                             format!("/{p}"),
                             v.to_string(),
                         );
-                        let cookie = Cookie::new(n.as_str(), v.as_str(), d.as_str(), p.as_str());
+                        let mut cookie = Cookie::new(n.as_str(), v.as_str(), d.as_str(), p.as_str());
+                        cookie.secure = v.len() % 2 == 0;
                         let replaced = matches!(index.upsert(cookie, usize::MAX), Upsert::Replaced);
                         match model.iter_mut().find(|m| m.0 == d && m.1 == n && m.2 == p) {
                             Some(m) => {
@@ -552,6 +580,13 @@ mod tests {
                 }
                 prop_assert_eq!(index.len(), model.len());
                 prop_assert_eq!(index.iter().count(), model.len());
+                for b in index.buckets.iter() {
+                    let secure = b.entries.iter().filter(|e| e.cookie.secure).count();
+                    prop_assert_eq!(b.secure as usize, secure);
+                    for (t, e) in b.tags.iter().zip(&b.entries) {
+                        prop_assert_eq!(*t, tag(&e.cookie.name, &e.cookie.path));
+                    }
+                }
                 for (d, n, p, v) in &model {
                     let found = index.get(d, p, n).map(|c| c.value.to_string());
                     prop_assert_eq!(found.as_deref(), Some(v.as_str()));

@@ -623,7 +623,7 @@ impl CookieJar {
     fn shadows_secure(&self, cookie: &Cookie) -> bool {
         self.index.site_domains(&cookie.domain).iter().any(|d| {
             (domain_match(d, &cookie.domain) || domain_match(&cookie.domain, d))
-                && self.index.bucket(d).is_some_and(|bucket| {
+                && self.index.bucket_with_secure(d).is_some_and(|bucket| {
                     bucket.iter().any(|e| {
                         e.cookie.secure
                             && e.cookie.name == cookie.name
