@@ -11,7 +11,7 @@ use std::time::Duration;
 use clientcookie_jar::{CookieJar, CookiePolicy, SharedJar};
 use clientcookie_layers::cookie::CookieLayer;
 use clientcookie_layers::http_equiv::HttpEquivLayer;
-use clientcookie_layers::redirect::{RedirectLayer, ReplayBody, DEFAULT_MAX_REDIRECTS};
+use clientcookie_layers::redirect::{FinalUrl, RedirectLayer, ReplayBody, DEFAULT_MAX_REDIRECTS};
 use clientcookie_layers::referer::{RefererLayer, ReferrerPolicy};
 use clientcookie_layers::refresh::{RefreshLayer, DEFAULT_MAX_DELAY};
 use clientcookie_layers::robots::RobotsLayer;
@@ -168,7 +168,7 @@ impl Opener {
         };
         let result = result.map(|response| response.map(ResponseBody::from_stack));
         match result {
-            Ok(response) => Response::new(response, || url_of(&uri)),
+            Ok(response) => Response::new(response, || FinalUrl::from_uri(uri)),
             Err(error) => Err(Error::from_stack(error).with_url(url_of(&uri))),
         }
     }

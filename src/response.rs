@@ -33,7 +33,8 @@ use crate::{ResponseBody, SeekableResponseBody};
 #[derive(Debug)]
 pub struct Response {
     inner: http::Response<ResponseBody>,
-    url: Url,
+    // Parsed only when asked for, when that cannot fail (see `FinalUrl`).
+    url: FinalUrl,
 }
 
 impl Response {
@@ -41,11 +42,11 @@ impl Response {
     /// URL `requested` gives.
     pub(crate) fn new(
         mut inner: http::Response<ResponseBody>,
-        requested: impl FnOnce() -> Option<Url>,
+        requested: impl FnOnce() -> Option<FinalUrl>,
     ) -> Result<Response, Error> {
         // Taken out (and put back by `into_http`) rather than cloned.
         let url = match inner.extensions_mut().remove::<FinalUrl>() {
-            Some(FinalUrl(url)) => url,
+            Some(url) => url,
             None => match requested() {
                 Some(url) => url,
                 None => {
@@ -79,7 +80,7 @@ impl Response {
     /// The URL the response came from: the last hop of the redirects and
     /// refreshes followed (the seed's `response.geturl()`).
     pub fn url(&self) -> &Url {
-        &self.url
+        self.url.url()
     }
 
     /// The redirects and refreshes followed to get here, first first (empty
@@ -141,7 +142,7 @@ impl Response {
             .collect()
             .await
             .map(|c| c.to_bytes())
-            .map_err(|e| Error::from_stack(e).with_url(Some(url)))
+            .map_err(|e| Error::from_stack(e).with_url(Some(url.into_url())))
     }
 
     /// The whole body, or an error for which
@@ -158,7 +159,7 @@ impl Response {
         let mut out = BytesMut::new();
         while let Some(chunk) = self.chunk().await? {
             if out.len() + chunk.len() > max {
-                return Err(Error::new(Kind::TooLarge, None).with_url(Some(self.url)));
+                return Err(Error::new(Kind::TooLarge, None).with_url(Some(self.url.into_url())));
             }
             out.extend_from_slice(&chunk);
         }
@@ -199,11 +200,11 @@ impl Response {
     /// extension.
     pub fn into_http(self) -> http::Response<ResponseBody> {
         let mut inner = self.inner;
-        inner.extensions_mut().insert(FinalUrl(self.url));
+        inner.extensions_mut().insert(self.url);
         inner
     }
 
     fn body_error(&self, error: crate::BoxError) -> Error {
-        Error::from_stack(error).with_url(Some(self.url.clone()))
+        Error::from_stack(error).with_url(Some(self.url.url().clone()))
     }
 }

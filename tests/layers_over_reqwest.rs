@@ -251,7 +251,12 @@ async fn redirect_layer_keeps_cookies_set_on_every_hop_and_records_the_history()
         ]
     );
     assert!(history.0.iter().all(|h| h.status.is_redirection()));
-    let FinalUrl(last) = response.extensions().get::<FinalUrl>().unwrap().clone();
+    let last = response
+        .extensions()
+        .get::<FinalUrl>()
+        .unwrap()
+        .url()
+        .clone();
     assert_eq!(last.path(), "/redirect-chain/0");
 
     let echo = json(response).await;
@@ -430,7 +435,12 @@ async fn refresh_layer_alone_follows_a_short_refresh_and_not_a_long_one() {
     let response = send(&mut service, get(&url)).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
-        response.extensions().get::<FinalUrl>().unwrap().0.path(),
+        response
+            .extensions()
+            .get::<FinalUrl>()
+            .unwrap()
+            .url()
+            .path(),
         "/echo/refreshed"
     );
     let history = response

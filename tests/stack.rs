@@ -521,7 +521,7 @@ async fn the_response_carries_the_request_context() {
             "{backend:?}"
         );
         let response = response.into_http();
-        let FinalUrl(final_url) = response.extensions().get::<FinalUrl>().unwrap();
+        let final_url = response.extensions().get::<FinalUrl>().unwrap().url();
         assert_eq!(final_url.path(), "/echo", "{backend:?}");
     }
 }

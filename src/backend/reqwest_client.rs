@@ -63,7 +63,7 @@ pub fn install_crypto_provider() {
 /// let service = ReqwestService::new(reqwest_client_builder().build()?);
 /// let request = http::Request::get("http://example.com/").body(clientcookie::Body::empty())?;
 /// let response = service.oneshot(request).await?;
-/// println!("{}", response.extensions().get::<FinalUrl>().unwrap().0);
+/// println!("{}", response.extensions().get::<FinalUrl>().unwrap().url());
 /// # Ok(())
 /// # }
 /// ```
@@ -114,7 +114,13 @@ impl ReqwestService {
         let (mut parts, body) = request.into_parts();
         // The URL the layers parsed already, when they did: reqwest would
         // format the URI and parse it again.
-        let url = RequestUrl::cached(&parts.uri, &parts.extensions).cloned();
+        // Else parsed here without formatting the URI first (as
+        // `reqwest::Request::try_from` does), which then has only errors
+        // left to report.
+        let url = match RequestUrl::cached(&parts.uri, &parts.extensions) {
+            Some(url) => Some(url.clone()),
+            None => RequestUrl::parse(&parts.uri),
+        };
         // Moved, not cloned (a clone costs an allocation per value): reqwest
         // reads only its own, private values from a request's extensions,
         // which an `http::Request` cannot carry.
@@ -178,7 +184,7 @@ impl Future for ReqwestFuture {
                 if let Some(extensions) = extensions.take() {
                     merge_extensions(extensions, response.extensions_mut());
                 }
-                response.extensions_mut().insert(FinalUrl(url));
+                response.extensions_mut().insert(FinalUrl::new(url));
                 Poll::Ready(Ok(response))
             }
             StateProj::Failed { error } => match error.take() {

@@ -140,6 +140,15 @@ impl<S> CookieService<S> {
     }
 }
 
+/// Whether `headers` has a `Set-Cookie` or `Set-Cookie2` field: one look
+/// at each name, cheaper than two hash lookups for the few fields of a
+/// response.
+fn sets_cookies(headers: &http::HeaderMap) -> bool {
+    headers
+        .keys()
+        .any(|name| name == http::header::SET_COOKIE || name.as_str() == "set-cookie2")
+}
+
 /// A poisoned lock means another thread panicked while it held the jar; the
 /// jar's operations leave it consistent between calls, so carry on with it.
 fn lock(jar: &SharedJar) -> MutexGuard<'_, CookieJar> {
@@ -166,9 +175,13 @@ where
         };
         let store = match CookieRequest::from_parts(&parts) {
             Ok(view) => {
-                let had_cookie = parts.headers.contains_key(http::header::COOKIE);
+                // The jar adds nothing to a request that has a `Cookie` of
+                // its own, and adds `Cookie` first when it adds anything:
+                // so a `Cookie` is the jar's when the header count grew.
+                let before = parts.headers.len();
                 lock(&jar).add_cookie_header_to(&view, &mut parts.headers);
-                if !had_cookie && parts.headers.contains_key(http::header::COOKIE) {
+                if parts.headers.len() != before && parts.headers.contains_key(http::header::COOKIE)
+                {
                     parts.extensions.insert(CookieHeaderFromJar);
                 }
                 Some((jar, view))
@@ -205,7 +218,11 @@ where
         let this = self.project();
         let response = ready!(this.inner.poll(cx))?;
         if let Some((jar, request)) = this.store.take() {
-            lock(&jar).extract_from_headers(&request, response.headers());
+            // Most responses set no cookie: then the jar (its lock, its
+            // clock) is not asked at all.
+            if sets_cookies(response.headers()) {
+                lock(&jar).extract_from_headers(&request, response.headers());
+            }
         }
         Poll::Ready(Ok(response))
     }

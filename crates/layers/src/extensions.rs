@@ -135,6 +135,22 @@ impl RequestUrl {
             .map(RequestUrl::url)
     }
 
+    /// `uri` parsed as a URL, as `Url::parse(&uri.to_string())` would,
+    /// without the formatting (which costs about half as much again as
+    /// the parse); nothing is cached. For code after the layers that needs
+    /// a `Url` when [`cached`](Self::cached) has none.
+    ///
+    /// ```
+    /// use clientcookie_layers::extensions::RequestUrl;
+    ///
+    /// let uri: http::Uri = "http://example.com/a?b".parse().unwrap();
+    /// assert_eq!(RequestUrl::parse(&uri).unwrap().as_str(), "http://example.com/a?b");
+    /// assert!(RequestUrl::parse(&"/relative".parse().unwrap()).is_none());
+    /// ```
+    pub fn parse(uri: &http::Uri) -> Option<url::Url> {
+        parse_uri(uri)
+    }
+
     /// Record that `uri` is `url`.
     pub fn set(extensions: &mut http::Extensions, uri: http::Uri, url: url::Url) {
         extensions.insert(RequestUrl {
@@ -181,21 +197,83 @@ impl RequestUrl {
     pub(crate) fn url(&self) -> &url::Url {
         &self.shared.1
     }
+}
 
-    /// The URL, owned (a copy unless this is the last reference).
-    pub(crate) fn into_url(self) -> url::Url {
-        match Arc::try_unwrap(self.shared) {
-            Ok((_, url)) => url,
-            Err(shared) => shared.1.clone(),
+/// The URL of `uri`: the one kept for it in `extensions` (a copy), else
+/// parsed now; nothing is cached. For a layer that needs the URL only when
+/// something happens (a hop followed), long after the request went in.
+#[cfg(feature = "redirect")]
+pub(crate) fn url_of(uri: &http::Uri, extensions: &http::Extensions) -> Option<url::Url> {
+    match RequestUrl::cached(uri, extensions) {
+        Some(url) => Some(url.clone()),
+        None => parse_uri(uri),
+    }
+}
+
+/// True when `uri` certainly parses as a URL, found without parsing it:
+/// an `http` or `https` URI without userinfo, with a port of at most
+/// 65535 if any, whose host is plain lowercase ASCII labels (letters,
+/// digits, inner hyphens; no `xn--`, so no IDNA; the last label begins
+/// with a letter, so it is no IPv4 number). The URL parser (WHATWG) cannot
+/// refuse such a URI: it fails only on hosts and ports, and its path and
+/// query are percent-encoded, never refused. Anything else — an IP
+/// address, an upper-case or international host, userinfo — answers
+/// `false`, and the caller parses at once as it always did.
+#[cfg(feature = "redirect")]
+pub(crate) fn surely_a_url(uri: &http::Uri) -> bool {
+    if !matches!(uri.scheme_str(), Some("http" | "https")) {
+        return false;
+    }
+    let Some(authority) = uri.authority() else {
+        return false;
+    };
+    // One pass over the host's bytes (this runs for every request).
+    let bytes = authority.as_str().as_bytes();
+    let mut label_start = 0;
+    let mut at = 0;
+    let mut last_starts_with_letter;
+    loop {
+        let end = at == bytes.len() || bytes[at] == b':';
+        if end || bytes[at] == b'.' {
+            let label = &bytes[label_start..at];
+            let (Some(first), Some(last)) = (label.first(), label.last()) else {
+                return false; // an empty label
+            };
+            if *first == b'-' || *last == b'-' || label.get(2..4) == Some(b"--") {
+                return false;
+            }
+            last_starts_with_letter = first.is_ascii_lowercase();
+            label_start = at + 1;
+            if end {
+                break;
+            }
+        } else if !(bytes[at].is_ascii_lowercase()
+            || bytes[at].is_ascii_digit()
+            || bytes[at] == b'-')
+        {
+            return false;
+        }
+        at += 1;
+    }
+    if at < bytes.len() {
+        let port = &bytes[at + 1..];
+        let digits = !port.is_empty() && port.len() <= 5 && port.iter().all(u8::is_ascii_digit);
+        if !digits {
+            return false;
+        }
+        let value = port.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+        if value > u32::from(u16::MAX) {
+            return false;
         }
     }
+    last_starts_with_letter
 }
 
 /// `Url::parse(&uri.to_string())` without the formatter: the text is the
 /// one `Uri`'s `Display` writes, built in one allocation of the right size
 /// (the formatter's growing buffer cost more than the parse itself).
 #[cfg(any(feature = "redirect", feature = "referer"))]
-fn parse_uri(uri: &http::Uri) -> Option<url::Url> {
+pub(crate) fn parse_uri(uri: &http::Uri) -> Option<url::Url> {
     let scheme = uri.scheme_str().unwrap_or("");
     let authority = uri.authority().map_or("", http::uri::Authority::as_str);
     let path = uri.path();
@@ -247,6 +325,74 @@ mod tests {
         ] {
             let uri: http::Uri = text.parse().unwrap();
             assert_eq!(parse_uri(&uri).unwrap().as_str(), text);
+        }
+    }
+
+    #[cfg(feature = "redirect")]
+    #[test]
+    fn a_uri_said_to_be_surely_a_url_parses_and_the_doubtful_ones_are_left_to_the_parser() {
+        use super::surely_a_url;
+        let sure = [
+            "http://a.example/x?y=1",
+            "https://b.example:8443/p%zz/q?r=%%",
+            "http://localhost:65535/",
+            "http://a-b.c9.example/",
+            "http://x/",
+            "http://ab-c.d1/",
+            "http://test.example:0/",
+        ];
+        for text in sure {
+            let uri: http::Uri = text.parse().unwrap();
+            assert!(surely_a_url(&uri), "{text}");
+            assert!(parse_uri(&uri).is_some(), "{text}");
+        }
+        // Each of these is sent to the parser at once (some parse, some do not).
+        let doubtful = [
+            "http://127.0.0.1/",
+            "http://999.1.1.1/",
+            "http://a.example.1/",
+            "http://a.0x1/",
+            "http://[::1]/",
+            "http://A.example/",
+            "http://xn--zz.example/",
+            "http://ab--c.example/",
+            "http://-a.example/",
+            "http://a-.example/",
+            "http://a..example/",
+            "http://a.example./",
+            "http://u:p@a.example/",
+            "http://a.example:99999/",
+            "http://a.example:/",
+            "http://a_b.example/",
+            "http://a%41.example/",
+            "ftp://a.example/",
+            "/relative",
+        ];
+        for text in doubtful {
+            // (`http` refuses some of them already.)
+            let Ok(uri) = text.parse::<http::Uri>() else {
+                continue;
+            };
+            assert!(!surely_a_url(&uri), "{text}");
+        }
+    }
+
+    #[cfg(feature = "redirect")]
+    proptest::proptest! {
+        #[test]
+        fn every_uri_said_to_be_surely_a_url_parses(
+            host in "[a-z0-9xn.A_:@-]{0,14}",
+            port in proptest::option::of("[0-9]{0,6}"),
+        ) {
+            let text = match port {
+                Some(port) => format!("http://{host}:{port}/p"),
+                None => format!("http://{host}/p"),
+            };
+            if let Ok(uri) = text.parse::<http::Uri>() {
+                if super::surely_a_url(&uri) {
+                    proptest::prop_assert!(parse_uri(&uri).is_some(), "{}", text);
+                }
+            }
         }
     }
 }

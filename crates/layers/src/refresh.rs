@@ -76,7 +76,7 @@
 //! let request = Request::get("http://example.com/wait").body(String::new()).unwrap();
 //! let response = service.ready().await?.call(request).await?;
 //! assert_eq!(*response.body(), "ready");
-//! assert_eq!(response.extensions().get::<FinalUrl>().unwrap().0.path(), "/ready");
+//! assert_eq!(response.extensions().get::<FinalUrl>().unwrap().url().path(), "/ready");
 //! assert_eq!(response.extensions().get::<RedirectHistory>().unwrap().0.len(), 1);
 //! # Ok(())
 //! # }
@@ -97,11 +97,11 @@ use tower_service::Service;
 use url::Url;
 
 use crate::extensions::{HopBudget, RequestUrl};
-use crate::redirect::future::{later_hop_facts, prepare_next_hop, start_chain, ChainStart};
+use crate::redirect::future::{later_hop_facts, prepare_next_hop, start_chain};
 use crate::redirect::{FinalUrl, Hop, RedirectHistory, DEFAULT_MAX_REDIRECTS};
 
 /// The `Refresh` header (a name made once, not parsed from text per lookup).
-const REFRESH: http::HeaderName = http::HeaderName::from_static("refresh");
+pub(crate) const REFRESH: http::HeaderName = http::HeaderName::from_static("refresh");
 
 /// Refreshes of at most this delay are followed by default (30 s).
 pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(30);
@@ -331,7 +331,7 @@ where
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let (mut parts, body) = request.into_parts();
-        let ChainStart { budget, first } = start_chain(&mut parts, self.config.max_redirects);
+        let budget = start_chain(&mut parts, self.config.max_redirects);
         // The service that said it was ready takes this request; the clone
         // stays behind for the next one.
         let clone = self.inner.clone();
@@ -344,7 +344,7 @@ where
                 config: self.config,
                 template: parts,
                 state: RefreshState::new(self.config),
-                first,
+                first: None,
                 moved: None,
                 history: Vec::new(),
                 budget,
@@ -383,9 +383,9 @@ struct Chain<S> {
     config: RefreshLayer,
     // The first request's head, as the refreshes so far have changed it.
     template: request::Parts,
-    // The first request's URL (shared with its `RequestUrl`); `None` when
-    // its URI is no URL.
-    first: Option<RequestUrl>,
+    // The first request's URL (`None` inside when its URI is no URL),
+    // parsed at the first Refresh, before the template changes.
+    first: Option<Option<Url>>,
     // The URL of the request in flight when it is not the first one's.
     moved: Option<Url>,
     // What the Refreshes of this chain decided so far.
@@ -588,11 +588,15 @@ impl<S> Chain<S> {
         &mut self,
         response: &Response<ResB>,
     ) -> Option<(Duration, Request<B>)> {
-        let current = self
-            .moved
-            .as_ref()
-            .or(self.first.as_ref().map(RequestUrl::url))?;
-        let first = self.first.as_ref().map(RequestUrl::url);
+        if !response.headers().contains_key(REFRESH) {
+            return None;
+        }
+        let template = &self.template;
+        let first = self
+            .first
+            .get_or_insert_with(|| crate::extensions::url_of(&template.uri, &template.extensions))
+            .as_ref();
+        let current = self.moved.as_ref().or(first)?;
         let (delay, next, uri) =
             self.state
                 .decide(response.headers(), current, first, &self.budget)?;
@@ -628,7 +632,7 @@ impl<S> Chain<S> {
         extensions.insert(RedirectHistory(history));
         if extensions.get::<FinalUrl>().is_none() {
             if let Some(url) = self.moved.take() {
-                extensions.insert(FinalUrl(url));
+                extensions.insert(FinalUrl::new(url));
             }
         }
         response

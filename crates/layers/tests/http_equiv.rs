@@ -354,7 +354,12 @@ async fn a_meta_refresh_is_followed_by_the_refresh_layer_outside() {
     let url = site.url(&format!("/meta-refresh?delay=0&to={}", enc("/echo")));
     let response = send(&mut service, get(&url)).await.unwrap();
     assert_eq!(
-        response.extensions().get::<FinalUrl>().unwrap().0.path(),
+        response
+            .extensions()
+            .get::<FinalUrl>()
+            .unwrap()
+            .url()
+            .path(),
         "/echo"
     );
     let history = response.extensions().get::<RedirectHistory>().unwrap();

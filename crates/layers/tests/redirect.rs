@@ -374,7 +374,7 @@ async fn the_final_response_carries_the_history_and_the_final_url() {
             ("/redirect-chain/1", StatusCode::MOVED_PERMANENTLY)
         ]
     );
-    let final_url = &response.extensions().get::<FinalUrl>().unwrap().0;
+    let final_url = response.extensions().get::<FinalUrl>().unwrap().url();
     assert_eq!(final_url.path(), "/redirect-chain/0");
     assert_eq!(final_url.query(), Some("status=301"));
 
@@ -387,7 +387,12 @@ async fn the_final_response_carries_the_history_and_the_final_url() {
         .0
         .is_empty());
     assert_eq!(
-        response.extensions().get::<FinalUrl>().unwrap().0.as_str(),
+        response
+            .extensions()
+            .get::<FinalUrl>()
+            .unwrap()
+            .url()
+            .as_str(),
         site.url("/echo")
     );
 }

@@ -104,7 +104,12 @@ async fn the_refresh_layer_works_alone() {
         .await
         .unwrap();
     assert_eq!(
-        response.extensions().get::<FinalUrl>().unwrap().0.path(),
+        response
+            .extensions()
+            .get::<FinalUrl>()
+            .unwrap()
+            .url()
+            .path(),
         "/echo"
     );
     assert_eq!(json(response).await["path"], "/echo");
@@ -148,7 +153,7 @@ with_both_forms! {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
-        let final_url = response.extensions().get::<FinalUrl>().unwrap().0.clone();
+        let final_url = response.extensions().get::<FinalUrl>().unwrap().url().clone();
         assert_eq!(final_url.path(), "/echo");
         let history = response
             .extensions()
@@ -353,7 +358,7 @@ with_both_forms! {
         let statuses: Vec<u16> = history.0.iter().map(|h| h.status.as_u16()).collect();
         assert_eq!(statuses, [302, 200]);
         assert_eq!(
-            response.extensions().get::<FinalUrl>().unwrap().0.path(),
+            response.extensions().get::<FinalUrl>().unwrap().url().path(),
             "/refresh"
         );
     }

@@ -66,9 +66,12 @@ struct Chain<S> {
     template: request::Parts,
     // The body to send again, when it was kept.
     body: Option<Bytes>,
-    // The first request's URL (shared with its `RequestUrl`); `None` when
-    // its URI is no URL.
-    first: Option<RequestUrl>,
+    // The first request's URL (`None` inside when its URI is no URL),
+    // parsed at the first need: most responses are no redirect, and their
+    // final URL is the URI, parsed only if someone asks (`FinalUrl`). Read
+    // from the template's URI, so it is parsed before the first redirect
+    // changes that.
+    first: Option<Option<Url>>,
     // The URL of the request in flight when it is not the first one's.
     moved: Option<Url>,
     history: Vec<Hop>,
@@ -114,7 +117,7 @@ where
     pub(super) fn new(service: S, request: Request<B>, config: RedirectLayer) -> Self {
         let (mut parts, body) = request.into_parts();
         let template = parts.clone();
-        let ChainStart { budget, first } = start_chain(&mut parts, config.max_redirects);
+        let budget = start_chain(&mut parts, config.max_redirects);
         let hint = body.size_hint();
         let (state, kept) = if body.is_end_stream() {
             let request = Request::from_parts(parts, ReplayBody::empty());
@@ -156,7 +159,7 @@ where
                 service_ready: true,
                 template,
                 body: kept,
-                first,
+                first: None,
                 moved: None,
                 history: Vec::new(),
                 seen: Vec::new(),
@@ -257,7 +260,7 @@ where
                         });
                         continue;
                     }
-                    this.chain.absorb(response.extensions());
+                    this.chain.absorb(&response);
                     match this.chain.next_hop(&response) {
                         Ok(Next::Return) => {
                             this.state.set(State::Done);
@@ -347,27 +350,19 @@ fn origin(url: &Url) -> (&str, Option<url::Host<&str>>, Option<u16>) {
 }
 
 /// What a layer that follows things (redirects, Refresh) takes from the
-/// first request of a chain.
-pub(crate) struct ChainStart {
-    /// The hop budget shared by every follower in the stack: the request's
-    /// own, or a new one of `max_hops`, put into the request so layers
-    /// further in share it.
-    pub(crate) budget: HopBudget,
-    /// The request's URL, when its URI is one.
-    pub(crate) first: Option<RequestUrl>,
-}
-
-pub(crate) fn start_chain(parts: &mut request::Parts, max_hops: usize) -> ChainStart {
-    let budget = match parts.extensions.get::<HopBudget>() {
+/// first request of a chain: the hop budget shared by every follower in
+/// the stack, the request's own, or a new one of `max_hops`, put into the
+/// request so layers further in share it. (The request's URL is parsed
+/// only when a hop needs it.)
+pub(crate) fn start_chain(parts: &mut request::Parts, max_hops: usize) -> HopBudget {
+    match parts.extensions.get::<HopBudget>() {
         Some(budget) => budget.clone(),
         None => {
             let budget = HopBudget::new(max_hops);
             parts.extensions.insert(budget.clone());
             budget
         }
-    };
-    let first = RequestUrl::shared_of(&parts.uri, &mut parts.extensions);
-    ChainStart { budget, first }
+    }
 }
 
 /// The facts of every hop after the first of a chain that began with
@@ -433,14 +428,18 @@ fn drop_content_headers(headers: &mut http::HeaderMap) {
 
 impl<S> Chain<S> {
     /// Takes in what a layer inside that follows things too (refresh) did
-    /// to produce `extensions`' response: its hops, in order, and the URL
+    /// to produce `response`: its hops, in order, and the URL
     /// it ended at, which a relative `Location` is resolved against.
-    fn absorb(&mut self, extensions: &http::Extensions) {
+    fn absorb<ResB>(&mut self, response: &Response<ResB>) {
+        let extensions = response.extensions();
         if let Some(inner) = extensions.get::<RedirectHistory>() {
             self.history.extend(inner.0.iter().cloned());
         }
-        if let Some(FinalUrl(url)) = extensions.get::<FinalUrl>() {
-            self.moved = Some(url.clone());
+        // Only a redirect needs it now; `finish` keeps the response's own.
+        if response.status().is_redirection() {
+            if let Some(url) = extensions.get::<FinalUrl>() {
+                self.moved = Some(url.url().clone());
+            }
         }
     }
 
@@ -496,9 +495,9 @@ impl<S> Chain<S> {
             if self.facts.is_none() {
                 self.facts = Some(later_hop_facts(&self.template));
             }
-            if let Some(first) = &self.first {
-                self.seen
-                    .push((self.template.method.clone(), first.url().clone()));
+            // Read before the template changes below.
+            if let Some(first) = self.first().cloned() {
+                self.seen.push((self.template.method.clone(), first));
             }
             self.template.extensions.insert(self.budget.clone());
         }
@@ -564,23 +563,32 @@ impl<S> Chain<S> {
 
     /// The final response, with what the chain learnt in its extensions.
     fn finish<ResB>(&mut self, mut response: Response<ResB>) -> Response<ResB> {
+        let status = response.status();
+        let extensions = response.extensions_mut();
+        // A final URL from inside (a layer that followed things, a client
+        // that knows where the response came from) is the one `absorb`
+        // would have taken: kept as it is.
+        if extensions.get::<FinalUrl>().is_none() {
+            let url = match (self.moved.take(), self.first.take()) {
+                (Some(url), _) | (None, Some(Some(url))) => Some(FinalUrl::new(url)),
+                (None, Some(None)) => None,
+                // Nothing followed, nothing parsed: the first request's
+                // URI, which the template still is.
+                (None, None) => FinalUrl::from_uri(std::mem::take(&mut self.template.uri)),
+            };
+            if let Some(url) = url {
+                extensions.insert(url);
+            }
+        }
         if !self.history.is_empty() {
             tracing::debug!(
                 hops = self.history.len(),
-                status = %response.status(),
-                url = %self.current().map_or("", Url::as_str),
+                %status,
+                url = %extensions.get::<FinalUrl>().map_or("", |u| u.url().as_str()),
                 "redirect chain ended"
             );
         }
-        let extensions = response.extensions_mut();
         extensions.insert(RedirectHistory(std::mem::take(&mut self.history)));
-        let url = match self.moved.take() {
-            Some(url) => Some(url),
-            None => self.first.take().map(RequestUrl::into_url),
-        };
-        if let Some(url) = url {
-            extensions.insert(FinalUrl(url));
-        }
         response
     }
 
@@ -591,8 +599,15 @@ impl<S> Chain<S> {
         &mut self,
         response: &Response<ResB>,
     ) -> Option<(Option<Duration>, Request<ReplayBody<B>>)> {
+        self.refresh.as_ref()?;
+        if !response.headers().contains_key(crate::refresh::REFRESH) {
+            return None;
+        }
+        // Before the template changes (it does not here, but a redirect
+        // after this one would).
+        self.first();
         let follow = self.refresh.as_mut()?;
-        let first = self.first.as_ref().map(RequestUrl::url);
+        let first = self.first.as_ref().and_then(Option::as_ref);
         let current = self.moved.as_ref().or(first)?;
         let start = follow.start.as_ref().or(first);
         let (delay, next, uri) =
@@ -621,9 +636,20 @@ impl<S> Chain<S> {
     }
 
     /// The URL of the request in flight, if it is one.
-    fn current(&self) -> Option<&Url> {
-        self.moved
+    fn current(&mut self) -> Option<&Url> {
+        if self.moved.is_some() {
+            return self.moved.as_ref();
+        }
+        self.first()
+    }
+
+    /// The first request's URL, parsed now if it was not yet. Valid only
+    /// while the template is still the first request's head: the first
+    /// redirect reads it before changing the template.
+    fn first(&mut self) -> Option<&Url> {
+        let template = &self.template;
+        self.first
+            .get_or_insert_with(|| crate::extensions::url_of(&template.uri, &template.extensions))
             .as_ref()
-            .or(self.first.as_ref().map(RequestUrl::url))
     }
 }

@@ -120,7 +120,7 @@
 //! let request = Request::get("http://www.example.com/old").body(Full::new(Bytes::new()))?;
 //! let response = service.ready().await?.call(request).await?;
 //! assert_eq!(response.body(), "unverifiable: true");
-//! assert_eq!(response.extensions().get::<FinalUrl>().unwrap().0.as_str(), "http://cdn.example.net/new");
+//! assert_eq!(response.extensions().get::<FinalUrl>().unwrap().url().as_str(), "http://cdn.example.net/new");
 //! let history = response.extensions().get::<RedirectHistory>().unwrap();
 //! assert_eq!(history.0[0].status, StatusCode::FOUND);
 //! # Ok(())
@@ -173,8 +173,108 @@ pub struct Hop {
 pub struct RedirectHistory(pub Vec<Hop>);
 
 /// The URL the final response came from. In the final response's extensions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FinalUrl(pub Url);
+///
+/// When no hop was followed this is the request's own URI, and it is parsed
+/// into a [`Url`] only when [`url`](Self::url) is first asked for: most
+/// responses are read without anyone asking, and the parse was the largest
+/// single cost of the stack per request. A URI is kept unparsed only when
+/// it is certain to parse (a plain `http`/`https` URI with an ASCII
+/// domain); any other is parsed at once, as before, so a `FinalUrl` always
+/// has a URL.
+///
+/// ```
+/// use clientcookie_layers::redirect::FinalUrl;
+///
+/// let url = url::Url::parse("http://example.com/a").unwrap();
+/// let made = FinalUrl::new(url.clone());
+/// let lazy = FinalUrl::from_uri("http://example.com/a".parse().unwrap()).unwrap();
+/// assert_eq!(lazy.url(), &url);
+/// assert_eq!(made, lazy);
+/// assert_eq!(lazy.into_url(), url);
+/// assert!(FinalUrl::from_uri("/no/host".parse().unwrap()).is_none());
+/// ```
+#[derive(Clone)]
+pub struct FinalUrl(FinalRepr);
+
+#[derive(Clone)]
+enum FinalRepr {
+    Url(Url),
+    // A URI `surely_a_url` accepted, parsed on first use.
+    Uri(http::Uri, std::sync::OnceLock<Url>),
+}
+
+impl FinalUrl {
+    /// The final URL `url`.
+    pub fn new(url: Url) -> FinalUrl {
+        FinalUrl(FinalRepr::Url(url))
+    }
+
+    /// The final URL of a response that came from `uri`, parsed only when
+    /// [`url`](Self::url) is asked for when that cannot fail; `None` when
+    /// `uri` is no URL (a relative URI, a host the URL parser refuses).
+    pub fn from_uri(uri: http::Uri) -> Option<FinalUrl> {
+        if crate::extensions::surely_a_url(&uri) {
+            return Some(FinalUrl(FinalRepr::Uri(uri, std::sync::OnceLock::new())));
+        }
+        crate::extensions::parse_uri(&uri).map(FinalUrl::new)
+    }
+
+    /// The URL (parsed now if it was not yet).
+    pub fn url(&self) -> &Url {
+        match &self.0 {
+            FinalRepr::Url(url) => url,
+            FinalRepr::Uri(uri, url) => url.get_or_init(|| parse_sure(uri)),
+        }
+    }
+
+    /// The URL, owned.
+    pub fn into_url(self) -> Url {
+        match self.0 {
+            FinalRepr::Url(url) => url,
+            FinalRepr::Uri(uri, url) => url.into_inner().unwrap_or_else(|| parse_sure(&uri)),
+        }
+    }
+}
+
+/// The URL of a URI that `surely_a_url` accepted.
+fn parse_sure(uri: &http::Uri) -> Url {
+    match crate::extensions::parse_uri(uri) {
+        Some(url) => url,
+        // Unreachable: `surely_a_url` admits only what the parser cannot
+        // refuse (a property test holds it to that). Were it wrong, the
+        // URL would still name the request's scheme and host.
+        None => {
+            tracing::error!(%uri, "a URI thought certain to parse did not");
+            let fallback = format!(
+                "{}://{}/",
+                uri.scheme_str().unwrap_or("http"),
+                uri.host().unwrap_or("invalid")
+            );
+            Url::parse(&fallback)
+                .unwrap_or_else(|_| Url::parse("http://invalid/").expect("a valid URL"))
+        }
+    }
+}
+
+impl From<Url> for FinalUrl {
+    fn from(url: Url) -> FinalUrl {
+        FinalUrl::new(url)
+    }
+}
+
+impl PartialEq for FinalUrl {
+    fn eq(&self, other: &FinalUrl) -> bool {
+        self.url() == other.url()
+    }
+}
+
+impl Eq for FinalUrl {}
+
+impl std::fmt::Debug for FinalUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FinalUrl").field(self.url()).finish()
+    }
+}
 
 /// Why the redirect layer gave up.
 #[derive(Debug, thiserror::Error)]
