@@ -119,17 +119,20 @@ impl Opener {
     /// # }
     /// ```
     pub async fn request<B: Into<Body>>(&self, request: Request<B>) -> Result<Response, Error> {
-        let mut response = self.send(request).await?;
-        if let Some(layer) = &self.inner.seekable {
-            response.make_seekable(layer);
-        }
-        Ok(response)
+        self.send_with(request.map(Into::into), true).await
     }
 
     /// [`request`](Self::request) without the seekable body: for
     /// [`retrieve`](Self::retrieve), which reads the body once, to the end,
     /// and would only copy it to a temporary file on the way.
     pub(crate) async fn send<B: Into<Body>>(&self, request: Request<B>) -> Result<Response, Error> {
+        self.send_with(request.map(Into::into), false).await
+    }
+
+    /// [`request`](Self::request) (`seekable`) or [`send`](Self::send): one
+    /// async function that [`get`](Self::get) awaits directly, as each level
+    /// of nested futures moves the response once more on its way out.
+    async fn send_with(&self, request: Request<Body>, seekable: bool) -> Result<Response, Error> {
         let (mut parts, body) = request.into_parts();
         if parts.uri.scheme().is_none() || parts.uri.authority().is_none() {
             let error = crate::backend::InvalidUri {
@@ -148,10 +151,10 @@ impl Opener {
                 entry.insert(value.clone());
             }
         }
-        let request = Request::from_parts(parts, body.into());
+        let request = Request::from_parts(parts, body);
         // Pinned here and lent to the timeout: moved into it, the stack's
         // future (over a kilobyte) would take space twice in this one.
-        let mut call = std::pin::pin!(self.inner.service.clone().oneshot(request));
+        let mut call = std::pin::pin!(stack::call(&self.inner.service, request));
         let result = match self.inner.timeout {
             Some(limit) => match tokio::time::timeout(limit, call.as_mut()).await {
                 Ok(result) => result,
@@ -168,7 +171,15 @@ impl Opener {
         };
         let result = result.map(|response| response.map(ResponseBody::from_stack));
         match result {
-            Ok(response) => Response::new(response, || FinalUrl::from_uri(uri)),
+            Ok(response) => {
+                let mut response = Response::new(response, || FinalUrl::from_uri(uri))?;
+                if seekable {
+                    if let Some(layer) = &self.inner.seekable {
+                        response.make_seekable(layer);
+                    }
+                }
+                Ok(response)
+            }
             Err(error) => Err(Error::from_stack(error).with_url(url_of(&uri))),
         }
     }
@@ -183,7 +194,7 @@ impl Opener {
             .map_err(|e: http::uri::InvalidUri| Error::builder(http::Error::from(e)))?;
         let mut request = Request::new(Body::empty());
         *request.uri_mut() = uri;
-        self.request(request).await
+        self.send_with(request, true).await
     }
 
     /// `POST url` with `data` as an `application/x-www-form-urlencoded`
@@ -216,7 +227,7 @@ impl Opener {
             )
             .body(Body::from(body))
             .map_err(Error::builder)?;
-        self.request(request).await
+        self.send_with(request, true).await
     }
 }
 

@@ -185,3 +185,38 @@ pub(crate) fn unscanned(backend: Backend) -> MapResponse<Backend, Unscanned> {
 pub(crate) fn no_redirects(inner: Refreshes) -> MapRequest<Refreshes, ToReplay> {
     MapRequest::new(inner, |request| request.map(ReplayBody::streaming))
 }
+
+pin_project_lite::pin_project! {
+    /// The future of one request through the opener's shared [`Stack`].
+    #[project = StackCallProj]
+    pub(crate) enum StackCall {
+        // The redirect layer sends through one clone of what it wraps and
+        // asks it for readiness itself: no clone of the whole stack as
+        // `oneshot` would make, and no second clone inside `call`.
+        Redirect { #[pin] future: clientcookie_layers::redirect::ResponseFuture<Robotss, Body, StackBody> },
+        Other { #[pin] future: tower::util::Oneshot<Stack, http::Request<Body>> },
+    }
+}
+
+/// Sends `request` through `stack`, which stays shared.
+pub(crate) fn call(stack: &Stack, request: http::Request<Body>) -> StackCall {
+    match stack {
+        Either::Left(redirect) => StackCall::Redirect {
+            future: redirect.send(request),
+        },
+        other => StackCall::Other {
+            future: tower::ServiceExt::oneshot(other.clone(), request),
+        },
+    }
+}
+
+impl Future for StackCall {
+    type Output = Result<Response<StackBody>, BoxError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            StackCallProj::Redirect { future } => future.poll(cx),
+            StackCallProj::Other { future } => future.poll(cx),
+        }
+    }
+}

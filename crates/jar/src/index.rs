@@ -1,13 +1,16 @@
-//! The jar's storage: cookies grouped by domain in a hash map, so a lookup
+//! The jar's storage: cookies grouped by domain in a hash table, so a lookup
 //! visits one bucket per label of the request host (`a.b.example.com`,
 //! `b.example.com`, `example.com`, `com`) instead of every domain, as
-//! CPython's jar and cookie_store do. A second map counts cookies per
-//! registrable domain, for the per-site limit.
+//! CPython's jar and cookie_store do. Each bucket names its registrable
+//! domain ("site") by a number into a table of sites, which count their
+//! cookies for the per-site limit: storing a cookie in a known domain is one
+//! hash probe, and the public suffix list is asked only for a new domain.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 
 use foldhash::fast::RandomState;
+use hashbrown::hash_table::{Entry as TableEntry, HashTable};
 
 use compact_str::CompactString;
 
@@ -22,18 +25,97 @@ pub(crate) struct Entry {
     pub(crate) seq: u64,
 }
 
-/// The cookies of one domain, and the registrable domain they count
-/// under (kept here so storing a cookie asks the public suffix list only
-/// when its domain is new).
+/// The cookies of one domain, and the number of the site they count under.
+///
+/// One cache line: storing a cookie reads the bucket's domain (to confirm
+/// the hash probe) and, in the same line, the tags of its first cookies,
+/// so that a new cookie is told apart from those without reading them.
+/// Each stored cookie spans four cache lines; on a jar larger than the
+/// cache, reading the names of the bucket's cookies was the largest single
+/// cost of storing one.
 #[derive(Debug)]
+#[repr(align(64))]
 struct Bucket {
-    site: CompactString,
+    domain: CompactString,
     entries: Vec<Entry>,
+    site: SiteId,
+    /// How many of the cookies are Secure: the "leave secure cookies
+    /// alone" check skips a bucket without any unread.
+    secure: u32,
+    /// `tag(name, path)` of `entries[i]` for `i < min(len, TAGGED)`.
+    tags: [u8; TAGGED],
 }
+
+/// How many of a bucket's cookies have a tag in the bucket itself.
+const TAGGED: usize = 8;
+
+/// A cheap one-byte summary of a cookie's name and path (RFC 6265's
+/// identity within a domain): equal cookies have equal tags; unequal ones
+/// usually differ. A collision only costs reading the cookie.
+#[inline]
+fn tag(name: &str, path: &str) -> u8 {
+    let n = name.as_bytes();
+    let first = n.first().copied().unwrap_or(0);
+    let last = n.last().copied().unwrap_or(0);
+    let mid = n.get(n.len() / 2).copied().unwrap_or(0);
+    (n.len() as u8)
+        .wrapping_mul(31)
+        .wrapping_add(first.rotate_left(3))
+        .wrapping_add(last.rotate_left(5))
+        .wrapping_add(mid)
+        .wrapping_add((path.len() as u8).wrapping_mul(7))
+}
+
+impl Bucket {
+    /// The position of the cookie named `name` with `path` and tag `t`,
+    /// reading only the cookies whose tags match (and any beyond the tagged
+    /// ones).
+    #[inline]
+    fn position(&self, name: &str, path: &str, t: u8) -> Option<usize> {
+        let same = |i: usize| {
+            self.entries
+                .get(i)
+                .is_some_and(|e| e.cookie.name == name && e.cookie.path == path)
+        };
+        let tagged = self.entries.len().min(TAGGED);
+        (0..tagged)
+            .filter(|&i| self.tags[i] == t)
+            .find(|&i| same(i))
+            .or_else(|| (tagged..self.entries.len()).find(|&i| same(i)))
+    }
+
+    /// Add `entry`, whose tag is `t`.
+    fn push(&mut self, entry: Entry, t: u8) {
+        if let Some(slot) = self.tags.get_mut(self.entries.len()) {
+            *slot = t;
+        }
+        self.secure += u32::from(entry.cookie.secure);
+        self.entries.push(entry);
+    }
+
+    /// Tag the first cookies and count the Secure ones again (after a
+    /// removal moved one).
+    fn retag(&mut self) {
+        for (slot, e) in self.tags.iter_mut().zip(&self.entries) {
+            *slot = tag(&e.cookie.name, &e.cookie.path);
+        }
+        self.secure = self
+            .entries
+            .iter()
+            .filter(|e| e.cookie.secure)
+            .count()
+            .try_into()
+            .unwrap_or(u32::MAX);
+    }
+}
+
+/// A site's position in [`Index::sites`].
+pub(crate) type SiteId = u32;
 
 #[derive(Debug, Default)]
 struct Site {
-    count: usize,
+    /// The registrable domain (empty while the slot is free).
+    key: CompactString,
     /// The domain buckets under this site, so that per-site eviction and the
     /// "leave secure cookies alone" rule look at this site only.
     domains: Vec<CompactString>,
@@ -42,9 +124,21 @@ struct Site {
 #[derive(Debug, Default)]
 pub(crate) struct Index {
     // foldhash's seeded hasher: fast, and keys are partly chosen by servers,
-    // so a fixed hash (FxHash) would invite collisions by design.
-    buckets: HashMap<CompactString, Bucket, RandomState>,
-    sites: HashMap<CompactString, Site, RandomState>,
+    // so a fixed hash (FxHash) would invite collisions by design. A
+    // `HashTable` rather than a `HashMap` so that one hash serves the
+    // Bloom filter, the probe and, for a new domain, the insertion.
+    hasher: RandomState,
+    buckets: HashTable<Bucket>,
+    /// Sites by number; a bucket holds its site's number, so counting a new
+    /// cookie needs no second hash probe.
+    sites: Vec<Site>,
+    /// Cookies per site, by number: apart from `sites` so that the counts
+    /// of ten thousand sites fit in 80 KB and stay in the cache.
+    site_counts: Vec<usize>,
+    /// Site numbers by registrable domain, asked only when a domain is new.
+    site_ids: HashMap<CompactString, SiteId, RandomState>,
+    /// Numbers of emptied sites, for reuse.
+    free_sites: Vec<SiteId>,
     /// Which domains may have a bucket: a lookup probes the host and every
     /// parent domain, and most of those (`com`, `img.example.com`) have none.
     /// On a large jar each such probe is a cache miss in the table; this
@@ -94,9 +188,9 @@ impl DomainFilter {
 
 pub(crate) enum Upsert {
     /// A new cookie; when its site now holds more than the limit given to
-    /// `upsert`, the site's key, for eviction.
+    /// `upsert`, the site, for eviction.
     Added {
-        site_over_limit: Option<CompactString>,
+        site_over_limit: Option<SiteId>,
     },
     Replaced,
 }
@@ -106,85 +200,175 @@ impl Index {
         self.len
     }
 
-    pub(crate) fn bucket(&self, domain: &str) -> Option<&[Entry]> {
-        if !self
-            .present
-            .may_contain(self.buckets.hasher().hash_one(domain))
-        {
-            return None;
-        }
-        self.buckets.get(domain).map(|b| b.entries.as_slice())
+    #[inline]
+    fn hash(&self, domain: &str) -> u64 {
+        self.hasher.hash_one(domain)
     }
 
-    pub(crate) fn bucket_mut(&mut self, domain: &str) -> Option<&mut Vec<Entry>> {
-        self.buckets.get_mut(domain).map(|b| &mut b.entries)
+    fn find(&self, hash: u64, domain: &str) -> Option<&Bucket> {
+        self.buckets.find(hash, |b| b.domain == domain)
+    }
+
+    fn find_mut(&mut self, domain: &str) -> Option<&mut Bucket> {
+        let hash = self.hash(domain);
+        self.buckets.find_mut(hash, |b| b.domain == domain)
+    }
+
+    pub(crate) fn bucket(&self, domain: &str) -> Option<&[Entry]> {
+        let hash = self.hash(domain);
+        if !self.present.may_contain(hash) {
+            return None;
+        }
+        self.find(hash, domain).map(|b| b.entries.as_slice())
+    }
+
+    /// The cookies of `domain` when at least one of them is Secure.
+    pub(crate) fn bucket_with_secure(&self, domain: &str) -> Option<&[Entry]> {
+        self.find(self.hash(domain), domain)
+            .filter(|b| b.secure > 0)
+            .map(|b| b.entries.as_slice())
+    }
+
+    /// Set the last-access time of the cookies at `positions` of `domain`'s
+    /// bucket.
+    pub(crate) fn touch(&mut self, domain: &str, positions: impl Iterator<Item = usize>, now: i64) {
+        if let Some(bucket) = self.find_mut(domain) {
+            for pos in positions {
+                if let Some(entry) = bucket.entries.get_mut(pos) {
+                    entry.cookie.last_access_time = now;
+                }
+            }
+        }
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Entry> {
-        self.buckets.values().flat_map(|b| &b.entries)
+        self.buckets.iter().flat_map(|b| &b.entries)
     }
 
-    /// Bucket keys under the registrable domain of `domain`.
+    /// Bucket keys under the registrable domain of `domain`: the site of the
+    /// domain's bucket when there is one, else asked of the public suffix
+    /// list.
     pub(crate) fn site_domains(&self, domain: &str) -> &[CompactString] {
-        self.sites
-            .get(site_of(domain))
+        let id = match self.find(self.hash(domain), domain) {
+            Some(bucket) => Some(bucket.site),
+            None => self.site_ids.get(site_of(domain)).copied(),
+        };
+        id.and_then(|id| self.sites.get(id as usize))
             .map_or(&[][..], |s| s.domains.as_slice())
+    }
+
+    /// The registrable domain of site `id`.
+    pub(crate) fn site_key(&self, id: SiteId) -> &str {
+        self.sites.get(id as usize).map_or("", |s| s.key.as_str())
+    }
+
+    /// The number of the site `key`, made when new.
+    fn site_id(&mut self, key: &str) -> SiteId {
+        if let Some(&id) = self.site_ids.get(key) {
+            return id;
+        }
+        let key = CompactString::from(key);
+        let mut site = Site {
+            key: key.clone(),
+            domains: Vec::new(),
+        };
+        let reused = self.free_sites.pop().filter(|&id| {
+            match (
+                self.sites.get_mut(id as usize),
+                self.site_counts.get_mut(id as usize),
+            ) {
+                (Some(slot), Some(count)) => {
+                    *slot = std::mem::take(&mut site);
+                    *count = 0;
+                    true
+                }
+                _ => false,
+            }
+        });
+        let id = match reused {
+            Some(id) => id,
+            None => {
+                self.sites.push(site);
+                self.site_counts.push(0);
+                // More than 4 billion sites would need more memory than
+                // any limit allows; saturate rather than wrap.
+                SiteId::try_from(self.sites.len() - 1).unwrap_or(SiteId::MAX)
+            }
+        };
+        self.site_ids.insert(key, id);
+        id
     }
 
     /// Store `cookie`, replacing the one with the same name, domain and path;
     /// a replacement keeps the old creation time and order (RFC 6265 §5.3
     /// step 11.3).
+    #[inline(always)]
     pub(crate) fn upsert(&mut self, mut cookie: Cookie, site_limit: usize) -> Upsert {
         let seq = self.next_seq;
-        let (count, site_key) = match self.buckets.get_mut(cookie.domain.as_str()) {
+        let hash = self.hash(&cookie.domain);
+        let t = tag(&cookie.name, &cookie.path);
+        let site = match self.buckets.find_mut(hash, |b| b.domain == cookie.domain) {
             Some(bucket) => {
                 if let Some(entry) = bucket
-                    .entries
-                    .iter_mut()
-                    .find(|e| e.cookie.name == cookie.name && e.cookie.path == cookie.path)
+                    .position(&cookie.name, &cookie.path, t)
+                    .and_then(|i| bucket.entries.get_mut(i))
                 {
                     cookie.creation_time = entry.cookie.creation_time;
+                    if entry.cookie.secure != cookie.secure {
+                        if cookie.secure {
+                            bucket.secure += 1;
+                        } else {
+                            bucket.secure = bucket.secure.saturating_sub(1);
+                        }
+                    }
                     entry.cookie = cookie;
                     return Upsert::Replaced;
                 }
-                bucket.entries.push(Entry { cookie, seq });
-                let site = match self.sites.get_mut(&*bucket.site) {
-                    Some(site) => site,
-                    // Every bucket's site is in `sites`; should that ever
-                    // break, count afresh rather than panic.
-                    None => self.sites.entry(bucket.site.clone()).or_default(),
-                };
-                site.count += 1;
-                (site.count, &bucket.site)
+                bucket.push(Entry { cookie, seq }, t);
+                bucket.site
             }
             None => {
-                let key = cookie.domain.clone();
-                let site_key: CompactString = site_of(&cookie.domain).into();
-                let site = self.sites.entry(site_key.clone()).or_default();
-                site.count += 1;
-                site.domains.push(key.clone());
-                let count = site.count;
-                let hasher = self.buckets.hasher().clone();
+                let site = self.site_id(site_of(&cookie.domain));
+                if let Some(s) = self.sites.get_mut(site as usize) {
+                    s.domains.push(cookie.domain.clone());
+                }
+                let hasher = &self.hasher;
                 let buckets = &self.buckets;
                 self.present.reserve(buckets.len() + 1, || {
                     buckets
-                        .keys()
-                        .map(|k| hasher.hash_one(k.as_str()))
+                        .iter()
+                        .map(|b| hasher.hash_one(b.domain.as_str()))
                         .collect()
                 });
-                self.present.insert(hasher.hash_one(key.as_str()));
-                let bucket = self.buckets.entry(key).or_insert(Bucket {
-                    site: site_key,
-                    entries: Vec::new(),
-                });
-                bucket.entries.push(Entry { cookie, seq });
-                (count, &bucket.site)
+                self.present.insert(hash);
+                // Room for four, as a first push would make: growing from
+                // one moves the cookies twice more.
+                let mut bucket = Bucket {
+                    domain: cookie.domain.clone(),
+                    entries: Vec::with_capacity(4),
+                    site,
+                    secure: 0,
+                    tags: [0; TAGGED],
+                };
+                bucket.push(Entry { cookie, seq }, t);
+                let hasher = &self.hasher;
+                self.buckets
+                    .insert_unique(hash, bucket, |b| hasher.hash_one(b.domain.as_str()));
+                site
             }
         };
-        let site_over_limit = (count > site_limit).then(|| site_key.clone());
+        let count = match self.site_counts.get_mut(site as usize) {
+            Some(count) => {
+                *count += 1;
+                *count
+            }
+            None => 0,
+        };
         self.next_seq += 1;
         self.len += 1;
-        Upsert::Added { site_over_limit }
+        Upsert::Added {
+            site_over_limit: (count > site_limit).then_some(site),
+        }
     }
 
     /// Remove the cookies at `slots` (any order, no duplicates) and return
@@ -195,25 +379,37 @@ impl Index {
         slots.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         let mut removed = Vec::with_capacity(slots.len());
         for (domain, pos) in slots {
-            let Some(bucket) = self.buckets.get_mut(&*domain) else {
+            let hash = self.hash(&domain);
+            let TableEntry::Occupied(mut bucket) = self.buckets.entry(
+                hash,
+                |b| b.domain == domain,
+                |b| self.hasher.hash_one(b.domain.as_str()),
+            ) else {
                 continue;
             };
-            if pos >= bucket.entries.len() {
+            if pos >= bucket.get().entries.len() {
                 continue;
             }
-            let entry = bucket.entries.swap_remove(pos);
-            let now_empty = bucket.entries.is_empty();
-            let site_key = bucket.site.clone();
+            let entry = bucket.get_mut().entries.swap_remove(pos);
+            bucket.get_mut().retag();
+            let now_empty = bucket.get().entries.is_empty();
+            let site_id = bucket.get().site;
             if now_empty {
-                self.buckets.remove(&*domain);
+                bucket.remove();
             }
-            if let Some(site) = self.sites.get_mut(&*site_key) {
-                site.count -= 1;
+            if let (Some(site), Some(count)) = (
+                self.sites.get_mut(site_id as usize),
+                self.site_counts.get_mut(site_id as usize),
+            ) {
+                *count -= 1;
                 if now_empty {
                     site.domains.retain(|d| **d != *domain);
                 }
-                if site.count == 0 {
-                    self.sites.remove(&*site_key);
+                if *count == 0 {
+                    let key = std::mem::take(&mut site.key);
+                    site.domains = Vec::new();
+                    self.site_ids.remove(&key);
+                    self.free_sites.push(site_id);
                 }
             }
             self.len -= 1;
@@ -224,8 +420,7 @@ impl Index {
 
     /// The cookie with this domain, path and name.
     pub(crate) fn get(&self, domain: &str, path: &str, name: &str) -> Option<&Cookie> {
-        self.buckets
-            .get(domain)?
+        self.find(self.hash(domain), domain)?
             .entries
             .iter()
             .map(|e| &e.cookie)
@@ -234,7 +429,7 @@ impl Index {
 
     /// Remove the cookie with the same name, domain and path as `cookie`.
     pub(crate) fn remove_same_identity(&mut self, cookie: &Cookie) -> Vec<Cookie> {
-        let Some(bucket) = self.buckets.get(cookie.domain.as_str()) else {
+        let Some(bucket) = self.find(self.hash(&cookie.domain), &cookie.domain) else {
             return Vec::new();
         };
         let slots = bucket
@@ -252,13 +447,13 @@ impl Index {
         let slots: Vec<(CompactString, usize)> = self
             .buckets
             .iter()
-            .flat_map(|(domain, bucket)| {
+            .flat_map(|bucket| {
                 bucket
                     .entries
                     .iter()
                     .enumerate()
                     .filter(|(_, e)| doomed(&e.cookie))
-                    .map(move |(i, _)| (domain.clone(), i))
+                    .map(|(i, _)| (bucket.domain.clone(), i))
                     .collect::<Vec<_>>()
             })
             .collect();
@@ -271,7 +466,7 @@ impl Index {
     fn evict_from(&mut self, domains: &[CompactString], keep: usize, now: i64) -> Vec<Cookie> {
         let mut candidates = Vec::new();
         for domain in domains {
-            if let Some(bucket) = self.buckets.get(domain) {
+            if let Some(bucket) = self.find(self.hash(domain), domain) {
                 for (i, e) in bucket.entries.iter().enumerate() {
                     let live = !e.cookie.is_expired(now);
                     candidates.push((live, e.cookie.last_access_time, e.seq, domain, i));
@@ -290,19 +485,113 @@ impl Index {
         self.remove_slots(slots)
     }
 
-    /// Evict from the site `site` (a registrable domain, as `upsert`
-    /// reports it) until `keep` cookies remain there.
-    pub(crate) fn evict_site(&mut self, site: &str, keep: usize, now: i64) -> Vec<Cookie> {
+    /// Evict from site `site` (as `upsert` reports it) until `keep`
+    /// cookies remain there.
+    pub(crate) fn evict_site(&mut self, site: SiteId, keep: usize, now: i64) -> Vec<Cookie> {
         let site_domains = self
             .sites
-            .get(site)
+            .get(site as usize)
             .map_or_else(Vec::new, |s| s.domains.clone());
         self.evict_from(&site_domains, keep, now)
     }
 
     /// Evict from the whole jar until `keep` cookies remain.
     pub(crate) fn evict_global(&mut self, keep: usize, now: i64) -> Vec<Cookie> {
-        let keys: Vec<CompactString> = self.buckets.keys().cloned().collect();
+        let keys: Vec<CompactString> = self.buckets.iter().map(|b| b.domain.clone()).collect();
         self.evict_from(&keys, keep, now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Store(u8, u8, u8, u8),
+        RemoveName(u8),
+        Evict(u8),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            6 => (0u8..4, 0u8..3, 0u8..3, any::<u8>()).prop_map(|(d, n, p, v)| Op::Store(d, n, p, v)),
+            1 => (0u8..3).prop_map(Op::RemoveName),
+            1 => (0u8..6).prop_map(Op::Evict),
+        ]
+    }
+
+    #[test]
+    fn a_bucket_is_one_cache_line() {
+        assert_eq!(std::mem::size_of::<Bucket>(), 64);
+        assert_eq!(std::mem::align_of::<Bucket>(), 64);
+    }
+
+    const DOMAINS: [&str; 4] = ["a.example.com", "example.com", "b.example.org", "127.0.0.1"];
+
+    proptest! {
+        /// Stores, removals and evictions leave the index holding exactly
+        /// what a plain list of (domain, name, path, value) would, and a
+        /// store finds the cookie it replaces.
+        #[test]
+        fn the_index_agrees_with_a_plain_list(ops in prop::collection::vec(op(), 0..80)) {
+            let mut index = Index::default();
+            let mut model: Vec<(String, String, String, String)> = Vec::new();
+            for op in ops {
+                match op {
+                    Op::Store(d, n, p, v) => {
+                        let (d, n, p, v) = (
+                            DOMAINS[usize::from(d)].to_owned(),
+                            format!("n{n}"),
+                            format!("/{p}"),
+                            v.to_string(),
+                        );
+                        let mut cookie = Cookie::new(n.as_str(), v.as_str(), d.as_str(), p.as_str());
+                        cookie.secure = v.len() % 2 == 0;
+                        let replaced = matches!(index.upsert(cookie, usize::MAX), Upsert::Replaced);
+                        match model.iter_mut().find(|m| m.0 == d && m.1 == n && m.2 == p) {
+                            Some(m) => {
+                                prop_assert!(replaced);
+                                m.3 = v;
+                            }
+                            None => {
+                                prop_assert!(!replaced);
+                                model.push((d, n, p, v));
+                            }
+                        }
+                    }
+                    Op::RemoveName(n) => {
+                        let name = format!("n{n}");
+                        let removed = index.remove_where(|c| c.name == name);
+                        let before = model.len();
+                        model.retain(|m| m.1 != name);
+                        prop_assert_eq!(removed.len(), before - model.len());
+                    }
+                    Op::Evict(keep) => {
+                        let keep = usize::from(keep);
+                        let before = model.len();
+                        let removed = index.evict_global(keep, 0);
+                        for c in &removed {
+                            model.retain(|m| !(m.0 == c.domain && m.1 == c.name && m.2 == c.path));
+                        }
+                        prop_assert_eq!(index.len(), before.min(keep));
+                    }
+                }
+                prop_assert_eq!(index.len(), model.len());
+                prop_assert_eq!(index.iter().count(), model.len());
+                for b in index.buckets.iter() {
+                    let secure = b.entries.iter().filter(|e| e.cookie.secure).count();
+                    prop_assert_eq!(b.secure as usize, secure);
+                    for (t, e) in b.tags.iter().zip(&b.entries) {
+                        prop_assert_eq!(*t, tag(&e.cookie.name, &e.cookie.path));
+                    }
+                }
+                for (d, n, p, v) in &model {
+                    let found = index.get(d, p, n).map(|c| c.value.to_string());
+                    prop_assert_eq!(found.as_deref(), Some(v.as_str()));
+                }
+            }
+        }
     }
 }

@@ -10,10 +10,10 @@ use crate::clock::{Clock, SystemClock};
 use crate::cookie::Cookie;
 use crate::domain::{domain_match, path_match};
 use crate::events::{ChangeKind, CookieEvent, CookieSink};
-use crate::index::{Entry, Index, Upsert};
+use crate::index::{Entry, Index, SiteId, Upsert};
 use crate::limits::Limits;
 use crate::make;
-use crate::parse::{parse_set_cookie, parse_set_cookie2};
+use crate::parse::parse_set_cookie2;
 use crate::policy::{CookiePolicy, DefaultCookiePolicy};
 use crate::reason::Reason;
 use crate::request::CookieRequest;
@@ -512,9 +512,7 @@ impl CookieJar {
         }
         let as_netscape = self.policy.rfc2109_as_netscape();
         for value in headers.get_all(SET_COOKIE) {
-            let result = parse_set_cookie(value.as_bytes())
-                .map_err(Reason::from)
-                .and_then(|sc| make::from_set_cookie(sc, request, now, as_netscape));
+            let result = make::from_header(value.as_bytes(), request, now, as_netscape);
             if let Ok(c) = &result {
                 if from_cookie2
                     .iter()
@@ -580,7 +578,7 @@ impl CookieJar {
     ) -> Result<Stored, Reason> {
         let now = self.now();
         let as_netscape = self.policy.rfc2109_as_netscape();
-        let cookie = make::from_set_cookie(parse_set_cookie(value)?, request, now, as_netscape)?;
+        let cookie = make::from_header(value, request, now, as_netscape)?;
         self.store_checked(cookie, request, now)
     }
 
@@ -603,6 +601,9 @@ impl CookieJar {
         self.store_checked(cookie, request, now)
     }
 
+    // Inlined with `store` and `Index::upsert`: each call took the cookie
+    // (a few hundred bytes) by value, and each move was a copy.
+    #[inline(always)]
     fn store_checked(
         &mut self,
         cookie: Cookie,
@@ -622,7 +623,7 @@ impl CookieJar {
     fn shadows_secure(&self, cookie: &Cookie) -> bool {
         self.index.site_domains(&cookie.domain).iter().any(|d| {
             (domain_match(d, &cookie.domain) || domain_match(&cookie.domain, d))
-                && self.index.bucket(d).is_some_and(|bucket| {
+                && self.index.bucket_with_secure(d).is_some_and(|bucket| {
                     bucket.iter().any(|e| {
                         e.cookie.secure
                             && e.cookie.name == cookie.name
@@ -648,6 +649,7 @@ impl CookieJar {
 
     /// [`set_cookie`](Self::set_cookie) at `now` (a file's cookies are
     /// stored at one instant, without reading the clock for each).
+    #[inline(always)]
     pub(crate) fn store(&mut self, mut cookie: Cookie, now: i64) -> Result<Stored, Reason> {
         if cookie.name.len() + cookie.value.len() > self.limits.max_cookie_size {
             return Err(Reason::TooLarge);
@@ -684,19 +686,21 @@ impl CookieJar {
             }
         }
         if stored == Stored::Added {
-            self.enforce_limits(site_over_limit.as_deref(), now);
+            self.enforce_limits(site_over_limit, now);
         }
         Ok(stored)
     }
 
     /// Evict when a site (named by `site_over_limit`) or the whole jar holds
     /// more than its limit.
-    fn enforce_limits(&mut self, site_over_limit: Option<&str>, now: i64) {
+    fn enforce_limits(&mut self, site_over_limit: Option<SiteId>, now: i64) {
         if let Some(site) = site_over_limit {
             let keep = Limits::keep_after_eviction(self.limits.max_cookies_per_site);
+            // Eviction may empty the site (a limit under 2), so name it first.
+            let name = CompactString::from(self.index.site_key(site));
             let evicted = self.index.evict_site(site, keep, now);
             tracing::debug!(
-                site,
+                site = %name,
                 count = evicted.len(),
                 "per-site cookie limit: evicted"
             );
@@ -873,13 +877,8 @@ impl CookieJar {
             if positions.peek().is_none() {
                 continue;
             }
-            if let Some(bucket) = self.index.bucket_mut(domain) {
-                for &(_, pos) in positions {
-                    if let Some(entry) = bucket.get_mut(pos) {
-                        entry.cookie.last_access_time = now;
-                    }
-                }
-            }
+            self.index
+                .touch(domain, positions.map(|&(_, pos)| pos), now);
         }
     }
 

@@ -6,7 +6,9 @@ use compact_str::CompactString;
 
 use crate::cookie::Cookie;
 use crate::domain::{default_path, default_path_rfc2965, is_public_suffix};
-use crate::parse::{SetCookie, SetCookie2};
+#[cfg(test)]
+use crate::parse::SetCookie;
+use crate::parse::{parse_parts, SetCookie2};
 use crate::reason::Reason;
 use crate::request::CookieRequest;
 
@@ -47,7 +49,7 @@ struct Domain {
     host_only: bool,
 }
 
-fn domain(attr: Option<CompactString>, request: &CookieRequest) -> Domain {
+fn domain(attr: Option<&str>, request: &CookieRequest) -> Domain {
     let host_only = || Domain {
         domain: CompactString::from(request.host()),
         specified: false,
@@ -57,18 +59,16 @@ fn domain(attr: Option<CompactString>, request: &CookieRequest) -> Domain {
     let Some(attr) = attr else {
         return host_only();
     };
-    let initial_dot = attr.starts_with('.');
-    // Reuse the parsed string: lowercasing in place saves an allocation on
-    // every domain cookie.
-    let mut bare = attr;
-    if initial_dot {
-        bare.remove(0);
-    }
-    bare.make_ascii_lowercase();
+    let (initial_dot, bare) = match attr.strip_prefix('.') {
+        Some(bare) => (true, bare),
+        None => (false, attr),
+    };
     if bare.is_empty() {
         // RFC 6265 §5.2.3: a Domain of just "." leaves an empty cookie-domain.
         return host_only();
     }
+    let mut bare = CompactString::from(bare);
+    bare.make_ascii_lowercase();
     if bare == request.host() && is_public_suffix(&bare) {
         // RFC 6265 §5.3 step 5: a public suffix naming the request host itself
         // gives a host-only cookie.
@@ -82,8 +82,73 @@ fn domain(attr: Option<CompactString>, request: &CookieRequest) -> Domain {
     }
 }
 
-/// A cookie from a `Set-Cookie` header. RFC 2109 cookies (`Version=1`) stay
-/// Netscape cookies when `rfc2109_as_netscape`.
+/// A cookie from one `Set-Cookie` header value: [`parse_set_cookie`]
+/// followed by [`from_set_cookie`], but built from slices of the header, so
+/// each piece is copied once and ignored attributes are never allocated.
+/// RFC 2109 cookies (`Version=1`) stay Netscape cookies when
+/// `rfc2109_as_netscape`.
+///
+/// [`parse_set_cookie`]: crate::parse::parse_set_cookie
+pub(crate) fn from_header(
+    header: &[u8],
+    request: &CookieRequest,
+    now: i64,
+    rfc2109_as_netscape: bool,
+) -> Result<Cookie, Reason> {
+    let sc = parse_parts(header)?;
+    let version = match sc.version {
+        Some(v) if !rfc2109_as_netscape => match parse_version(v)? {
+            0 => None,
+            n => Some(n),
+        },
+        _ => None,
+    };
+    let rfc2965 = version.is_some();
+    let d = domain(sc.domain, request);
+    let (path, path_specified) = match sc.path {
+        Some(p) if p.starts_with('/') => (CompactString::from(p), true),
+        _ if rfc2965 => (
+            CompactString::from(default_path_rfc2965(request.path())),
+            false,
+        ),
+        _ => (CompactString::from(default_path(request.path())), false),
+    };
+    let (port, port_specified) = port(sc.port.map(|p| p.map(str::to_owned)), request);
+    Ok(Cookie {
+        version,
+        name: CompactString::from(sc.name),
+        value: CompactString::from(sc.value),
+        port,
+        port_specified,
+        domain: d.domain,
+        domain_specified: d.specified,
+        domain_initial_dot: d.initial_dot,
+        host_only: d.host_only,
+        path,
+        path_specified,
+        secure: sc.secure,
+        expires: expiry(sc.max_age, sc.expires, now),
+        discard: sc.discard,
+        comment: sc.comment.map(str::to_owned),
+        comment_url: sc.comment_url.map(str::to_owned),
+        rest: if sc.other.is_empty() {
+            Vec::new()
+        } else {
+            sc.other
+                .into_iter()
+                .map(|(n, v)| (n.to_owned(), v.map(str::to_owned)))
+                .collect()
+        },
+        http_only: sc.http_only,
+        same_site: sc.same_site,
+        creation_time: now,
+        last_access_time: now,
+    })
+}
+
+/// A cookie from a parsed `Set-Cookie` header: the reference
+/// [`from_header`] is tested against.
+#[cfg(test)]
 pub(crate) fn from_set_cookie(
     sc: SetCookie,
     request: &CookieRequest,
@@ -98,7 +163,7 @@ pub(crate) fn from_set_cookie(
         _ => None,
     };
     let rfc2965 = version.is_some();
-    let d = domain(sc.domain, request);
+    let d = domain(sc.domain.as_deref(), request);
     let (path, path_specified) = match sc.path {
         Some(p) if p.starts_with('/') => (p, true),
         _ if rfc2965 => (
@@ -141,7 +206,7 @@ pub(crate) fn from_set_cookie2(
 ) -> Result<Cookie, Reason> {
     // The seed refuses a Set-Cookie2 cookie without a Version.
     let version = parse_version(sc.version.as_deref().ok_or(Reason::InvalidVersion)?)?;
-    let d = domain(sc.domain.map(CompactString::from), request);
+    let d = domain(sc.domain.as_deref(), request);
     let (path, path_specified) = match sc.path {
         Some(p) if !p.is_empty() => (CompactString::from(p), true),
         _ => (
@@ -173,4 +238,118 @@ pub(crate) fn from_set_cookie2(
         creation_time: now,
         last_access_time: now,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_set_cookie;
+    use proptest::prelude::*;
+
+    /// What `from_header` replaced: parse into owned strings, then build.
+    fn reference(
+        header: &[u8],
+        request: &CookieRequest,
+        now: i64,
+        as_netscape: bool,
+    ) -> Result<Cookie, Reason> {
+        parse_set_cookie(header)
+            .map_err(Reason::from)
+            .and_then(|sc| from_set_cookie(sc, request, now, as_netscape))
+    }
+
+    const URLS: [&str; 6] = [
+        "http://example.com/a/b",
+        "https://www.Example.co.uk/",
+        "http://localhost/x/",
+        "https://co.uk/p",
+        "http://127.0.0.1/",
+        "http://a.b.example.com",
+    ];
+
+    fn attribute() -> impl Strategy<Value = String> {
+        let name = prop::sample::select(vec![
+            "Domain",
+            "domain",
+            "Path",
+            "path",
+            "Max-Age",
+            "Expires",
+            "Secure",
+            "HttpOnly",
+            "SameSite",
+            "Version",
+            "Comment",
+            "CommentURL",
+            "Port",
+            "Discard",
+            "Priority",
+            "",
+            "x",
+        ]);
+        let value = prop_oneof![
+            Just(None),
+            prop::sample::select(vec![
+                ".Example.COM",
+                "example.com",
+                "co.uk",
+                "www.example.co.uk",
+                ".",
+                "",
+                "/a",
+                "/",
+                "rel",
+                "1",
+                "\"1\"",
+                "0",
+                "-5",
+                "80,8080",
+                "Wed, 09 Jun 2021 10:18:14 GMT",
+                "lax",
+                "None",
+            ])
+            .prop_map(|v| Some(v.to_owned())),
+            "[a-zA-Z0-9./ ,\"-]{0,12}".prop_map(Some),
+        ];
+        (name, value, " {0,2}").prop_map(|(n, v, pad)| match v {
+            Some(v) => format!("{pad}{n}={v}"),
+            None => format!("{pad}{n}"),
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn from_header_builds_what_parse_then_from_set_cookie_built(
+            pair in "[a-zA-Z_ ]{0,5}=?[a-zA-Z0-9\"= ]{0,30}",
+            attributes in prop::collection::vec(attribute(), 0..6),
+            url in prop::sample::select(URLS.to_vec()),
+            as_netscape in any::<bool>(),
+        ) {
+            let mut header = pair;
+            for a in attributes {
+                header.push(';');
+                header.push_str(&a);
+            }
+            let request = CookieRequest::parse(url).unwrap();
+            let now = 1_300_000_000;
+            prop_assert_eq!(
+                from_header(header.as_bytes(), &request, now, as_netscape),
+                reference(header.as_bytes(), &request, now, as_netscape)
+            );
+        }
+
+        #[test]
+        fn from_header_agrees_with_the_reference_on_any_bytes(
+            header in prop::collection::vec(any::<u8>(), 0..60),
+            url in prop::sample::select(URLS.to_vec()),
+        ) {
+            let request = CookieRequest::parse(url).unwrap();
+            prop_assert_eq!(
+                from_header(&header, &request, 7, true),
+                reference(&header, &request, 7, true)
+            );
+        }
+    }
 }

@@ -8,8 +8,8 @@
 
 use crate::cookie::{Cookie, SameSite};
 use crate::domain::{
-    domain_match, is_ip, is_public_suffix, is_strict_subdomain, is_third_party, path_match,
-    rfc2965_domain_match, site_of, user_domain_match,
+    is_public_suffix, is_strict_subdomain, is_third_party, path_match, rfc2965_domain_match,
+    site_of, user_domain_match,
 };
 use crate::reason::Reason;
 use crate::request::CookieRequest;
@@ -333,7 +333,7 @@ impl DefaultCookiePolicy {
             }
         } else {
             // RFC 6265 §5.3 step 6.
-            if !domain_match(host, domain) {
+            if !host_domain_match(request, domain) {
                 return Err(Reason::DomainMismatch);
             }
             if self
@@ -351,7 +351,7 @@ impl DefaultCookiePolicy {
             || self
                 .strict_ns_domain
                 .contains(DomainStrictness::STRICT_NO_DOTS))
-            && !is_ip(host)
+            && !request.is_ip()
             && host.len() > domain.len()
             && host[..host.len() - domain.len() - 1].contains('.')
         {
@@ -407,6 +407,14 @@ impl DefaultCookiePolicy {
             None => false,
         }
     }
+}
+
+/// [`domain_match`](crate::domain_match) of the request's host, with the "is the host an IP
+/// address" answer the request already holds (asked for every cookie stored
+/// and every candidate returned, it used to re-parse the host each time).
+fn host_domain_match(request: &CookieRequest, domain: &str) -> bool {
+    let host = request.host();
+    host == domain || (!request.is_ip() && is_strict_subdomain(host, domain))
 }
 
 fn is_rfc2965(cookie: &Cookie) -> bool {
@@ -496,10 +504,11 @@ impl CookiePolicy for DefaultCookiePolicy {
                 let liberal = !self
                     .strict_ns_domain
                     .contains(DomainStrictness::STRICT_NON_DOMAIN);
-                if host != cookie.domain && !(liberal && domain_match(host, &cookie.domain)) {
+                if host != cookie.domain && !(liberal && host_domain_match(request, &cookie.domain))
+                {
                     return Err(Reason::HostOnly);
                 }
-            } else if !domain_match(host, &cookie.domain) {
+            } else if !host_domain_match(request, &cookie.domain) {
                 return Err(Reason::DomainMismatch);
             }
         }
@@ -539,10 +548,13 @@ impl CookiePolicy for DefaultCookiePolicy {
     }
 
     fn is_secure(&self, request: &CookieRequest) -> bool {
+        let scheme = request.scheme();
+        // Schemes are usually written in lower case on both sides: compare
+        // the bytes first, case-insensitively only when they differ.
         self.secure_protocols
             .iter()
-            .any(|p| p.eq_ignore_ascii_case(request.scheme()))
-            || (self.loopback_is_secure && crate::domain::is_loopback(request.host()))
+            .any(|p| *p == scheme || p.eq_ignore_ascii_case(scheme))
+            || (self.loopback_is_secure && request.is_loopback())
     }
 }
 

@@ -81,6 +81,8 @@ pub struct CookieRequest {
     port: u16,
     method: Method,
     is_ip: bool,
+    // Asked for every cookie stored (is the origin secure?): decided once.
+    is_loopback: bool,
     facts: RequestFacts,
 }
 
@@ -185,6 +187,7 @@ impl CookieRequest {
         text.push_str(path);
         Ok(CookieRequest {
             is_ip: crate::domain::is_ip(&text[..host.len()]),
+            is_loopback: crate::domain::is_loopback(&text[..host.len()]),
             scheme,
             host_len: host.len(),
             text,
@@ -343,6 +346,12 @@ impl CookieRequest {
         self.is_ip
     }
 
+    /// Whether the host is `localhost`, a name under it, or a loopback
+    /// address (decided when the request was parsed).
+    pub(crate) fn is_loopback(&self) -> bool {
+        self.is_loopback
+    }
+
     /// The facts from the request's extensions.
     ///
     /// ```
@@ -364,7 +373,7 @@ impl CookieRequest {
     /// assert!(!CookieRequest::parse("http://a.example/").unwrap().is_secure());
     /// ```
     pub fn is_secure(&self) -> bool {
-        matches!(&*self.scheme, "https" | "wss") || crate::domain::is_loopback(self.host())
+        matches!(&*self.scheme, "https" | "wss") || self.is_loopback
     }
 
     /// The host of the request the user initiated (this request's host when

@@ -179,7 +179,10 @@ impl LoggedRequest {
 
 /// What the handlers share.
 pub(crate) struct State {
-    log: Mutex<VecDeque<LoggedRequest>>,
+    /// Each entry packed into one buffer ([`PackedRequest`]): one allocation per request
+    /// however many headers it has, so the log costs little in the benchmarks that count
+    /// instructions; [`TestSite::requests`] unpacks.
+    log: Mutex<VecDeque<PackedRequest>>,
     pub(crate) robots: Mutex<HashMap<String, RobotsFile>>,
     /// How long `/robots.txt` waits before answering, per host.
     robots_delay: Mutex<HashMap<String, Duration>>,
@@ -205,7 +208,7 @@ impl State {
         }
     }
 
-    fn record(&self, entry: LoggedRequest) {
+    fn record(&self, entry: PackedRequest) {
         if let Ok(mut log) = self.log.lock() {
             if log.len() >= LOG_CAPACITY {
                 log.pop_front();
@@ -213,6 +216,92 @@ impl State {
             log.push_back(entry);
         }
     }
+}
+
+/// A [`LoggedRequest`] packed into one buffer: method, host, path and query, the header
+/// count, each header's name and raw value, and the body, each (but the count) preceded by its
+/// length as a little-endian `u32`.
+struct PackedRequest(Box<[u8]>);
+
+impl PackedRequest {
+    fn new(parts: &request::Parts, host: &str, body: &[u8]) -> Self {
+        let path_and_query = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path(), |pq| pq.as_str());
+        let headers = &parts.headers;
+        let len = 4 * 5
+            + parts.method.as_str().len()
+            + host.len()
+            + path_and_query.len()
+            + headers
+                .iter()
+                .map(|(n, v)| 8 + n.as_str().len() + v.len())
+                .sum::<usize>()
+            + body.len();
+        let mut buf = Vec::with_capacity(len);
+        let mut put = |bytes: &[u8]| {
+            buf.extend_from_slice(&len_u32(bytes.len()).to_le_bytes());
+            buf.extend_from_slice(bytes);
+        };
+        put(parts.method.as_str().as_bytes());
+        put(host.as_bytes());
+        put(path_and_query.as_bytes());
+        buf.extend_from_slice(&len_u32(headers.len()).to_le_bytes());
+        for (name, value) in headers {
+            buf.extend_from_slice(&len_u32(name.as_str().len()).to_le_bytes());
+            buf.extend_from_slice(name.as_str().as_bytes());
+            buf.extend_from_slice(&len_u32(value.len()).to_le_bytes());
+            buf.extend_from_slice(value.as_bytes());
+        }
+        buf.extend_from_slice(&len_u32(body.len()).to_le_bytes());
+        buf.extend_from_slice(body);
+        PackedRequest(buf.into_boxed_slice())
+    }
+
+    fn unpack(&self) -> LoggedRequest {
+        let mut rest: &[u8] = &self.0;
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        let method = text(take_field(&mut rest));
+        let host = text(take_field(&mut rest));
+        let path_and_query = text(take_field(&mut rest));
+        let count = take_u32(&mut rest);
+        let headers = (0..count)
+            .map(|_| {
+                let name = text(take_field(&mut rest));
+                (name, text(take_field(&mut rest)))
+            })
+            .collect();
+        let body = take_field(&mut rest).to_vec();
+        LoggedRequest {
+            method,
+            host,
+            path_and_query,
+            headers,
+            body,
+        }
+    }
+}
+
+/// The next little-endian `u32` of a packed entry.
+fn take_u32(rest: &mut &[u8]) -> usize {
+    let (len, tail) = rest.split_at(4);
+    *rest = tail;
+    u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize
+}
+
+/// The next length-prefixed field of a packed entry.
+fn take_field<'a>(rest: &mut &'a [u8]) -> &'a [u8] {
+    let len = take_u32(rest);
+    let (field, tail) = rest.split_at(len);
+    *rest = tail;
+    field
+}
+
+/// A length as the packed log stores it; every field is far below 4 GiB (the body is capped at
+/// 16 MiB, hyper caps the head).
+fn len_u32(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or(u32::MAX)
 }
 
 /// What `/robots.txt` answers on one host.
@@ -391,7 +480,7 @@ impl TestSite {
     /// ```
     pub fn requests(&self) -> Vec<LoggedRequest> {
         match self.state.log.lock() {
-            Ok(log) => log.iter().cloned().collect(),
+            Ok(log) => log.iter().map(PackedRequest::unpack).collect(),
             Err(_) => Vec::new(),
         }
     }
@@ -628,25 +717,7 @@ async fn handle(
             error.downcast_ref::<LengthLimitError>().is_some(),
         ),
     };
-    state.record(LoggedRequest {
-        method: parts.method.as_str().to_owned(),
-        host: host.clone(),
-        path_and_query: parts
-            .uri
-            .path_and_query()
-            .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned()),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
-        body: body.to_vec(),
-    });
+    state.record(PackedRequest::new(&parts, &host, &body));
     if parts.uri.path() == "/robots.txt" {
         let delay = state
             .robots_delay

@@ -26,6 +26,7 @@
 mod set_cookie;
 mod set_cookie2;
 
+pub(crate) use set_cookie::parse_parts;
 pub use set_cookie::{parse_set_cookie, SetCookie};
 pub use set_cookie2::{parse_set_cookie2, SetCookie2};
 

@@ -35,7 +35,9 @@ pin_project! {
 pin_project! {
     #[project = KindProj]
     enum Kind<B> {
-        Full { data: Option<Bytes> },
+        // Empty once sent (or from the start): no `Option`, so that a
+        // wrapped body with a niche of its own keeps the whole at its size.
+        Full { data: Bytes },
         Streaming { #[pin] body: B },
     }
 }
@@ -43,7 +45,6 @@ pin_project! {
 impl<B> ReplayBody<B> {
     /// A buffered body (no frames at all when `data` is empty).
     pub fn full(data: Bytes) -> ReplayBody<B> {
-        let data = if data.is_empty() { None } else { Some(data) };
         ReplayBody {
             kind: Kind::Full { data },
         }
@@ -75,7 +76,7 @@ impl<B> std::fmt::Debug for ReplayBody<B> {
         match &self.kind {
             Kind::Full { data } => f
                 .debug_struct("ReplayBody::Full")
-                .field("len", &data.as_ref().map_or(0, Bytes::len))
+                .field("len", &data.len())
                 .finish(),
             Kind::Streaming { .. } => f.write_str("ReplayBody::Streaming"),
         }
@@ -94,23 +95,22 @@ where
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, B::Error>>> {
         match self.project().kind.project() {
-            KindProj::Full { data } => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
+            KindProj::Full { data } if data.is_empty() => Poll::Ready(None),
+            KindProj::Full { data } => Poll::Ready(Some(Ok(Frame::data(std::mem::take(data))))),
             KindProj::Streaming { body } => body.poll_frame(cx),
         }
     }
 
     fn is_end_stream(&self) -> bool {
         match &self.kind {
-            Kind::Full { data } => data.is_none(),
+            Kind::Full { data } => data.is_empty(),
             Kind::Streaming { body } => body.is_end_stream(),
         }
     }
 
     fn size_hint(&self) -> SizeHint {
         match &self.kind {
-            Kind::Full { data } => {
-                SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64))
-            }
+            Kind::Full { data } => SizeHint::with_exact(data.len() as u64),
             Kind::Streaming { body } => body.size_hint(),
         }
     }

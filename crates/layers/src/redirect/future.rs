@@ -115,6 +115,16 @@ where
     B: Body<Data = Bytes>,
 {
     pub(super) fn new(service: S, request: Request<B>, config: RedirectLayer) -> Self {
+        Self::start(service, true, request, config)
+    }
+
+    /// [`new`](Self::new) for a service not yet asked for readiness: the
+    /// first hop asks it, as every later hop does.
+    pub(super) fn unready(service: S, request: Request<B>, config: RedirectLayer) -> Self {
+        Self::start(service, false, request, config)
+    }
+
+    fn start(service: S, service_ready: bool, request: Request<B>, config: RedirectLayer) -> Self {
         let (mut parts, body) = request.into_parts();
         let template = parts.clone();
         let budget = start_chain(&mut parts, config.max_redirects);
@@ -156,7 +166,7 @@ where
             state,
             chain: Chain {
                 service,
-                service_ready: true,
+                service_ready,
                 template,
                 body: kept,
                 first: None,

@@ -427,6 +427,40 @@ impl<S> Redirect<S> {
     pub fn into_inner(self) -> S {
         self.inner
     }
+
+    /// Sends `request` through a clone of the wrapped service, which the
+    /// returned future asks for readiness itself before the first hop:
+    /// `call` without `&mut self` and without `poll_ready` first. For a
+    /// caller that shares one `Redirect` (an opener behind `&self`) and would
+    /// otherwise clone the whole service to call it once with tower's
+    /// `oneshot`, which clones the wrapped service a second time inside
+    /// `call` (the clone that stays in the layer).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    /// use clientcookie_layers::redirect::{Redirect, ReplayBody};
+    /// use http::{Request, Response};
+    /// use http_body_util::Empty;
+    /// use bytes::Bytes;
+    ///
+    /// let client = tower::service_fn(|request: Request<ReplayBody<Empty<Bytes>>>| async move {
+    ///     Ok::<_, std::convert::Infallible>(Response::new(request.uri().to_string()))
+    /// });
+    /// let redirect = Redirect::new(client);
+    /// let request = Request::get("http://example.com/").body(Empty::<Bytes>::new())?;
+    /// let response = redirect.send(request).await?;
+    /// assert_eq!(response.body(), "http://example.com/");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn send<B, ResB>(&self, request: Request<B>) -> ResponseFuture<S, B, ResB>
+    where
+        S: Service<Request<ReplayBody<B>>, Response = Response<ResB>> + Clone,
+        B: Body<Data = Bytes>,
+    {
+        ResponseFuture::unready(self.inner.clone(), request, self.config)
+    }
 }
 
 impl<S, B, ResB> Service<Request<B>> for Redirect<S>

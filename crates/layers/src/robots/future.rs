@@ -112,8 +112,10 @@ impl<S, B, ResB> ResponseFuture<S, B, ResB>
 where
     S: Service<Request<B>, Response = Response<ResB>>,
 {
-    /// Sends `request` at once, without looking at robots.txt.
-    pub(super) fn unchecked(mut ready: S, request: Request<B>) -> Self {
+    /// Sends `request` at once through `ready` (the layer's own service,
+    /// which said it was ready), without looking at robots.txt: called here,
+    /// within the layer's `call`, it need not be cloned for the future.
+    pub(super) fn unchecked(ready: &mut S, request: Request<B>) -> Self {
         ResponseFuture {
             state: State::Calling {
                 future: ready.call(request),
@@ -123,11 +125,12 @@ where
     }
 }
 
-/// Starts a checked request: `ready` is the service that said it was ready,
-/// `idle` the one left in the layer (cloned for a request that must wait).
+/// Starts a checked request: `inner` is the layer's service, which said it
+/// was ready. A request robots.txt already allows is sent through it at
+/// once; any other takes it along (tower's clone-and-replace: the clone
+/// stays in the layer, and is cloned again for a request that must wait).
 pub(super) fn start<S, B, ResB>(
-    ready: S,
-    idle: &S,
+    inner: &mut S,
     request: Request<B>,
     key: &str,
     config: &Arc<Config>,
@@ -145,13 +148,16 @@ where
             _ => judge(policy, &agent_for(config, &request), request.uri()),
         };
         return match verdict {
-            None => ResponseFuture::unchecked(ready, request),
+            None => ResponseFuture::unchecked(inner, request),
             Some(error) => ResponseFuture {
                 state: State::Denied { error: Some(error) },
                 ctx: None,
             },
         };
     }
+    let clone = inner.clone();
+    let ready = std::mem::replace(inner, clone);
+    let idle = &*inner;
     let mut ctx = Box::new(Ctx {
         service: ready.clone(),
         request: None,

@@ -400,19 +400,17 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        // The service that said it was ready goes with this request; the
-        // clone stays for the next one.
-        let clone = self.inner.clone();
-        let ready = std::mem::replace(&mut self.inner, clone);
+        // A request sent at once goes through the layer's service, which
+        // said it was ready; `start` clones it only for a request that must
+        // wait for robots.txt.
         let Some(key) = origin_key(request.uri()) else {
-            return ResponseFuture::unchecked(ready, request);
+            return ResponseFuture::unchecked(&mut self.inner, request);
         };
         if request.uri().path() == "/robots.txt" {
-            return ResponseFuture::unchecked(ready, request);
+            return ResponseFuture::unchecked(&mut self.inner, request);
         }
         future::start(
-            ready,
-            &self.inner,
+            &mut self.inner,
             request,
             key.as_str(),
             &self.layer.config,
