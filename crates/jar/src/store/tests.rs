@@ -1547,3 +1547,18 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #[test]
+    fn integers_are_written_as_display_writes_them(
+        n in prop_oneof![any::<i64>(), 0i64..20_000_000_000, Just(i64::MIN), Just(i64::MAX),
+                         Just(999_999_999), Just(1_000_000_000), Just(9_999_999_999), Just(10_000_000_000)],
+    ) {
+        let mut digits = [0u8; 20];
+        let expected = n.to_string();
+        prop_assert_eq!(format_int(&mut digits, n), expected.as_bytes());
+        let mut text = String::new();
+        push_int(&mut text, n);
+        prop_assert_eq!(text, n.to_string());
+    }
+}
