@@ -858,7 +858,11 @@ impl OpenerBuilder {
         let service: Stack = if self.redirects && self.max_redirects > 0 {
             // The redirect layer follows refreshes itself, as the refresh
             // layer inside it would, with one copy of the request head.
-            let mut layer = RedirectLayer::new().max_redirects(self.max_redirects);
+            // `Response::new` makes the final URL of a response to the first
+            // request from the URI it keeps: the layer need not insert one.
+            let mut layer = RedirectLayer::new()
+                .max_redirects(self.max_redirects)
+                .final_url_always(false);
             if let Some(refresh) = refresh {
                 layer = layer.follow_refresh(refresh);
             }

@@ -11,9 +11,10 @@ use std::sync::Arc;
 /// every layer that turns a response into another request (the redirect layer,
 /// and the refresh layer, which counts a qualifying `Refresh` as a redirect).
 ///
-/// The outermost layer that follows something puts a budget into the first
-/// request's extensions unless the caller already did, and every hop carries
-/// a clone of it: clones share one counter, so a `Refresh` followed on hop 3
+/// The caller may put a budget into the first request's extensions; the
+/// redirect layer otherwise makes one at the first hop it follows (a
+/// standalone refresh layer at once) and every later hop carries a clone
+/// of it: clones share one counter, so a `Refresh` followed on hop 3
 /// uses up the same budget as the 3xx that led there (tower-http #404 asks for
 /// exactly this). A caller that wants one budget across several calls (a
 /// crawler following meta refreshes by hand) inserts its own.

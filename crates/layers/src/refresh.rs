@@ -15,11 +15,17 @@
 //! - **the target is `http` or `https`** (resolved against the page's URL;
 //!   no URL means the page itself);
 //! - **the hop budget allows it.** A refresh uses one hop of the
-//!   [`HopBudget`] in the request's extensions, the one a
-//!   [`RedirectLayer`](crate::redirect::RedirectLayer) outside put there,
-//!   so refreshes and redirects together stay within one limit (tower-http
-//!   #404). With no budget in the request the layer makes one of
-//!   [`max_redirects`](RefreshLayer::max_redirects) (10 by default);
+//!   [`HopBudget`] in the request's extensions (the caller's, or the one a
+//!   [`RedirectLayer`](crate::redirect::RedirectLayer) outside puts into
+//!   every hop after its first redirect), so refreshes and redirects
+//!   together stay within one limit (tower-http #404). With no budget in
+//!   the request (the first request of a chain, unless the caller brought
+//!   one) the layer makes one of
+//!   [`max_redirects`](RefreshLayer::max_redirects) (10 by default); a
+//!   `RedirectLayer` outside takes the refreshes followed then out of its
+//!   own budget when it makes it. For exactly one limit from the first
+//!   request on, use [`RedirectLayer::follow_refresh`](crate::redirect::RedirectLayer::follow_refresh)
+//!   or give both layers the same `max_redirects`;
 //! - **it is not a second reload.** A refresh to a URL this chain has
 //!   already fetched (a page that reloads itself, with or without a delay)
 //!   is followed once: one reload may bring a different page (a server
@@ -69,7 +75,7 @@
 //! });
 //!
 //! let mut service = ServiceBuilder::new()
-//!     // .layer(RedirectLayer::new()) goes outside: one budget for both
+//!     // .layer(RedirectLayer::new()) goes outside: their hops share one budget
 //!     .layer(RefreshLayer::new().max_delay(Duration::from_secs(10)))
 //!     .service(client);
 //!

@@ -252,12 +252,8 @@ async fn a_body_over_the_replay_cap_gets_the_307_back() {
     );
     let response = send(&mut service, post).await.unwrap();
     assert_eq!(response.status(), StatusCode::TEMPORARY_REDIRECT);
-    assert!(response
-        .extensions()
-        .get::<RedirectHistory>()
-        .unwrap()
-        .0
-        .is_empty());
+    // Nothing followed: no history at all.
+    assert!(response.extensions().get::<RedirectHistory>().is_none());
     assert_eq!(site.requests().len(), 1);
     assert_eq!(site.requests()[0].body, b"more than four");
 
@@ -380,12 +376,7 @@ async fn the_final_response_carries_the_history_and_the_final_url() {
 
     // Without a redirect: no history, the request's own URL.
     let response = send(&mut service, get(&site.url("/echo"))).await.unwrap();
-    assert!(response
-        .extensions()
-        .get::<RedirectHistory>()
-        .unwrap()
-        .0
-        .is_empty());
+    assert!(response.extensions().get::<RedirectHistory>().is_none());
     assert_eq!(
         response
             .extensions()
@@ -410,4 +401,25 @@ async fn a_303_answer_to_head_stays_head() {
     .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(site.requests()[1].method, "HEAD");
+}
+
+#[tokio::test]
+async fn without_final_url_always_only_a_redirected_response_carries_a_final_url() {
+    let site = TestSite::start().await.unwrap();
+    let layer = RedirectLayer::new().final_url_always(false);
+    let mut service = stack(&site, layer, CookieJar::new().into_shared());
+
+    // No hop followed: the caller has the URL; the layer adds nothing.
+    let response = send(&mut service, get(&site.url("/echo"))).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.extensions().get::<FinalUrl>().is_none());
+    assert!(response.extensions().get::<RedirectHistory>().is_none());
+
+    // A hop followed: the URL it ended at, as with the default.
+    let url = site.url("/redirect-chain/1?status=302");
+    let response = send(&mut service, get(&url)).await.unwrap();
+    let final_url = response.extensions().get::<FinalUrl>().unwrap().url();
+    assert_eq!(final_url.path(), "/redirect-chain/0");
+    let history = response.extensions().get::<RedirectHistory>().unwrap();
+    assert_eq!(history.0.len(), 1);
 }

@@ -332,19 +332,47 @@ with_both_forms! {
 
     async fn a_chain_of_refreshes_is_bounded_by_the_budget() {
         let site = TestSite::start().await.unwrap();
+        // Each page refreshes to a new URL that refreshes again, six times.
+        let mut to = "/echo".to_owned();
+        for i in 0..6 {
+            to = format!("/refresh?delay=0&n={i}&to={}", enc(&to));
+        }
+        let url = site.url(&to);
+
+        // Before any redirect the refresh layer's own budget bounds it.
+        let mut service = stack(
+            &site,
+            RedirectLayer::new().max_redirects(3),
+            RefreshLayer::new().max_redirects(3),
+        );
+        let response = send(&mut service, get(&url)).await.unwrap();
+        assert!(response.headers().contains_key("refresh"));
+        assert_eq!(paths(&site).len(), 4);
+
         let mut service = stack(
             &site,
             RedirectLayer::new().max_redirects(3),
             RefreshLayer::new(),
         );
-        // Each page refreshes to a new URL that refreshes again, forever.
-        let mut to = "/echo".to_owned();
-        for i in 0..6 {
-            to = format!("/refresh?delay=0&n={i}&to={}", enc(&to));
+        let response = send(&mut service, get(&url)).await.unwrap();
+        let before = paths(&site).len();
+        if FOLLOW_REFRESH.with(Cell::get) {
+            // One layer, one budget from the first request on.
+            assert!(response.headers().contains_key("refresh"));
+            assert_eq!(before, 4 + 4);
+        } else {
+            // The redirect layer outside puts no budget into the first
+            // request: a refresh layer allowing more follows the whole chain.
+            assert_eq!(json(response).await["path"], "/echo");
+            assert_eq!(before, 4 + 7);
         }
-        let response = send(&mut service, get(&site.url(&to))).await.unwrap();
+
+        // A budget the caller brings bounds both from the first request on.
+        let mut request = get(&url);
+        request.extensions_mut().insert(HopBudget::new(3));
+        let response = send(&mut service, request).await.unwrap();
         assert!(response.headers().contains_key("refresh"));
-        assert_eq!(paths(&site).len(), 4);
+        assert_eq!(paths(&site).len(), before + 4);
     }
 
     async fn a_page_reached_by_a_redirect_reloads_itself_once() {

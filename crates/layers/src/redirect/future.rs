@@ -59,10 +59,8 @@ struct Chain<S> {
     // The service has reported ready and not been called since.
     service_ready: bool,
     // The next hop's request, body aside: the first request's head as the
-    // redirects so far have changed it. Copied before the hop budget and
-    // the parsed URL went into the first request, so the copy of its
-    // extensions is empty unless the caller put some there; the budget is
-    // added at the first redirect.
+    // redirects so far have changed it. Its extensions are the caller's;
+    // the budget is added at the first hop followed.
     template: request::Parts,
     // The body to send again, when it was kept.
     body: Option<Bytes>,
@@ -79,7 +77,13 @@ struct Chain<S> {
     // redirect (with the first request too), so a response that is no
     // redirect costs nothing here.
     seen: Vec<(Method, Url)>,
-    budget: HopBudget,
+    // The chain's hop budget: the caller's (already in the request), or
+    // made at the first hop followed, so a response that is no redirect
+    // costs no allocation and no extension here.
+    budget: Option<HopBudget>,
+    max_hops: usize,
+    // `RedirectLayer::final_url_always`.
+    final_url_always: bool,
     // The facts of every later hop, made at the first redirect or Refresh
     // followed.
     facts: Option<RequestFacts>,
@@ -125,9 +129,9 @@ where
     }
 
     fn start(service: S, service_ready: bool, request: Request<B>, config: RedirectLayer) -> Self {
-        let (mut parts, body) = request.into_parts();
+        let (parts, body) = request.into_parts();
         let template = parts.clone();
-        let budget = start_chain(&mut parts, config.max_redirects);
+        let budget = parts.extensions.get::<HopBudget>().cloned();
         let hint = body.size_hint();
         let (state, kept) = if body.is_end_stream() {
             let request = Request::from_parts(parts, ReplayBody::empty());
@@ -174,6 +178,8 @@ where
                 history: Vec::new(),
                 seen: Vec::new(),
                 budget,
+                max_hops: config.max_redirects,
+                final_url_always: config.final_url_always,
                 facts: None,
                 redirected: false,
                 #[cfg(feature = "refresh")]
@@ -509,7 +515,8 @@ impl<S> Chain<S> {
             if let Some(first) = self.first().cloned() {
                 self.seen.push((self.template.method.clone(), first));
             }
-            self.template.extensions.insert(self.budget.clone());
+            let budget = self.budget().clone();
+            self.template.extensions.insert(budget);
         }
         self.history.push(Hop {
             url: current.clone(),
@@ -518,7 +525,7 @@ impl<S> Chain<S> {
         if self.seen.iter().any(|(m, u)| *m == method && *u == next) {
             return Err(RedirectError::Loop { url: next });
         }
-        if !self.budget.try_take() {
+        if !self.budget().try_take() {
             return Err(RedirectError::TooManyRedirects {
                 history: RedirectHistory(std::mem::take(&mut self.history)),
             });
@@ -577,8 +584,10 @@ impl<S> Chain<S> {
         let extensions = response.extensions_mut();
         // A final URL from inside (a layer that followed things, a client
         // that knows where the response came from) is the one `absorb`
-        // would have taken: kept as it is.
-        if extensions.get::<FinalUrl>().is_none() {
+        // would have taken: kept as it is. Without `final_url_always`, a
+        // response to the first request gets none from this layer.
+        let wanted = self.final_url_always || self.moved.is_some();
+        if wanted && extensions.get::<FinalUrl>().is_none() {
             let url = match (self.moved.take(), self.first.take()) {
                 (Some(url), _) | (None, Some(Some(url))) => Some(FinalUrl::new(url)),
                 (None, Some(None)) => None,
@@ -598,8 +607,22 @@ impl<S> Chain<S> {
                 "redirect chain ended"
             );
         }
-        extensions.insert(RedirectHistory(std::mem::take(&mut self.history)));
+        // No history when nothing was followed: an empty one would cost an
+        // allocation and an extension on nearly every response.
+        if !self.history.is_empty() {
+            extensions.insert(RedirectHistory(std::mem::take(&mut self.history)));
+        }
         response
+    }
+
+    /// The chain's hop budget, made now if the caller brought none. Hops a
+    /// follower inside took before this one made its budget (a
+    /// `RefreshLayer` inside, which then used a budget of its own) are
+    /// taken out of it, so a chain still follows `max_hops` at most.
+    fn budget(&mut self) -> &HopBudget {
+        let (max, done) = (self.max_hops, self.history.len());
+        self.budget
+            .get_or_insert_with(|| HopBudget::new(max.saturating_sub(done)))
     }
 
     /// The delay to wait (`None`: go at once) and the request of the
@@ -620,10 +643,12 @@ impl<S> Chain<S> {
         let first = self.first.as_ref().and_then(Option::as_ref);
         let current = self.moved.as_ref().or(first)?;
         let start = follow.start.as_ref().or(first);
-        let (delay, next, uri) =
-            follow
-                .state
-                .decide(response.headers(), current, start, &self.budget)?;
+        let budget = self.budget.get_or_insert_with(|| {
+            HopBudget::new(self.max_hops.saturating_sub(self.history.len()))
+        });
+        let (delay, next, uri) = follow
+            .state
+            .decide(response.headers(), current, start, budget)?;
         let current = current.clone();
         let facts = self
             .facts
@@ -634,7 +659,7 @@ impl<S> Chain<S> {
         });
         let template = follow.template.get_or_insert_with(|| {
             let mut template = self.template.clone();
-            template.extensions.insert(self.budget.clone());
+            template.extensions.insert(budget.clone());
             template
         });
         crate::refresh::refresh_hop(template, &current, &next, uri, facts);

@@ -36,11 +36,22 @@
 //!   [`max_redirects`](RedirectLayer::max_redirects) redirects (10 by
 //!   default) before [`RedirectError::TooManyRedirects`]; the count is a
 //!   [`HopBudget`] in the request's extensions, shared with other layers that
-//!   follow things (refresh). Asking for the same method and URL twice in one
-//!   chain is [`RedirectError::Loop`].
-//! - **What happened.** The final response carries [`RedirectHistory`] (each
-//!   redirect followed: its URL and status) and [`FinalUrl`] in its
-//!   extensions. When a layer inside follows things too (the `refresh`
+//!   follow things (refresh). The caller's budget, when the request brings
+//!   one, is used from the start; otherwise the layer makes one at the first
+//!   hop it follows and puts it into every later hop's request (not into the
+//!   first request: most requests are no redirect, and the budget cost an
+//!   allocation and an extension on each). A `RefreshLayer` *inside* this
+//!   one therefore counts the refreshes it follows before the first
+//!   redirect against a budget of its own, and those hops are then taken
+//!   out of this layer's budget when it makes it. Asking for the same
+//!   method and URL twice in one chain is [`RedirectError::Loop`].
+//! - **What happened.** When at least one hop was followed, the final
+//!   response carries [`RedirectHistory`] (each redirect followed: its URL
+//!   and status) in its extensions; when none was, it carries no
+//!   `RedirectHistory` at all (read a missing one as empty). The final
+//!   response carries [`FinalUrl`] too (unless
+//!   [`final_url_always`](RedirectLayer::final_url_always) is off and no hop
+//!   was followed). When a layer inside follows things too (the `refresh`
 //!   feature's `RefreshLayer`) and leaves its own `RedirectHistory` and
 //!   `FinalUrl` on a response, its hops are merged into this history in
 //!   order, and a relative `Location` is resolved against the URL it ended
@@ -166,9 +177,21 @@ pub struct Hop {
     pub status: StatusCode,
 }
 
-/// The redirects followed to get a response, first first; empty when the
-/// first request's response was the final one. In the final response's
-/// extensions.
+/// The redirects followed to get a response, first first. In the final
+/// response's extensions when at least one hop was followed; a response to
+/// the first request carries none (an empty one on every response cost an
+/// allocation and an extension each), so read a missing one as empty.
+///
+/// ```
+/// use clientcookie_layers::redirect::RedirectHistory;
+///
+/// let response = http::Response::new(());
+/// let hops = response
+///     .extensions()
+///     .get::<RedirectHistory>()
+///     .map_or(0, |history| history.0.len());
+/// assert_eq!(hops, 0);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RedirectHistory(pub Vec<Hop>);
 
@@ -317,6 +340,7 @@ pub enum RedirectError {
 pub struct RedirectLayer {
     max_redirects: usize,
     max_replay_body: usize,
+    final_url_always: bool,
     #[cfg(feature = "refresh")]
     pub(crate) refresh: Option<crate::refresh::RefreshLayer>,
 }
@@ -334,6 +358,7 @@ impl RedirectLayer {
         RedirectLayer {
             max_redirects: DEFAULT_MAX_REDIRECTS,
             max_replay_body: DEFAULT_MAX_REPLAY_BODY,
+            final_url_always: true,
             #[cfg(feature = "refresh")]
             refresh: None,
         }
@@ -360,6 +385,46 @@ impl RedirectLayer {
     #[must_use]
     pub fn max_replay_body(mut self, bytes: usize) -> RedirectLayer {
         self.max_replay_body = bytes;
+        self
+    }
+
+    /// Whether a response for which no hop was followed gets a
+    /// [`FinalUrl`] too (the default: `true`). Its final URL is then the
+    /// request's own URI, which a caller that keeps that URI (as
+    /// `clientcookie`'s `Opener` does) can turn into a `FinalUrl` itself
+    /// when the response has none: with `false` such a response carries
+    /// only a `FinalUrl` that something inside put there (a client that
+    /// knows where its response came from), and the layer saves inserting
+    /// one into nearly every response. A response after a hop always
+    /// carries one.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    /// use bytes::Bytes;
+    /// use clientcookie_layers::redirect::{FinalUrl, RedirectLayer, ReplayBody};
+    /// use http::{Request, Response};
+    /// use http_body_util::Empty;
+    /// use tower::Layer;
+    ///
+    /// let client = tower::service_fn(|_: Request<ReplayBody<Empty<Bytes>>>| async move {
+    ///     Ok::<_, std::convert::Infallible>(Response::new(String::new()))
+    /// });
+    /// let redirect = RedirectLayer::new().final_url_always(false).layer(client);
+    /// let uri: http::Uri = "http://example.com/".parse()?;
+    /// let request = Request::get(uri.clone()).body(Empty::<Bytes>::new())?;
+    /// let response = redirect.send(request).await?;
+    /// let url = match response.extensions().get::<FinalUrl>() {
+    ///     Some(url) => url.clone(),
+    ///     None => FinalUrl::from_uri(uri).expect("an http URL"),
+    /// };
+    /// assert_eq!(url.url().as_str(), "http://example.com/");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn final_url_always(mut self, always: bool) -> RedirectLayer {
+        self.final_url_always = always;
         self
     }
 
