@@ -915,6 +915,14 @@ impl CookieJar {
     /// Header value, and whether any returned cookie is not version 1 (which
     /// makes an RFC 2965 client advertise itself with Cookie2).
     fn header_and_versions(&mut self, request: &CookieRequest) -> Option<(String, bool)> {
+        // Most requests of a client go to hosts the jar holds nothing for
+        // (or the jar is empty): answered before the clock and the
+        // selection, from the Bloom filter `select` would ask anyway.
+        if self.index.len() == 0
+            || !host_and_parents(request).any(|domain| self.index.may_have_bucket(domain))
+        {
+            return None;
+        }
         let now = self.now();
         let selection = self.select(request, now);
         if selection.picks.is_empty() {

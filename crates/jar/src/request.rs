@@ -232,9 +232,14 @@ impl CookieRequest {
         method: &Method,
         extensions: &http::Extensions,
     ) -> Result<CookieRequest, RequestError> {
-        let host_header = headers
-            .get(http::header::HOST)
-            .and_then(|v| v.to_str().ok());
+        // `Host` counts only for a URI without authority: not looked up
+        // for the usual absolute URI.
+        let host_header = match uri.authority() {
+            Some(_) => None,
+            None => headers
+                .get(http::header::HOST)
+                .and_then(|v| v.to_str().ok()),
+        };
         let mut request = CookieRequest::from_uri(uri, host_header)?;
         request.method = method.clone();
         if let Some(facts) = extensions.get::<RequestFacts>() {
