@@ -185,9 +185,18 @@ impl CookieRequest {
         text.push_str(host);
         text.make_ascii_lowercase();
         text.push_str(path);
+        let lower_host = &text[..host.len()];
+        let is_ip = crate::domain::is_ip(lower_host);
+        // A host that is no IP address is loopback only by name: no second
+        // scan for an address.
+        let is_loopback = if is_ip {
+            crate::domain::is_loopback(lower_host)
+        } else {
+            lower_host == "localhost" || lower_host.ends_with(".localhost")
+        };
         Ok(CookieRequest {
-            is_ip: crate::domain::is_ip(&text[..host.len()]),
-            is_loopback: crate::domain::is_loopback(&text[..host.len()]),
+            is_ip,
+            is_loopback,
             scheme,
             host_len: host.len(),
             text,
