@@ -835,7 +835,13 @@ impl OpenerBuilder {
             None => Either::Right(stack::unscanned(service)),
         };
         let service: stack::Cookies = match jar.clone() {
-            Some(jar) => Either::Left(CookieLayer::new(jar).layer(service)),
+            // Nothing inside the cookie layer follows hops: the mark for
+            // such a follower would never be read.
+            Some(jar) => Either::Left(
+                CookieLayer::new(jar)
+                    .mark_header_from_jar(false)
+                    .layer(service),
+            ),
             None => Either::Right(service),
         };
         let service: stack::Referers = if self.referer {

@@ -86,12 +86,36 @@ pub struct SessionJar(pub SharedJar);
 #[derive(Debug, Clone)]
 pub struct CookieLayer {
     jar: SharedJar,
+    mark: bool,
 }
 
 impl CookieLayer {
     /// A layer using `jar` for requests that carry no [`SessionJar`].
     pub fn new(jar: SharedJar) -> CookieLayer {
-        CookieLayer { jar }
+        CookieLayer { jar, mark: true }
+    }
+
+    /// Whether a request the jar added `Cookie` to is marked with
+    /// [`CookieHeaderFromJar`] (the default: `true`). Only a redirect or
+    /// refresh layer *inside* this one reads the mark: it drops the jar's
+    /// header on the hops it follows (the header was made for another URL)
+    /// where it keeps a `Cookie` the caller set. A follower *outside* this
+    /// layer, the intended order, copies each hop's request before this
+    /// layer sees it, so it never meets the mark. With `false` the mark (an
+    /// extension: up to three allocations on each request with cookies) is
+    /// left out; turn it off only when no follower is inside this layer, as
+    /// `clientcookie`'s `Opener` does.
+    ///
+    /// ```
+    /// use clientcookie_layers::cookie::CookieLayer;
+    /// use clientcookie_layers::jar::CookieJar;
+    ///
+    /// let layer = CookieLayer::new(CookieJar::new().into_shared()).mark_header_from_jar(false);
+    /// ```
+    #[must_use]
+    pub fn mark_header_from_jar(mut self, mark: bool) -> CookieLayer {
+        self.mark = mark;
+        self
     }
 }
 
@@ -102,6 +126,7 @@ impl<S> Layer<S> for CookieLayer {
         CookieService {
             inner,
             jar: self.jar.clone(),
+            mark: self.mark,
         }
     }
 }
@@ -111,12 +136,18 @@ impl<S> Layer<S> for CookieLayer {
 pub struct CookieService<S> {
     inner: S,
     jar: SharedJar,
+    // `CookieLayer::mark_header_from_jar`.
+    mark: bool,
 }
 
 impl<S> CookieService<S> {
     /// Wraps `inner` with `jar`.
     pub fn new(inner: S, jar: SharedJar) -> CookieService<S> {
-        CookieService { inner, jar }
+        CookieService {
+            inner,
+            jar,
+            mark: true,
+        }
     }
 
     /// The jar used for requests without a [`SessionJar`].
@@ -180,7 +211,9 @@ where
                 // so a `Cookie` is the jar's when the header count grew.
                 let before = parts.headers.len();
                 lock(&jar).add_cookie_header_to(&view, &mut parts.headers);
-                if parts.headers.len() != before && parts.headers.contains_key(http::header::COOKIE)
+                if self.mark
+                    && parts.headers.len() != before
+                    && parts.headers.contains_key(http::header::COOKIE)
                 {
                     parts.extensions.insert(CookieHeaderFromJar);
                 }

@@ -185,6 +185,31 @@ async fn a_jar_cookie_from_a_cookie_layer_outside_is_not_carried_to_the_next_hop
 }
 
 #[tokio::test]
+async fn an_unmarked_jar_cookie_looks_like_the_callers_to_a_redirect_layer_inside() {
+    let site = TestSite::start().await.unwrap();
+    let jar = CookieJar::new().into_shared();
+    // What `mark_header_from_jar(false)` gives up: in the wrong order the
+    // jar's header can no longer be told from one the caller set, so it is
+    // kept on a same-origin hop (the right order never needs the mark).
+    let mut service = ServiceBuilder::new()
+        .layer(CookieLayer::new(jar.clone()).mark_header_from_jar(false))
+        .layer(RedirectLayer::new())
+        .service(common::client(site.addr()));
+
+    send(
+        &mut service,
+        get(&site.url_for_host("a.example", "/set-cookie?only_a=1")),
+    )
+    .await
+    .unwrap();
+    let target = site.url_for_host("a.example", "/echo");
+    let url = site.url_for_host("a.example", &format!("/redirect/302?to={}", enc(&target)));
+    let echo = json(send(&mut service, get(&url)).await.unwrap()).await;
+    assert_eq!(site.requests()[1].header("cookie"), Some("only_a=1"));
+    assert_eq!(echo["headers"]["cookie"][0], "only_a=1");
+}
+
+#[tokio::test]
 async fn a_post_answered_with_303_becomes_a_get_without_body() {
     let site = TestSite::start().await.unwrap();
     let mut service = default_stack(&site);
