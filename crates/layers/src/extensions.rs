@@ -222,40 +222,66 @@ pub(crate) fn url_of(uri: &http::Uri, extensions: &http::Extensions) -> Option<u
 /// `false`, and the caller parses at once as it always did.
 #[cfg(feature = "redirect")]
 pub(crate) fn surely_a_url(uri: &http::Uri) -> bool {
+    const LABEL: u8 = 1;
+    const DOT: u8 = 2;
+    const COLON: u8 = 3;
+    // What each byte of a host can be for `surely_a_url`: a label's
+    // (lowercase letter, digit, hyphen), a dot, the colon before the port,
+    // or (0) anything else.
+    const HOST_BYTE: [u8; 256] = {
+        let mut table = [0u8; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            table[b] = if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' {
+                LABEL
+            } else if c == b'.' {
+                DOT
+            } else if c == b':' {
+                COLON
+            } else {
+                0
+            };
+            b += 1;
+        }
+        table
+    };
     if !matches!(uri.scheme_str(), Some("http" | "https")) {
         return false;
     }
     let Some(authority) = uri.authority() else {
         return false;
     };
-    // One pass over the host's bytes (this runs for every request).
+    // One pass over the host's bytes (this runs for every request), one
+    // table look-up per byte; each label is checked at its end.
     let bytes = authority.as_str().as_bytes();
+    let label_ok = |label: &[u8]| match (label.first(), label.last()) {
+        (Some(first), Some(last)) => {
+            *first != b'-' && *last != b'-' && label.get(2..4) != Some(b"--")
+        }
+        _ => false, // an empty label
+    };
     let mut label_start = 0;
     let mut at = 0;
-    let mut last_starts_with_letter;
-    loop {
-        let end = at == bytes.len() || bytes[at] == b':';
-        if end || bytes[at] == b'.' {
-            let label = &bytes[label_start..at];
-            let (Some(first), Some(last)) = (label.first(), label.last()) else {
-                return false; // an empty label
-            };
-            if *first == b'-' || *last == b'-' || label.get(2..4) == Some(b"--") {
-                return false;
+    while at < bytes.len() {
+        match HOST_BYTE[usize::from(bytes[at])] {
+            LABEL => {}
+            DOT => {
+                if !label_ok(&bytes[label_start..at]) {
+                    return false;
+                }
+                label_start = at + 1;
             }
-            last_starts_with_letter = first.is_ascii_lowercase();
-            label_start = at + 1;
-            if end {
-                break;
-            }
-        } else if !(bytes[at].is_ascii_lowercase()
-            || bytes[at].is_ascii_digit()
-            || bytes[at] == b'-')
-        {
-            return false;
+            COLON => break,
+            _ => return false,
         }
         at += 1;
     }
+    let last = &bytes[label_start..at];
+    if !label_ok(last) {
+        return false;
+    }
+    let last_starts_with_letter = last[0].is_ascii_lowercase();
     if at < bytes.len() {
         let port = &bytes[at + 1..];
         let digits = !port.is_empty() && port.len() <= 5 && port.iter().all(u8::is_ascii_digit);
