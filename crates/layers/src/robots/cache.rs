@@ -57,7 +57,9 @@ impl Slot {
 }
 
 struct Inner {
-    map: HashMap<Box<str>, Slot>,
+    // foldhash, seeded per map (the jar's hasher too): SipHash's cost was
+    // most of a cached lookup.
+    map: HashMap<Box<str>, Slot, foldhash::fast::RandomState>,
     /// Counts lookups: the "time" of last use, for eviction.
     clock: u64,
     next_id: u64,
@@ -94,7 +96,7 @@ impl Cache {
         Cache {
             capacity: capacity.max(1),
             inner: Mutex::new(Inner {
-                map: HashMap::new(),
+                map: HashMap::default(),
                 clock: 0,
                 next_id: 0,
             }),
