@@ -365,11 +365,10 @@ fn origin(url: &Url) -> (&str, Option<url::Host<&str>>, Option<u16>) {
     (url.scheme(), url.host(), url.port_or_known_default())
 }
 
-/// What a layer that follows things (redirects, Refresh) takes from the
-/// first request of a chain: the hop budget shared by every follower in
-/// the stack, the request's own, or a new one of `max_hops`, put into the
-/// request so layers further in share it. (The request's URL is parsed
-/// only when a hop needs it.)
+/// What the standalone refresh layer takes from the first request of a
+/// chain: the request's own hop budget, or a new one of `max_hops`, put
+/// into the request so layers further in share it. (The redirect layer
+/// makes its budget only at the first hop it follows: see `Chain::budget`.)
 pub(crate) fn start_chain(parts: &mut request::Parts, max_hops: usize) -> HopBudget {
     match parts.extensions.get::<HopBudget>() {
         Some(budget) => budget.clone(),
