@@ -1272,21 +1272,8 @@ pub(crate) fn lowercase(s: &str) -> crate::CompactString {
 /// Append the decimal digits of `n`.
 pub(crate) fn push_int(out: &mut String, n: i64) {
     let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut rest = n.unsigned_abs();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        out.push('-');
-    }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+    // Only ASCII digits and a sign were written.
+    out.push_str(std::str::from_utf8(format_int(&mut digits, n)).unwrap_or_default());
 }
 
 /// The decimal digits of `n`, written two at a time into the end of

@@ -611,6 +611,19 @@ fn large_cookies_txt(n: usize) -> String {
     text
 }
 
+/// What a load of `text` must do, done the plain way: each cookie the line
+/// reader finds and `opts` keeps, stored one by one. Returns how many the
+/// jar took.
+fn store_line_by_line(jar: &mut CookieJar, text: &str, opts: LoadOptions) -> usize {
+    read_mozilla(text.as_bytes())
+        .unwrap()
+        .into_iter()
+        .filter(|cookie| opts.keeps(cookie, NOW))
+        .map(|cookie| jar.set_cookie(cookie).is_ok())
+        .filter(|&took| took)
+        .count()
+}
+
 /// The jar's cookies, sorted, without the times the load gives them.
 fn contents(jar: &CookieJar) -> Vec<Cookie> {
     let mut all: Vec<Cookie> = jar
@@ -655,12 +668,7 @@ fn a_large_cookies_txt_loads_as_a_small_one_does() {
         expected
             .set_cookie(persistent("kept", "1", "other.example"))
             .unwrap();
-        let mut stored = 0;
-        for cookie in read_mozilla(text.as_bytes()).unwrap() {
-            if opts.keeps(&cookie, NOW) && expected.set_cookie(cookie).is_ok() {
-                stored += 1;
-            }
-        }
+        let stored = store_line_by_line(&mut expected, &text, opts);
         assert_eq!(
             load(&mut loaded, &path, Format::Mozilla, opts).unwrap(),
             stored
@@ -672,12 +680,7 @@ fn a_large_cookies_txt_loads_as_a_small_one_does() {
             .set_cookie(persistent("gone", "1", "other.example"))
             .unwrap();
         let mut fresh = jar();
-        let mut stored = 0;
-        for cookie in read_mozilla(text.as_bytes()).unwrap() {
-            if opts.keeps(&cookie, NOW) && fresh.set_cookie(cookie).is_ok() {
-                stored += 1;
-            }
-        }
+        let stored = store_line_by_line(&mut fresh, &text, opts);
         assert_eq!(
             revert(&mut reverted, &path, Format::Mozilla, opts).unwrap(),
             stored

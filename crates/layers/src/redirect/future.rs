@@ -365,6 +365,13 @@ fn origin(url: &Url) -> (&str, Option<url::Host<&str>>, Option<u16>) {
     (url.scheme(), url.host(), url.port_or_known_default())
 }
 
+/// The chain's budget in `slot`, made now if there is none yet: `max_hops`
+/// less the `done` hops a follower inside took before (see
+/// `Chain::budget`).
+fn chain_budget(slot: &mut Option<HopBudget>, max_hops: usize, done: usize) -> &HopBudget {
+    slot.get_or_insert_with(|| HopBudget::new(max_hops.saturating_sub(done)))
+}
+
 /// What the standalone refresh layer takes from the first request of a
 /// chain: the request's own hop budget, or a new one of `max_hops`, put
 /// into the request so layers further in share it. (The redirect layer
@@ -619,9 +626,7 @@ impl<S> Chain<S> {
     /// `RefreshLayer` inside, which then used a budget of its own) are
     /// taken out of it, so a chain still follows `max_hops` at most.
     fn budget(&mut self) -> &HopBudget {
-        let (max, done) = (self.max_hops, self.history.len());
-        self.budget
-            .get_or_insert_with(|| HopBudget::new(max.saturating_sub(done)))
+        chain_budget(&mut self.budget, self.max_hops, self.history.len())
     }
 
     /// The delay to wait (`None`: go at once) and the request of the
@@ -642,9 +647,8 @@ impl<S> Chain<S> {
         let first = self.first.as_ref().and_then(Option::as_ref);
         let current = self.moved.as_ref().or(first)?;
         let start = follow.start.as_ref().or(first);
-        let budget = self.budget.get_or_insert_with(|| {
-            HopBudget::new(self.max_hops.saturating_sub(self.history.len()))
-        });
+        // (`Chain::budget`, with `self.refresh` borrowed above.)
+        let budget = chain_budget(&mut self.budget, self.max_hops, self.history.len());
         let (delay, next, uri) = follow
             .state
             .decide(response.headers(), current, start, budget)?;
