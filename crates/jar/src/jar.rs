@@ -829,7 +829,13 @@ impl CookieJar {
                     self.policy.return_ok(c, request)
                 };
                 match verdict {
-                    Ok(()) => found.push((c.path.len(), c.creation_time, e.seq, level, pos)),
+                    Ok(()) => {
+                        // The value (on the heap when over 24 bytes) is
+                        // read only when the header is written: ask for it
+                        // now, while the rest of the selection runs.
+                        prefetch(c.value.as_ptr());
+                        found.push((c.path.len(), c.creation_time, e.seq, level, pos));
+                    }
                     Err(reason) => tracing::debug!(
                         name = %c.name, domain = %c.domain, path = %c.path, %reason,
                         "cookie not returned"
@@ -925,12 +931,6 @@ impl CookieJar {
         if selection.picks.is_empty() {
             return None;
         }
-        // Touch every value before copying any (values over 24 bytes live
-        // on the heap): independent misses overlap, as in `select`.
-        let warm = selection.cookies().fold(0u8, |acc, c| {
-            acc ^ c.value.as_bytes().first().copied().unwrap_or(0)
-        });
-        std::hint::black_box(warm);
         let mut header = String::with_capacity(selection.picks.len() * 32);
         let mut any_not_v1 = false;
         let mut version_written = false;
@@ -1128,6 +1128,21 @@ fn host_and_parents(request: &CookieRequest) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Ask the processor for the cache line at `p`; a hint, never a read (and
+/// nothing where there is no prefetch instruction).
+#[inline(always)]
+fn prefetch(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: a prefetch is a hint; it never faults nor reads into the
+        // program, whatever the address.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast()) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// Ask the processor for every cache line of `entries` (a bucket's
 /// cookies, 256 bytes each), so that the misses of a jar larger than the
 /// cache are all in flight at once instead of one after another as the
@@ -1136,18 +1151,10 @@ fn host_and_parents(request: &CookieRequest) -> impl Iterator<Item = &str> {
 fn prefetch_entries(entries: &[Entry]) {
     #[cfg(target_arch = "x86_64")]
     {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // Entries are aligned to a line: one prefetch per line.
         let start: *const u8 = entries.as_ptr().cast();
-        let len = std::mem::size_of_val(entries);
-        for offset in (0..len).step_by(64) {
-            // SAFETY: a prefetch is a hint; it never faults nor reads into
-            // the program, whatever the address.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(offset).cast()) }
-        }
-        if len > 0 {
-            // The last line, when the slice does not start on a line.
-            // SAFETY: as above.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(len - 1).cast()) }
+        for offset in (0..std::mem::size_of_val(entries)).step_by(64) {
+            prefetch(start.wrapping_add(offset));
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
