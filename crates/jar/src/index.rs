@@ -17,17 +17,90 @@ use compact_str::CompactString;
 use crate::cookie::Cookie;
 use crate::domain::site_of;
 
-/// A stored cookie and its insertion number, which breaks ties between equal
-/// creation times in the Cookie header order (RFC 6265 §5.4 step 2).
+/// A stored cookie, its insertion number, which breaks ties between equal
+/// creation times in the Cookie header order (RFC 6265 §5.4 step 2), and
+/// its `name=value` text as the Cookie header carries it.
 ///
-/// Aligned to a cache line and in declaration order: a cookie spans
-/// exactly four lines, and `seq`, which the Cookie header order reads,
-/// shares the last with the cookie's value (see the comment on `Cookie`).
+/// Laid out for lookups on a jar larger than the cache (`repr(C)`, aligned
+/// to a cache line): the first line holds what a lookup needs of a cookie it
+/// returns besides the policy's fields, the number and the header text, so
+/// that a returned cookie costs three lines of its entry (this one and the
+/// cookie's first two, see the comment on `Cookie`) and no further miss for
+/// a value kept on the heap (values over 24 bytes, most of them). The text
+/// duplicates the name and value: 64 more bytes per cookie.
 #[derive(Debug, Clone)]
 #[repr(C, align(64))]
 pub(crate) struct Entry {
-    pub(crate) cookie: Cookie,
     pub(crate) seq: u64,
+    /// Length of `text`, or `NO_TEXT` when the cookie's header text is
+    /// longer than `TEXT_CAP` or is not plain `name=value` (RFC 2965).
+    text_len: u8,
+    text: [u8; TEXT_CAP],
+    pub(crate) cookie: Cookie,
+}
+
+/// How many bytes of header text an entry keeps: the rest of its first line.
+const TEXT_CAP: usize = 64 - 8 - 1;
+const NO_TEXT: u8 = u8::MAX;
+
+impl Entry {
+    fn new(cookie: Cookie, seq: u64) -> Entry {
+        let mut entry = Entry {
+            seq,
+            text_len: NO_TEXT,
+            text: [0; TEXT_CAP],
+            cookie,
+        };
+        entry.set_text();
+        entry
+    }
+
+    /// Keep the cookie's header text (after any change of the cookie).
+    fn set_text(&mut self) {
+        let c = &self.cookie;
+        self.text_len = NO_TEXT;
+        if c.version.is_some_and(|v| v > 0) {
+            // RFC 2965 cookies are written with escapes and `$` attributes.
+            return;
+        }
+        let (name, value) = (c.name.as_bytes(), c.value.as_bytes());
+        // As `CookieJar`'s header writer: an empty name writes the value alone.
+        let parts: [&[u8]; 3] = if name.is_empty() {
+            [value, b"", b""]
+        } else {
+            [name, b"=", value]
+        };
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        if len > TEXT_CAP {
+            return;
+        }
+        let mut at = 0;
+        for part in parts {
+            if let Some(dst) = self.text.get_mut(at..at + part.len()) {
+                dst.copy_from_slice(part);
+            }
+            at += part.len();
+        }
+        self.text_len = len as u8;
+    }
+
+    /// Whether the entry keeps the cookie's header text.
+    #[inline]
+    pub(crate) fn has_text(&self) -> bool {
+        self.text_len != NO_TEXT
+    }
+
+    /// The cookie as a Cookie header carries it (`name=value`), when kept.
+    #[inline]
+    pub(crate) fn header_text(&self) -> Option<&str> {
+        let text = self.text.get(..usize::from(self.text_len))?;
+        debug_assert!(std::str::from_utf8(text).is_ok());
+        // SAFETY: `set_text` is the only writer of `text` and `text_len`;
+        // it copies whole `&str`s (the name, "=", the value) and sets the
+        // length to their sum, so `text[..text_len]` is UTF-8. (Checking
+        // would cost more than the copy on every cookie a lookup returns.)
+        Some(unsafe { std::str::from_utf8_unchecked(text) })
+    }
 }
 
 /// The cookies of one domain, and the number of the site they count under.
@@ -333,9 +406,10 @@ impl Index {
                         }
                     }
                     entry.cookie = cookie;
+                    entry.set_text();
                     return Upsert::Replaced;
                 }
-                bucket.push(Entry { cookie, seq }, t);
+                bucket.push(Entry::new(cookie, seq), t);
                 bucket.site
             }
             None => {
@@ -361,7 +435,7 @@ impl Index {
                     secure: 0,
                     tags: [0; TAGGED],
                 };
-                bucket.push(Entry { cookie, seq }, t);
+                bucket.push(Entry::new(cookie, seq), t);
                 let hasher = &self.hasher;
                 self.buckets
                     .insert_unique(hash, bucket, |b| hasher.hash_one(b.domain.as_str()));
@@ -534,10 +608,11 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_is_four_whole_cache_lines() {
-        assert_eq!(std::mem::size_of::<Entry>(), 256);
+    fn an_entry_is_five_whole_cache_lines_the_first_for_the_lookup() {
+        assert_eq!(std::mem::size_of::<Entry>(), 320);
         assert_eq!(std::mem::align_of::<Entry>(), 64);
-        assert_eq!(std::mem::offset_of!(Entry, seq), 248);
+        assert!(std::mem::offset_of!(Entry, text) + TEXT_CAP <= 64);
+        assert_eq!(std::mem::offset_of!(Entry, cookie), 64);
     }
 
     #[test]
@@ -601,6 +676,11 @@ mod tests {
                 for b in index.buckets.iter() {
                     let secure = b.entries.iter().filter(|e| e.cookie.secure).count();
                     prop_assert_eq!(b.secure as usize, secure);
+                    for e in &b.entries {
+                        let text = e.cookie.to_string();
+                        let expected = (text.len() <= TEXT_CAP).then_some(text.as_str());
+                        prop_assert_eq!(e.header_text(), expected);
+                    }
                     for (t, e) in b.tags.iter().zip(&b.entries) {
                         prop_assert_eq!(*t, tag(&e.cookie.name, &e.cookie.path));
                     }

@@ -830,10 +830,12 @@ impl CookieJar {
                 };
                 match verdict {
                     Ok(()) => {
-                        // The value (on the heap when over 24 bytes) is
-                        // read only when the header is written: ask for it
-                        // now, while the rest of the selection runs.
-                        prefetch(c.value.as_ptr());
+                        if !e.has_text() {
+                            // The header is written from the value itself
+                            // (on the heap when over 24 bytes): ask for it
+                            // now, while the rest of the selection runs.
+                            prefetch(c.value.as_ptr());
+                        }
                         found.push((c.path.len(), c.creation_time, e.seq, level, pos));
                     }
                     Err(reason) => tracing::debug!(
@@ -934,7 +936,8 @@ impl CookieJar {
         let mut header = String::with_capacity(selection.picks.len() * 32);
         let mut any_not_v1 = false;
         let mut version_written = false;
-        for c in selection.cookies() {
+        for e in selection.entries() {
+            let c = &e.cookie;
             any_not_v1 |= c.version != Some(1);
             if !version_written {
                 version_written = true;
@@ -942,7 +945,10 @@ impl CookieJar {
                     let _ = write!(header, "$Version={v}; ");
                 }
             }
-            write_cookie(&mut header, c);
+            match e.header_text() {
+                Some(text) => header.push_str(text),
+                None => write_cookie(&mut header, c),
+            }
             header.push_str("; ");
         }
         header.truncate(header.len().saturating_sub(2));
@@ -1095,10 +1101,14 @@ struct Selection<'j, 'r> {
 }
 
 impl<'j, 'r> Selection<'j, 'r> {
-    fn cookies(&self) -> impl Iterator<Item = &'j Cookie> + '_ {
+    fn entries(&self) -> impl Iterator<Item = &'j Entry> + '_ {
         self.picks
             .iter()
-            .map(|&(level, pos)| &self.buckets[level].1[pos].cookie)
+            .map(|&(level, pos)| &self.buckets[level].1[pos])
+    }
+
+    fn cookies(&self) -> impl Iterator<Item = &'j Cookie> + '_ {
+        self.entries().map(|e| &e.cookie)
     }
 
     /// What [`CookieJar::touch`] needs, without the borrow of the jar.
@@ -1144,7 +1154,7 @@ fn prefetch(p: *const u8) {
 }
 
 /// Ask the processor for every cache line of `entries` (a bucket's
-/// cookies, 256 bytes each), so that the misses of a jar larger than the
+/// cookies, 320 bytes each), so that the misses of a jar larger than the
 /// cache are all in flight at once instead of one after another as the
 /// policy reads each candidate.
 #[inline(always)]

@@ -5,8 +5,8 @@
 //! request's `http::Extensions` (whether the transaction is unverifiable and
 //! which host the user originally asked for, in RFC 2965's terms).
 
-use http::{Method, Uri};
 use compact_str::CompactString;
+use http::{Method, Uri};
 
 /// Per-request facts that do not show in the URL, carried in
 /// `http::Extensions`. The redirect layer sets them on every hop after the
