@@ -39,8 +39,9 @@ pub(crate) struct Entry {
     pub(crate) cookie: Cookie,
 }
 
-/// How many bytes of header text an entry keeps: the rest of its first line.
-const TEXT_CAP: usize = 64 - 8 - 1;
+/// How many bytes of header text an entry keeps: the rest of its first two
+/// lines.
+const TEXT_CAP: usize = 128 - 8 - 1;
 const NO_TEXT: u8 = u8::MAX;
 
 impl Entry {
@@ -609,10 +610,10 @@ mod tests {
 
     #[test]
     fn an_entry_is_five_whole_cache_lines_the_first_for_the_lookup() {
-        assert_eq!(std::mem::size_of::<Entry>(), 320);
+        assert_eq!(std::mem::size_of::<Entry>(), 384);
         assert_eq!(std::mem::align_of::<Entry>(), 64);
-        assert!(std::mem::offset_of!(Entry, text) + TEXT_CAP <= 64);
-        assert_eq!(std::mem::offset_of!(Entry, cookie), 64);
+        assert!(std::mem::offset_of!(Entry, text) + TEXT_CAP <= 128);
+        assert_eq!(std::mem::offset_of!(Entry, cookie), 128);
     }
 
     #[test]
