@@ -1154,7 +1154,7 @@ fn prefetch(p: *const u8) {
 }
 
 /// Ask the processor for every cache line of `entries` (a bucket's
-/// cookies, 320 bytes each), so that the misses of a jar larger than the
+/// cookies, 384 bytes each), so that the misses of a jar larger than the
 /// cache are all in flight at once instead of one after another as the
 /// policy reads each candidate.
 #[inline(always)]
