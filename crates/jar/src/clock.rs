@@ -46,7 +46,10 @@ pub(crate) fn now_system() -> i64 {
     let ok = unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut ts) } == 0;
     if ok {
         // A clock set before 1970: treat it as the epoch rather than fail.
-        i64::from(ts.tv_sec).max(0)
+        // (`time_t` is 32 bits on some Linux targets.)
+        #[allow(clippy::useless_conversion)]
+        let seconds = i64::from(ts.tv_sec);
+        seconds.max(0)
     } else {
         now_std()
     }

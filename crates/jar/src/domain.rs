@@ -110,12 +110,19 @@ pub(crate) fn is_public_suffix(domain: &str) -> bool {
 /// The registrable domain (eTLD+1) that per-site limits are counted under;
 /// the host itself for IP addresses and names without one.
 pub(crate) fn site_of(domain: &str) -> &str {
+    site_and_registrable(domain).0
+}
+
+/// [`site_of`], and whether the list found a registrable domain for it:
+/// then `domain` is no public suffix ([`is_public_suffix`] is false), which
+/// the index remembers so that the policy need not ask again.
+pub(crate) fn site_and_registrable(domain: &str) -> (&str, bool) {
     if is_ip(domain) {
-        return domain;
+        return (domain, false);
     }
     match psl::domain(domain.as_bytes()) {
-        Some(d) => &domain[domain.len() - d.as_bytes().len()..],
-        None => domain,
+        Some(d) => (&domain[domain.len() - d.as_bytes().len()..], true),
+        None => (domain, false),
     }
 }
 
@@ -212,5 +219,25 @@ mod tests {
         assert!(is_loopback("[::1]"));
         assert!(is_loopback("a.localhost"));
         assert!(!is_loopback("example.com"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_registrable_site_means_the_domain_is_no_public_suffix(
+            labels in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "com", "co", "uk", "github", "io", "example", "www", "a", "1", "127",
+                    "jp", "kawasaki", "city", "ck", "blogspot", "appspot", "localhost", "",
+                ]),
+                1..5,
+            ),
+        ) {
+            let domain = labels.join(".");
+            let (site, registrable) = site_and_registrable(&domain);
+            proptest::prop_assert_eq!(site, site_of(&domain));
+            if registrable {
+                proptest::prop_assert!(!is_public_suffix(&domain), "{}", domain);
+            }
+        }
     }
 }
