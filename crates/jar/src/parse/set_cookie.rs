@@ -267,7 +267,34 @@ fn is_forbidden_control(b: u8) -> bool {
 }
 
 /// RFC 6265 §5.2.2: a `-` or a digit, then digits only. Saturates.
+///
+/// Up to 18 digits cannot overflow, so they are summed in one plain loop
+/// that also checks them; longer values take the saturating path
+/// ([`parse_max_age_saturating`]).
+#[inline]
 fn parse_max_age(value: &str) -> Option<i64> {
+    let b = value.as_bytes();
+    let (negative, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        b'0'..=b'9' => (false, b),
+        _ => return None,
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return parse_max_age_saturating(value);
+    }
+    let mut n: i64 = 0;
+    for &c in digits {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + i64::from(d);
+    }
+    Some(if negative { -n } else { n })
+}
+
+/// [`parse_max_age`] for any length: the reference it is tested against.
+fn parse_max_age_saturating(value: &str) -> Option<i64> {
     let (negative, digits) = match value.as_bytes().first()? {
         b'-' => (true, &value.as_bytes()[1..]),
         b'0'..=b'9' => (false, value.as_bytes()),
@@ -687,6 +714,13 @@ mod tests {
             let plain = text.iter().all(|&b| (0x20..0x7f).contains(&b) || b == b'\t');
             prop_assert_eq!(is_plain(&text), plain);
             prop_assert_eq!(checked_text(&text), checked_text_slow(&text));
+        }
+
+        #[test]
+        fn max_age_fast_path_agrees_with_the_saturating_parse(
+            text in "-?[0-9]{0,22}|[0-9x -]{0,6}",
+        ) {
+            prop_assert_eq!(parse_max_age(&text), parse_max_age_saturating(&text));
         }
 
         #[test]
