@@ -7,6 +7,16 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 /// of storing a cookie): an IPv4 address is digits and dots, an IPv6 one
 /// has a colon (bracketed or not).
 fn may_be_ip(host: &str) -> bool {
+    // An address ends with a digit, a hex digit, `:` or `]`: most names
+    // (`.com`, `.org`, `.net`) are told apart by their last byte alone.
+    if matches!(host.as_bytes().last(), Some(b'g'..=b'z' | b'G'..=b'Z')) {
+        return false;
+    }
+    may_be_ip_scan(host)
+}
+
+/// [`may_be_ip`] without the last-byte test.
+fn may_be_ip_scan(host: &str) -> bool {
     host.bytes().all(|b| b.is_ascii_digit() || b == b'.') || host.contains(':')
 }
 
@@ -238,6 +248,26 @@ mod tests {
             if registrable {
                 proptest::prop_assert!(!is_public_suffix(&domain), "{}", domain);
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_last_byte_test_never_changes_whether_a_host_is_an_address(
+            host in "[0-9a-zA-Z.:\\[\\]-]{0,12}|[0-9.]{1,15}|\\[?[0-9a-fA-F:.]{2,20}\\]?",
+        ) {
+            // The address parsers are the reference: the last-byte test
+            // only skips them for hosts they would refuse.
+            let inner = host
+                .strip_prefix('[')
+                .and_then(|h| h.strip_suffix(']'))
+                .unwrap_or(&host);
+            let parses = inner.parse::<std::net::IpAddr>().is_ok();
+            proptest::prop_assert_eq!(is_ip(&host), parses);
+            let loopback = inner.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+                || host == "localhost"
+                || host.ends_with(".localhost");
+            proptest::prop_assert_eq!(is_loopback(&host), loopback);
         }
     }
 }
