@@ -222,8 +222,10 @@ pub struct FinalUrl(FinalRepr);
 #[derive(Clone)]
 enum FinalRepr {
     Url(Url),
-    // A URI `surely_a_url` accepted, parsed on first use.
-    Uri(http::Uri, std::sync::OnceLock<Url>),
+    // A URI `surely_a_url` accepted, parsed on first use. Boxed: the URL
+    // is rarely asked for, and a `Url` inline would double the size of
+    // every response that carries one (moved many times on its way out).
+    Uri(http::Uri, std::sync::OnceLock<Box<Url>>),
 }
 
 impl FinalUrl {
@@ -246,7 +248,7 @@ impl FinalUrl {
     pub fn url(&self) -> &Url {
         match &self.0 {
             FinalRepr::Url(url) => url,
-            FinalRepr::Uri(uri, url) => url.get_or_init(|| parse_sure(uri)),
+            FinalRepr::Uri(uri, url) => url.get_or_init(|| Box::new(parse_sure(uri))),
         }
     }
 
@@ -254,7 +256,7 @@ impl FinalUrl {
     pub fn into_url(self) -> Url {
         match self.0 {
             FinalRepr::Url(url) => url,
-            FinalRepr::Uri(uri, url) => url.into_inner().unwrap_or_else(|| parse_sure(&uri)),
+            FinalRepr::Uri(uri, url) => url.into_inner().map_or_else(|| parse_sure(&uri), |url| *url),
         }
     }
 }
