@@ -792,7 +792,9 @@ impl OpenerBuilder {
                     builder = builder.connect_timeout(limit);
                 }
                 let client = builder.build().map_err(Error::builder)?;
-                StackBackend::Reqwest(crate::backend::ReqwestService::new(client))
+                // Redirects are off in this client (above): the URL it reports
+                // is the request's, which `send_with` keeps.
+                StackBackend::Reqwest(crate::backend::ReqwestService::without_final_url(client))
             }
             #[cfg(feature = "hyper")]
             Backend::Hyper => {
