@@ -146,9 +146,12 @@ impl Opener {
         let uri = parts.uri.clone();
         let url_of = |uri: &http::Uri| Url::parse(&uri.to_string()).ok();
         // One value per name (the builder replaces); one lookup per default.
-        for (name, value) in &self.inner.headers {
-            if let http::header::Entry::Vacant(entry) = parts.headers.entry(name) {
-                entry.insert(value.clone());
+        // With redirects on, the redirect layer adds them (`stack::call`).
+        if !stack::adds_default_headers(&self.inner.service) {
+            for (name, value) in &self.inner.headers {
+                if let http::header::Entry::Vacant(entry) = parts.headers.entry(name) {
+                    entry.insert(value.clone());
+                }
             }
         }
         let request = Request::from_parts(parts, body);
@@ -874,7 +877,9 @@ impl OpenerBuilder {
             if let Some(refresh) = refresh {
                 layer = layer.follow_refresh(refresh);
             }
-            Either::Left(layer.layer(service))
+            // The redirect layer adds the default headers: it copies the
+            // first request's head for later hops before they are in.
+            Either::Left(layer.layer(service).default_headers(self.headers.clone()))
         } else {
             let service: stack::Refreshes = match refresh {
                 Some(layer) => Either::Left(layer.layer(service)),
