@@ -307,7 +307,9 @@ where
                     match this.chain.next_hop(&response) {
                         Ok(Next::Return) => {
                             this.state.set(State::Done);
-                            return Poll::Ready(Ok(this.chain.finish(response)));
+                            let mut response = response;
+                            this.chain.finish(&mut response);
+                            return Poll::Ready(Ok(response));
                         }
                         Ok(Next::Follow(request)) => {
                             let body = response.into_body();
@@ -623,7 +625,7 @@ impl<S> Chain<S> {
     }
 
     /// The final response, with what the chain learnt in its extensions.
-    fn finish<ResB>(&mut self, mut response: Response<ResB>) -> Response<ResB> {
+    fn finish<ResB>(&mut self, response: &mut Response<ResB>) {
         let status = response.status();
         let extensions = response.extensions_mut();
         // A final URL from inside (a layer that followed things, a client
@@ -656,7 +658,6 @@ impl<S> Chain<S> {
         if !self.history.is_empty() {
             extensions.insert(RedirectHistory(std::mem::take(&mut self.history)));
         }
-        response
     }
 
     /// Puts the default headers into the template (once): it then is the
