@@ -9,8 +9,9 @@
 //! valgrind --tool=callgrind --cache-sim=yes --D1=32768,8,64 --LL=1048576,16,64 \
 //!     --toggle-collect='*lookup_sample*answer*' \
 //!     target/release/examples/lookup_sample bench-data/large.corpus 3
-//! # time: SMALL and LARGE alternately, ROUNDS times 5 passes each;
-//! # prints the fastest, the 10th percentile and the median ns per GET
+//! # time: SMALL and LARGE alternately, ROUNDS times 5 passes each (after
+//! # 2 untimed ones); prints the fastest, the 10th percentile and the
+//! # median ns per GET
 //! target/release/examples/lookup_sample --time bench-data/small.corpus bench-data/large.corpus 300
 //! ```
 //!
