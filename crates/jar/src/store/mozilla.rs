@@ -37,6 +37,7 @@
 //! persistent cookie.
 
 use std::io::{self, BufRead, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
 
@@ -903,7 +904,23 @@ pub(crate) fn write_mozilla_slice(
 /// [`write_mozilla_slice`] handing each full buffer to `hand`, which
 /// returns an empty one to fill next: a save's writing thread takes the
 /// buffer itself, without a copy.
+///
+/// A large jar is formatted on two threads (see [`write_blocks`]); the
+/// bytes are the same as on one.
 pub(crate) fn write_mozilla_chunks(
+    cookies: &[&Cookie],
+    opts: SaveOptions,
+    now: i64,
+    hand: impl FnMut(Vec<u8>) -> io::Result<Vec<u8>>,
+) -> io::Result<usize> {
+    if cookies.len() >= PARALLEL_FROM {
+        return write_blocks(cookies, opts, now, hand);
+    }
+    write_serial(cookies, opts, now, hand)
+}
+
+/// [`write_mozilla_chunks`] on this thread alone.
+fn write_serial(
     cookies: &[&Cookie],
     opts: SaveOptions,
     now: i64,
@@ -919,7 +936,7 @@ pub(crate) fn write_mozilla_chunks(
             continue;
         }
         if !push_line(&mut out, cookie, &mut line) {
-            tracing::warn!(name = %cookie.name, domain = %cookie.domain, "cookie not saved: a cookies.txt file cannot hold it");
+            warn_unsaved(cookie);
             continue;
         }
         written += 1;
@@ -930,6 +947,164 @@ pub(crate) fn write_mozilla_chunks(
     }
     hand(out)?;
     Ok(written)
+}
+
+fn warn_unsaved(cookie: &Cookie) {
+    tracing::warn!(name = %cookie.name, domain = %cookie.domain, "cookie not saved: a cookies.txt file cannot hold it");
+}
+
+/// How many cookies make a block of a save formatted on two threads
+/// (about 90 KB of lines: a buffer that stays in the L2 cache).
+const BLOCK: usize = 1024;
+
+/// From how many cookies a save is formatted on two threads: below that,
+/// starting the thread costs more than it saves.
+const PARALLEL_FROM: usize = 8 * BLOCK;
+
+/// How many formatted blocks may wait to be handed over, in order: past
+/// that, this thread waits for the other's block rather than format more.
+const LEAD: usize = 6;
+
+/// Format block `k` of `cookies` (the header first, for the first) into
+/// `out`; returns how many cookies it wrote.
+fn format_block(
+    out: &mut Vec<u8>,
+    cookies: &[&Cookie],
+    k: usize,
+    opts: SaveOptions,
+    now: i64,
+    line: &mut ShortLine,
+) -> usize {
+    if k == 0 {
+        out.extend_from_slice(HEADER.as_bytes());
+    }
+    let end = cookies.len().min((k + 1) * BLOCK);
+    let mut written = 0;
+    for i in k * BLOCK..end {
+        super::prefetch_ahead(cookies, i);
+        let cookie = cookies[i];
+        if !opts.keeps(cookie, now) {
+            continue;
+        }
+        if !push_line(out, cookie, line) {
+            warn_unsaved(cookie);
+            continue;
+        }
+        written += 1;
+    }
+    written
+}
+
+/// [`write_mozilla_chunks`] on two threads: formatting one cookie costs
+/// more than writing its bytes, so one core formatting could not keep the
+/// writing thread and the disk busy. The cookies are cut into blocks of
+/// [`BLOCK`], which both threads take in turn, as each finishes the one
+/// before (a shared counter: a thread that gets less of a core takes
+/// fewer); this thread hands the blocks over in order, as soon as each is
+/// done, so the writing starts with the first block, as it does on one
+/// thread. Without a second thread, this thread formats every block.
+fn write_blocks(
+    cookies: &[&Cookie],
+    opts: SaveOptions,
+    now: i64,
+    mut hand: impl FnMut(Vec<u8>) -> io::Result<Vec<u8>>,
+) -> io::Result<usize> {
+    let blocks = cookies.len().div_ceil(BLOCK);
+    let next = AtomicUsize::new(0);
+    let new_buffer = || Vec::with_capacity(BLOCK * 128);
+    thread::scope(|scope| {
+        let (done, finished) = mpsc::sync_channel::<(usize, Vec<u8>, usize)>(LEAD);
+        let (spare, spares) = mpsc::channel::<Vec<u8>>();
+        let next = &next;
+        let helper = thread::Builder::new()
+            .name("cookies.txt save".into())
+            .spawn_scoped(scope, move || {
+                let mut line = ShortLine::new();
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= blocks {
+                        return;
+                    }
+                    let mut out = spares.try_recv().unwrap_or_else(|_| new_buffer());
+                    let written = format_block(&mut out, cookies, k, opts, now, &mut line);
+                    if done.send((k, out, written)).is_err() {
+                        return;
+                    }
+                }
+            })
+            .ok();
+        // Blocks done and not yet handed over, by number.
+        let mut ready: Vec<Option<(Vec<u8>, usize)>> = (0..blocks).map(|_| None).collect();
+        let mut waiting = 0;
+        let mut handed = 0;
+        let mut written = 0;
+        let mut mine: Option<Vec<u8>> = None;
+        let mut line = ShortLine::new();
+        let result = loop {
+            while let Ok((k, out, n)) = finished.try_recv() {
+                ready[k] = Some((out, n));
+                waiting += 1;
+            }
+            let mut failed = None;
+            while let Some((out, n)) = ready.get_mut(handed).and_then(Option::take) {
+                waiting -= 1;
+                handed += 1;
+                written += n;
+                let empty = if out.is_empty() {
+                    out
+                } else {
+                    match hand(out) {
+                        Ok(empty) => empty,
+                        Err(e) => {
+                            failed = Some(e);
+                            break;
+                        }
+                    }
+                };
+                match mine {
+                    None => mine = Some(empty),
+                    Some(_) => {
+                        let _ = spare.send(empty);
+                    }
+                }
+            }
+            if let Some(e) = failed {
+                break Err(e);
+            }
+            if handed == blocks {
+                break Ok(written);
+            }
+            // The block to hand next is the other thread's: format the next
+            // free one meanwhile, unless enough wait already.
+            let k = if waiting < LEAD {
+                next.fetch_add(1, Ordering::Relaxed)
+            } else {
+                blocks
+            };
+            if k < blocks {
+                let mut out = mine.take().unwrap_or_else(new_buffer);
+                let n = format_block(&mut out, cookies, k, opts, now, &mut line);
+                ready[k] = Some((out, n));
+                waiting += 1;
+                continue;
+            }
+            match finished.recv() {
+                Ok((k, out, n)) => {
+                    ready[k] = Some((out, n));
+                    waiting += 1;
+                }
+                // Only if the other thread panicked (joined below).
+                Err(_) => break Err(io::Error::other("cookies.txt formatting stopped")),
+            }
+        };
+        // On an error the other thread stops at its next block.
+        next.store(blocks, Ordering::Relaxed);
+        drop(finished);
+        if let Some(Err(panic)) = helper.map(|h| h.join()) {
+            std::panic::resume_unwind(panic);
+        }
+        result
+    })
 }
 
 #[cfg(test)]
