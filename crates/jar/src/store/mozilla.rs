@@ -914,7 +914,7 @@ pub(crate) fn write_mozilla_chunks(
     hand: impl FnMut(Vec<u8>) -> io::Result<Vec<u8>>,
 ) -> io::Result<usize> {
     if cookies.len() >= PARALLEL_FROM {
-        return write_blocks(cookies, opts, now, hand);
+        return write_blocks(cookies, opts, now, hand, true);
     }
     write_serial(cookies, opts, now, hand)
 }
@@ -1002,12 +1002,14 @@ fn format_block(
 /// before (a shared counter: a thread that gets less of a core takes
 /// fewer); this thread hands the blocks over in order, as soon as each is
 /// done, so the writing starts with the first block, as it does on one
-/// thread. Without a second thread, this thread formats every block.
+/// thread. Without a second thread (none to be had, or not `two_threads`),
+/// this thread formats every block.
 fn write_blocks(
     cookies: &[&Cookie],
     opts: SaveOptions,
     now: i64,
     mut hand: impl FnMut(Vec<u8>) -> io::Result<Vec<u8>>,
+    two_threads: bool,
 ) -> io::Result<usize> {
     let blocks = cookies.len().div_ceil(BLOCK);
     let next = AtomicUsize::new(0);
@@ -1016,23 +1018,25 @@ fn write_blocks(
         let (done, finished) = mpsc::sync_channel::<(usize, Vec<u8>, usize)>(LEAD);
         let (spare, spares) = mpsc::channel::<Vec<u8>>();
         let next = &next;
-        let helper = thread::Builder::new()
-            .name("cookies.txt save".into())
-            .spawn_scoped(scope, move || {
-                let mut line = ShortLine::new();
-                loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    if k >= blocks {
-                        return;
+        let helper = two_threads.then(|| {
+            thread::Builder::new()
+                .name("cookies.txt save".into())
+                .spawn_scoped(scope, move || {
+                    let mut line = ShortLine::new();
+                    loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        if k >= blocks {
+                            return;
+                        }
+                        let mut out = spares.try_recv().unwrap_or_else(|_| new_buffer());
+                        let written = format_block(&mut out, cookies, k, opts, now, &mut line);
+                        if done.send((k, out, written)).is_err() {
+                            return;
+                        }
                     }
-                    let mut out = spares.try_recv().unwrap_or_else(|_| new_buffer());
-                    let written = format_block(&mut out, cookies, k, opts, now, &mut line);
-                    if done.send((k, out, written)).is_err() {
-                        return;
-                    }
-                }
-            })
-            .ok();
+                })
+                .ok()
+        });
         // Blocks done and not yet handed over, by number.
         let mut ready: Vec<Option<(Vec<u8>, usize)>> = (0..blocks).map(|_| None).collect();
         let mut waiting = 0;
@@ -1100,7 +1104,7 @@ fn write_blocks(
         // On an error the other thread stops at its next block.
         next.store(blocks, Ordering::Relaxed);
         drop(finished);
-        if let Some(Err(panic)) = helper.map(|h| h.join()) {
+        if let Some(Err(panic)) = helper.flatten().map(|h| h.join()) {
             std::panic::resume_unwind(panic);
         }
         result
@@ -1111,6 +1115,73 @@ fn write_blocks(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Cookies of every kind a save meets, spread over many blocks: kept,
+    /// skipped by the options (session, expired), and unsavable (a tab),
+    /// some of them filling whole blocks.
+    fn mixed_cookies(n: usize) -> Vec<Cookie> {
+        (0..n)
+            .map(|i| {
+                let mut c = Cookie::new(
+                    format!("n{i}"),
+                    "v".repeat(i % 50),
+                    format!("h{}.example", i / 7),
+                    "/",
+                );
+                c.host_only = i % 3 != 0;
+                c.http_only = i % 5 == 0;
+                c.secure = i % 4 == 0;
+                c.expires = match i % 11 {
+                    0 => None,
+                    1 => Some(1),
+                    _ => Some(4_000_000_000 + i as i64),
+                };
+                if i % 97 == 0 || (3 * BLOCK..4 * BLOCK).contains(&i) {
+                    c.value = "a\tb".into();
+                }
+                c
+            })
+            .collect()
+    }
+
+    fn chunks_of(
+        write: impl FnOnce(&mut dyn FnMut(Vec<u8>) -> io::Result<Vec<u8>>) -> io::Result<usize>,
+    ) -> (usize, Vec<u8>) {
+        let mut out = Vec::new();
+        let n = write(&mut |mut chunk| {
+            out.extend_from_slice(&chunk);
+            chunk.clear();
+            Ok(chunk)
+        })
+        .unwrap();
+        (n, out)
+    }
+
+    /// The file a large save writes is byte for byte the one a save on one
+    /// thread writes, with or without the second thread.
+    #[test]
+    fn a_save_formatted_in_blocks_writes_the_same_bytes_as_one_on_one_thread() {
+        let cookies = mixed_cookies(10 * BLOCK + 17);
+        let refs: Vec<&Cookie> = cookies.iter().collect();
+        for opts in [
+            SaveOptions::default(),
+            SaveOptions {
+                ignore_discard: true,
+                ignore_expires: true,
+            },
+        ] {
+            let now = 1_000;
+            let serial = chunks_of(|hand| write_serial(&refs, opts, now, hand));
+            assert!(serial.0 > 8 * BLOCK / 2, "{}", serial.0);
+            for two_threads in [true, false] {
+                let blocks = chunks_of(|hand| write_blocks(&refs, opts, now, hand, two_threads));
+                assert_eq!(blocks.0, serial.0);
+                assert!(blocks.1 == serial.1, "{opts:?} {two_threads}");
+            }
+            let whole = chunks_of(|hand| write_mozilla_chunks(&refs, opts, now, hand));
+            assert!(whole.1 == serial.1);
+        }
+    }
 
     proptest! {
         #[test]
