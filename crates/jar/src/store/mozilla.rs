@@ -999,11 +999,17 @@ fn format_block(
 /// more than writing its bytes, so one core formatting could not keep the
 /// writing thread and the disk busy. The cookies are cut into blocks of
 /// [`BLOCK`], which both threads take in turn, as each finishes the one
-/// before (a shared counter: a thread that gets less of a core takes
-/// fewer); this thread hands the blocks over in order, as soon as each is
-/// done, so the writing starts with the first block, as it does on one
-/// thread. Without a second thread (none to be had, or not `two_threads`),
-/// this thread formats every block.
+/// before (a shared counter); this thread hands the blocks over in order,
+/// as soon as each is done, so the writing starts with the first block,
+/// as it does on one thread.
+///
+/// The second thread only uses a core nobody else wants (Linux's
+/// `SCHED_IDLE`): it must not take the core from the writing thread, nor
+/// from other programs. So this thread never waits for it: when the block
+/// to hand over next is the other thread's and not done yet (too slow, or
+/// not running at all), this thread formats it too and drops the other
+/// thread's copy when it comes. Without a second thread (none to be had,
+/// or not `two_threads`), this thread formats every block.
 fn write_blocks(
     cookies: &[&Cookie],
     opts: SaveOptions,
@@ -1022,6 +1028,7 @@ fn write_blocks(
             thread::Builder::new()
                 .name("cookies.txt save".into())
                 .spawn_scoped(scope, move || {
+                    idle_priority();
                     let mut line = ShortLine::new();
                     loop {
                         let k = next.fetch_add(1, Ordering::Relaxed);
@@ -1042,33 +1049,33 @@ fn write_blocks(
         let mut waiting = 0;
         let mut handed = 0;
         let mut written = 0;
-        let mut mine: Option<Vec<u8>> = None;
+        let mut mine: Vec<Vec<u8>> = Vec::new();
         let mut line = ShortLine::new();
         let result = loop {
-            while let Ok((k, out, n)) = finished.try_recv() {
-                ready[k] = Some((out, n));
-                waiting += 1;
+            while let Ok((k, mut out, n)) = finished.try_recv() {
+                if k < handed || ready[k].is_some() {
+                    // Formatted here meanwhile.
+                    out.clear();
+                    mine.push(out);
+                } else {
+                    ready[k] = Some((out, n));
+                    waiting += 1;
+                }
             }
             let mut failed = None;
             while let Some((out, n)) = ready.get_mut(handed).and_then(Option::take) {
                 waiting -= 1;
                 handed += 1;
                 written += n;
-                let empty = if out.is_empty() {
-                    out
-                } else {
-                    match hand(out) {
-                        Ok(empty) => empty,
-                        Err(e) => {
-                            failed = Some(e);
-                            break;
-                        }
-                    }
-                };
-                match mine {
-                    None => mine = Some(empty),
-                    Some(_) => {
-                        let _ = spare.send(empty);
+                if out.is_empty() {
+                    mine.push(out);
+                    continue;
+                }
+                match hand(out) {
+                    Ok(empty) => mine.push(empty),
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
                     }
                 }
             }
@@ -1078,28 +1085,25 @@ fn write_blocks(
             if handed == blocks {
                 break Ok(written);
             }
+            // Buffers beyond the one needed next go to the other thread.
+            while mine.len() > 1 {
+                if let Some(out) = mine.pop() {
+                    let _ = spare.send(out);
+                }
+            }
             // The block to hand next is the other thread's: format the next
-            // free one meanwhile, unless enough wait already.
-            let k = if waiting < LEAD {
+            // free one meanwhile, unless enough wait already or none is
+            // left; then format that one too.
+            let free = if waiting < LEAD {
                 next.fetch_add(1, Ordering::Relaxed)
             } else {
                 blocks
             };
-            if k < blocks {
-                let mut out = mine.take().unwrap_or_else(new_buffer);
-                let n = format_block(&mut out, cookies, k, opts, now, &mut line);
-                ready[k] = Some((out, n));
-                waiting += 1;
-                continue;
-            }
-            match finished.recv() {
-                Ok((k, out, n)) => {
-                    ready[k] = Some((out, n));
-                    waiting += 1;
-                }
-                // Only if the other thread panicked (joined below).
-                Err(_) => break Err(io::Error::other("cookies.txt formatting stopped")),
-            }
+            let k = if free < blocks { free } else { handed };
+            let mut out = mine.pop().unwrap_or_else(new_buffer);
+            let n = format_block(&mut out, cookies, k, opts, now, &mut line);
+            ready[k] = Some((out, n));
+            waiting += 1;
         };
         // On an error the other thread stops at its next block.
         next.store(blocks, Ordering::Relaxed);
@@ -1109,6 +1113,22 @@ fn write_blocks(
         }
         result
     })
+}
+
+/// Lower the calling thread to Linux's `SCHED_IDLE`: it runs only on a
+/// core no other thread wants. Elsewhere (or should it fail) the thread
+/// keeps its priority.
+fn idle_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: a plain system call on the calling thread (0), reading
+        // `param`, which lives across the call. Lowering one's own
+        // priority needs no privilege.
+        unsafe {
+            libc::sched_setscheduler(0, libc::SCHED_IDLE, &param);
+        }
+    }
 }
 
 #[cfg(test)]
