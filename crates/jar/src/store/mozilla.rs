@@ -37,8 +37,8 @@
 //! persistent cookie.
 
 use std::io::{self, BufRead, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Mutex};
 use std::thread;
 
 use super::{Format, Lines, LoadError, LoadOptions, Malformed, SaveOptions};
@@ -949,6 +949,7 @@ fn write_serial(
     Ok(written)
 }
 
+/// (A block both threads of [`write_blocks`] formatted warns twice.)
 fn warn_unsaved(cookie: &Cookie) {
     tracing::warn!(name = %cookie.name, domain = %cookie.domain, "cookie not saved: a cookies.txt file cannot hold it");
 }
@@ -961,12 +962,14 @@ const BLOCK: usize = 1024;
 /// starting the thread costs more than it saves.
 const PARALLEL_FROM: usize = 8 * BLOCK;
 
-/// How many formatted blocks may wait to be handed over, in order: past
-/// that, this thread waits for the other's block rather than format more.
-const LEAD: usize = 6;
+/// How many blocks this thread formats ahead of the one to hand over next
+/// while the other thread formats that one: past that, it formats that
+/// one too.
+const LEAD: usize = 4;
 
 /// Format block `k` of `cookies` (the header first, for the first) into
-/// `out`; returns how many cookies it wrote.
+/// `out`; returns how many cookies it wrote, or `None` if `stop` was set
+/// meanwhile.
 fn format_block(
     out: &mut Vec<u8>,
     cookies: &[&Cookie],
@@ -974,13 +977,17 @@ fn format_block(
     opts: SaveOptions,
     now: i64,
     line: &mut ShortLine,
-) -> usize {
+    stop: &AtomicBool,
+) -> Option<usize> {
     if k == 0 {
         out.extend_from_slice(HEADER.as_bytes());
     }
     let end = cookies.len().min((k + 1) * BLOCK);
     let mut written = 0;
     for i in k * BLOCK..end {
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
         super::prefetch_ahead(cookies, i);
         let cookie = cookies[i];
         if !opts.keeps(cookie, now) {
@@ -992,7 +999,7 @@ fn format_block(
         }
         written += 1;
     }
-    written
+    Some(written)
 }
 
 /// [`write_mozilla_chunks`] on two threads: formatting one cookie costs
@@ -1003,13 +1010,14 @@ fn format_block(
 /// as soon as each is done, so the writing starts with the first block,
 /// as it does on one thread.
 ///
-/// The second thread only uses a core nobody else wants (Linux's
-/// `SCHED_IDLE`): it must not take the core from the writing thread, nor
-/// from other programs. So this thread never waits for it: when the block
-/// to hand over next is the other thread's and not done yet (too slow, or
-/// not running at all), this thread formats it too and drops the other
-/// thread's copy when it comes. Without a second thread (none to be had,
-/// or not `two_threads`), this thread formats every block.
+/// This thread never waits for the other (which may get no core for a
+/// while on a busy machine): it only ever tries the lock of the other's
+/// block, and when the block to hand over next is not done there, it
+/// formats the next free block, or, [`LEAD`] blocks ahead, that block
+/// itself (the other's copy is then dropped). Only at the end does it wait
+/// for the other thread to stop, which it does at its next cookie.
+/// Without a second thread (none to be had, or not `two_threads`), this
+/// thread formats every block.
 fn write_blocks(
     cookies: &[&Cookie],
     opts: SaveOptions,
@@ -1018,117 +1026,123 @@ fn write_blocks(
     two_threads: bool,
 ) -> io::Result<usize> {
     let blocks = cookies.len().div_ceil(BLOCK);
+    // The next block nobody took yet; how many are handed over; whether
+    // the other thread is to stop.
     let next = AtomicUsize::new(0);
+    let handed_over = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    // The other thread's blocks, by number, and its spare buffers.
+    let theirs: Vec<Mutex<Option<(Vec<u8>, usize)>>> =
+        (0..blocks).map(|_| Mutex::new(None)).collect();
+    let spares: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     let new_buffer = || Vec::with_capacity(BLOCK * 128);
     thread::scope(|scope| {
-        let (done, finished) = mpsc::sync_channel::<(usize, Vec<u8>, usize)>(LEAD);
-        let (spare, spares) = mpsc::channel::<Vec<u8>>();
-        let next = &next;
-        let helper = two_threads.then(|| {
-            thread::Builder::new()
-                .name("cookies.txt save".into())
-                .spawn_scoped(scope, move || {
-                    idle_priority();
-                    let mut line = ShortLine::new();
-                    loop {
-                        let k = next.fetch_add(1, Ordering::Relaxed);
-                        if k >= blocks {
-                            return;
+        let helper = two_threads
+            .then(|| {
+                thread::Builder::new()
+                    .name("cookies.txt save".into())
+                    .spawn_scoped(scope, || {
+                        let mut line = ShortLine::new();
+                        loop {
+                            let k = next.fetch_add(1, Ordering::Relaxed);
+                            // Not too far ahead of the hand-over: memory.
+                            while k < blocks
+                                && k >= handed_over.load(Ordering::Acquire) + 2 * LEAD
+                                && !stop.load(Ordering::Relaxed)
+                            {
+                                thread::park_timeout(std::time::Duration::from_millis(1));
+                            }
+                            if k >= blocks || stop.load(Ordering::Relaxed) {
+                                return;
+                            }
+                            let mut out = spares
+                                .lock()
+                                .ok()
+                                .and_then(|mut s| s.pop())
+                                .unwrap_or_else(new_buffer);
+                            let Some(n) =
+                                format_block(&mut out, cookies, k, opts, now, &mut line, &stop)
+                            else {
+                                return;
+                            };
+                            if let Ok(mut slot) = theirs[k].lock() {
+                                *slot = Some((out, n));
+                            }
                         }
-                        let mut out = spares.try_recv().unwrap_or_else(|_| new_buffer());
-                        let written = format_block(&mut out, cookies, k, opts, now, &mut line);
-                        if done.send((k, out, written)).is_err() {
-                            return;
-                        }
-                    }
-                })
-                .ok()
-        });
-        // Blocks done and not yet handed over, by number.
-        let mut ready: Vec<Option<(Vec<u8>, usize)>> = (0..blocks).map(|_| None).collect();
-        let mut waiting = 0;
+                    })
+                    .ok()
+            })
+            .flatten();
+        // This thread's blocks not handed over yet, by number.
+        let mut mine: Vec<Option<(Vec<u8>, usize)>> = (0..blocks).map(|_| None).collect();
+        let mut ahead = 0;
         let mut handed = 0;
         let mut written = 0;
-        let mut mine: Vec<Vec<u8>> = Vec::new();
+        let mut buffer: Option<Vec<u8>> = None;
         let mut line = ShortLine::new();
+        let never = AtomicBool::new(false);
         let result = loop {
-            while let Ok((k, mut out, n)) = finished.try_recv() {
-                if k < handed || ready[k].is_some() {
-                    // Formatted here meanwhile.
-                    out.clear();
-                    mine.push(out);
-                } else {
-                    ready[k] = Some((out, n));
-                    waiting += 1;
-                }
-            }
-            let mut failed = None;
-            while let Some((out, n)) = ready.get_mut(handed).and_then(Option::take) {
-                waiting -= 1;
-                handed += 1;
-                written += n;
-                if out.is_empty() {
-                    mine.push(out);
-                    continue;
-                }
-                match hand(out) {
-                    Ok(empty) => mine.push(empty),
-                    Err(e) => {
-                        failed = Some(e);
-                        break;
-                    }
-                }
-            }
-            if let Some(e) = failed {
-                break Err(e);
-            }
             if handed == blocks {
                 break Ok(written);
             }
-            // Buffers beyond the one needed next go to the other thread.
-            while mine.len() > 1 {
-                if let Some(out) = mine.pop() {
-                    let _ = spare.send(out);
+            let block = match mine[handed].take() {
+                Some(block) => {
+                    ahead -= 1;
+                    Some(block)
+                }
+                None => theirs[handed]
+                    .try_lock()
+                    .ok()
+                    .and_then(|mut slot| slot.take()),
+            };
+            let Some((out, n)) = block else {
+                // The other thread's, not done: format the next free block
+                // meanwhile, or this one, when far enough ahead or none is
+                // left.
+                let free = if ahead < LEAD {
+                    next.fetch_add(1, Ordering::Relaxed)
+                } else {
+                    blocks
+                };
+                let k = if free < blocks { free } else { handed };
+                let mut out = buffer.take().unwrap_or_else(new_buffer);
+                let n = format_block(&mut out, cookies, k, opts, now, &mut line, &never);
+                mine[k] = Some((out, n.unwrap_or(0)));
+                ahead += 1;
+                continue;
+            };
+            handed += 1;
+            written += n;
+            handed_over.store(handed, Ordering::Release);
+            if let Some(helper) = &helper {
+                helper.thread().unpark();
+            }
+            let empty = if out.is_empty() {
+                out
+            } else {
+                match hand(out) {
+                    Ok(empty) => empty,
+                    Err(e) => break Err(e),
+                }
+            };
+            match &buffer {
+                None => buffer = Some(empty),
+                Some(_) => {
+                    if let Ok(mut spares) = spares.try_lock() {
+                        spares.push(empty);
+                    }
                 }
             }
-            // The block to hand next is the other thread's: format the next
-            // free one meanwhile, unless enough wait already or none is
-            // left; then format that one too.
-            let free = if waiting < LEAD {
-                next.fetch_add(1, Ordering::Relaxed)
-            } else {
-                blocks
-            };
-            let k = if free < blocks { free } else { handed };
-            let mut out = mine.pop().unwrap_or_else(new_buffer);
-            let n = format_block(&mut out, cookies, k, opts, now, &mut line);
-            ready[k] = Some((out, n));
-            waiting += 1;
         };
-        // On an error the other thread stops at its next block.
-        next.store(blocks, Ordering::Relaxed);
-        drop(finished);
-        if let Some(Err(panic)) = helper.flatten().map(|h| h.join()) {
-            std::panic::resume_unwind(panic);
+        stop.store(true, Ordering::Relaxed);
+        if let Some(helper) = helper {
+            helper.thread().unpark();
+            if let Err(panic) = helper.join() {
+                std::panic::resume_unwind(panic);
+            }
         }
         result
     })
-}
-
-/// Lower the calling thread to Linux's `SCHED_IDLE`: it runs only on a
-/// core no other thread wants. Elsewhere (or should it fail) the thread
-/// keeps its priority.
-fn idle_priority() {
-    #[cfg(target_os = "linux")]
-    {
-        let param = libc::sched_param { sched_priority: 0 };
-        // SAFETY: a plain system call on the calling thread (0), reading
-        // `param`, which lives across the call. Lowering one's own
-        // priority needs no privilege.
-        unsafe {
-            libc::sched_setscheduler(0, libc::SCHED_IDLE, &param);
-        }
-    }
 }
 
 #[cfg(test)]
