@@ -967,6 +967,9 @@ const PARALLEL_FROM: usize = 8 * BLOCK;
 /// one too.
 const LEAD: usize = 4;
 
+/// A formatted block: its lines, and how many cookies they hold.
+type Block = (Vec<u8>, usize);
+
 /// Format block `k` of `cookies` (the header first, for the first) into
 /// `out`; returns how many cookies it wrote, or `None` if `stop` was set
 /// meanwhile.
@@ -1032,8 +1035,7 @@ fn write_blocks(
     let handed_over = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     // The other thread's blocks, by number, and its spare buffers.
-    let theirs: Vec<Mutex<Option<(Vec<u8>, usize)>>> =
-        (0..blocks).map(|_| Mutex::new(None)).collect();
+    let theirs: Vec<Mutex<Option<Block>>> = (0..blocks).map(|_| Mutex::new(None)).collect();
     let spares: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     let new_buffer = || Vec::with_capacity(BLOCK * 128);
     thread::scope(|scope| {
@@ -1074,7 +1076,7 @@ fn write_blocks(
             })
             .flatten();
         // This thread's blocks not handed over yet, by number.
-        let mut mine: Vec<Option<(Vec<u8>, usize)>> = (0..blocks).map(|_| None).collect();
+        let mut mine: Vec<Option<Block>> = (0..blocks).map(|_| None).collect();
         let mut ahead = 0;
         let mut handed = 0;
         let mut written = 0;
