@@ -67,7 +67,7 @@ pub fn save_with<T>(
         path: path.to_path_buf(),
         source,
     })?;
-    replace(&target, |out| write(out)).map_err(|source| SaveError::Io {
+    replace(&target, None, |out| write(out)).map_err(|source| SaveError::Io {
         path: path.to_path_buf(),
         source,
     })
@@ -75,9 +75,13 @@ pub fn save_with<T>(
 
 /// [`save_with`] for a writer that fills whole buffers and hands them over
 /// (`hand` takes a full buffer and returns an empty one): the writing
-/// thread takes them as they are, without copying them.
+/// thread takes them as they are, without copying them. Whenever it has
+/// nothing to write, the writing thread calls `help` (which returns
+/// whether it did something): on two cores, the writer's help is what a
+/// third thread would take from it.
 pub(crate) fn save_chunks<T>(
     path: &Path,
+    help: &mut (dyn FnMut() -> bool + Send),
     write: impl FnOnce(&mut dyn FnMut(Vec<u8>) -> io::Result<Vec<u8>>) -> io::Result<T>,
 ) -> Result<T, SaveError> {
     let error = |source| SaveError::Io {
@@ -85,7 +89,10 @@ pub(crate) fn save_chunks<T>(
         source,
     };
     let target = resolve(path).map_err(error)?;
-    replace(&target, |out| write(&mut |chunk| out.write_chunk(chunk))).map_err(error)
+    replace(&target, Some(help), |out| {
+        write(&mut |chunk| out.write_chunk(chunk))
+    })
+    .map_err(error)
 }
 
 /// Follow a symbolic link, so that the link survives the rename.
@@ -108,6 +115,7 @@ fn resolve(path: &Path) -> io::Result<PathBuf> {
 
 fn replace<T>(
     target: &Path,
+    help: Option<&mut (dyn FnMut() -> bool + Send)>,
     write: impl FnOnce(&mut Pipeline<'_, '_>) -> io::Result<T>,
 ) -> io::Result<T> {
     let dir = match target.parent() {
@@ -121,7 +129,7 @@ fn replace<T>(
     };
     let (tmp_path, file) = create_temp(&dir, target)?;
     let result = thread::scope(|scope| {
-        let mut out = Pipeline::new(WriteBack::new(file), scope);
+        let mut out = Pipeline::new(WriteBack::new(file), scope, help);
         let value = write(&mut out)?;
         let file = out.finish()?.file;
         if let Some(permissions) = permissions {
@@ -198,6 +206,8 @@ struct Pipeline<'scope, 'env> {
     scope: &'scope thread::Scope<'scope, 'env>,
     buf: Vec<u8>,
     sink: Sink<'scope>,
+    /// What the writing thread does while it has nothing to write.
+    help: Option<&'scope mut (dyn FnMut() -> bool + Send + 'env)>,
 }
 
 enum Sink<'scope> {
@@ -214,9 +224,14 @@ enum Sink<'scope> {
 }
 
 impl<'scope, 'env> Pipeline<'scope, 'env> {
-    fn new(file: WriteBack, scope: &'scope thread::Scope<'scope, 'env>) -> Self {
+    fn new(
+        file: WriteBack,
+        scope: &'scope thread::Scope<'scope, 'env>,
+        help: Option<&'scope mut (dyn FnMut() -> bool + Send + 'env)>,
+    ) -> Self {
         Pipeline {
             scope,
+            help,
             buf: Vec::with_capacity(PIPE_CHUNK),
             sink: Sink::Here {
                 file,
@@ -276,9 +291,23 @@ impl<'scope, 'env> Pipeline<'scope, 'env> {
         };
         let (full_tx, full_rx) = mpsc::sync_channel::<Vec<u8>>(PIPE_DEPTH);
         let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
+        let mut help = self.help.take();
         let job = move || -> io::Result<WriteBack> {
             let mut file = theirs;
-            for mut chunk in full_rx {
+            loop {
+                let mut chunk = match full_rx.try_recv() {
+                    Ok(chunk) => chunk,
+                    Err(mpsc::TryRecvError::Disconnected) => break,
+                    Err(mpsc::TryRecvError::Empty) => {
+                        if help.as_mut().is_some_and(|help| help()) {
+                            continue;
+                        }
+                        match full_rx.recv() {
+                            Ok(chunk) => chunk,
+                            Err(_) => break,
+                        }
+                    }
+                };
                 file.write_all(&chunk)?;
                 chunk.clear();
                 let _ = empty_tx.send(chunk);
@@ -502,7 +531,7 @@ mod tests {
         ] {
             let read_only = File::open(&path).unwrap();
             let result = thread::scope(|scope| {
-                let mut out = Pipeline::new(WriteBack::new(read_only), scope);
+                let mut out = Pipeline::new(WriteBack::new(read_only), scope, None);
                 for piece in vec![7u8; len].chunks(1000) {
                     out.write_all(piece)?;
                 }
@@ -521,7 +550,7 @@ mod tests {
             let data: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
             let file = File::create(&path).unwrap();
             thread::scope(|scope| {
-                let mut out = Pipeline::new(WriteBack::new(file), scope);
+                let mut out = Pipeline::new(WriteBack::new(file), scope, None);
                 for piece in data.chunks(4099) {
                     out.write_all(piece)?;
                 }

@@ -703,7 +703,7 @@ pub(crate) struct ShortLine {
 }
 
 impl ShortLine {
-    fn new() -> ShortLine {
+    pub(crate) fn new() -> ShortLine {
         ShortLine {
             buf: [0; SHORT_LINE],
             len: 0,
@@ -905,22 +905,22 @@ pub(crate) fn write_mozilla_slice(
 /// returns an empty one to fill next: a save's writing thread takes the
 /// buffer itself, without a copy.
 ///
-/// A large jar is formatted on two threads (see [`write_blocks`]); the
-/// bytes are the same as on one.
+/// A large jar is formatted on two threads (see [`Blocks`]); the bytes
+/// are the same as on one.
 pub(crate) fn write_mozilla_chunks(
     cookies: &[&Cookie],
     opts: SaveOptions,
     now: i64,
     hand: impl FnMut(Vec<u8>) -> io::Result<Vec<u8>>,
 ) -> io::Result<usize> {
-    if cookies.len() >= PARALLEL_FROM {
-        return write_blocks(cookies, opts, now, hand, true);
+    match Blocks::new(cookies, opts, now) {
+        Some(blocks) => write_blocks(&blocks, hand, true),
+        None => write_serial(cookies, opts, now, hand),
     }
-    write_serial(cookies, opts, now, hand)
 }
 
 /// [`write_mozilla_chunks`] on this thread alone.
-fn write_serial(
+pub(crate) fn write_serial(
     cookies: &[&Cookie],
     opts: SaveOptions,
     now: i64,
@@ -949,7 +949,7 @@ fn write_serial(
     Ok(written)
 }
 
-/// (A block both threads of [`write_blocks`] formatted warns twice.)
+/// (A block both threads of [`Blocks`] formatted warns twice.)
 fn warn_unsaved(cookie: &Cookie) {
     tracing::warn!(name = %cookie.name, domain = %cookie.domain, "cookie not saved: a cookies.txt file cannot hold it");
 }
@@ -967,116 +967,139 @@ const PARALLEL_FROM: usize = 8 * BLOCK;
 /// one too.
 const LEAD: usize = 4;
 
+/// A large save's cookies cut into blocks of [`BLOCK`], formatted by two
+/// threads and handed over in order by one of them ([`Blocks::write`]):
+/// formatting one cookie costs more than writing its bytes, so one core
+/// formatting could not keep the writing thread and the disk busy.
+///
+/// Both threads take the next free block (a shared counter) as each
+/// finishes the one before; the handing thread hands the blocks over as
+/// soon as each is done, so the writing starts with the first block, as on
+/// one thread. The other thread ([`Blocks::help`]) is the file's writing
+/// thread, between two buffers to write (or, for [`write_mozilla_chunks`]
+/// to any writer, a thread of its own): on two cores, a third busy thread
+/// would take the core from the writing thread.
+///
+/// The handing thread never waits for the other (which may get no core
+/// for a while on a busy machine): it only ever tries the lock of the
+/// other's block, and when the block to hand over next is not done there,
+/// it formats the next free block, or, [`LEAD`] blocks ahead, that block
+/// itself (the other's copy is then dropped). The bytes are those of
+/// [`write_serial`], whoever formats which block.
+pub(crate) struct Blocks<'a> {
+    cookies: &'a [&'a Cookie],
+    opts: SaveOptions,
+    now: i64,
+    blocks: usize,
+    /// The next block nobody took yet.
+    next: AtomicUsize,
+    /// How many blocks are handed over.
+    handed_over: AtomicUsize,
+    /// Set once the handing thread is done: the other stops at its next
+    /// cookie.
+    stop: AtomicBool,
+    /// The other thread's blocks, by number, and its spare buffers.
+    theirs: Vec<Mutex<Option<Block>>>,
+    spares: Mutex<Vec<Vec<u8>>>,
+}
+
 /// A formatted block: its lines, and how many cookies they hold.
 type Block = (Vec<u8>, usize);
 
-/// Format block `k` of `cookies` (the header first, for the first) into
-/// `out`; returns how many cookies it wrote, or `None` if `stop` was set
-/// meanwhile.
-fn format_block(
-    out: &mut Vec<u8>,
-    cookies: &[&Cookie],
-    k: usize,
-    opts: SaveOptions,
-    now: i64,
-    line: &mut ShortLine,
-    stop: &AtomicBool,
-) -> Option<usize> {
-    if k == 0 {
-        out.extend_from_slice(HEADER.as_bytes());
-    }
-    let end = cookies.len().min((k + 1) * BLOCK);
-    let mut written = 0;
-    for i in k * BLOCK..end {
-        if stop.load(Ordering::Relaxed) {
+impl<'a> Blocks<'a> {
+    /// The blocks of `cookies`, or `None` when they are too few to be
+    /// worth a second thread.
+    pub(crate) fn new(cookies: &'a [&'a Cookie], opts: SaveOptions, now: i64) -> Option<Self> {
+        if cookies.len() < PARALLEL_FROM {
             return None;
         }
-        super::prefetch_ahead(cookies, i);
-        let cookie = cookies[i];
-        if !opts.keeps(cookie, now) {
-            continue;
-        }
-        if !push_line(out, cookie, line) {
-            warn_unsaved(cookie);
-            continue;
-        }
-        written += 1;
+        let blocks = cookies.len().div_ceil(BLOCK);
+        Some(Blocks {
+            cookies,
+            opts,
+            now,
+            blocks,
+            next: AtomicUsize::new(0),
+            handed_over: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+            theirs: (0..blocks).map(|_| Mutex::new(None)).collect(),
+            spares: Mutex::new(Vec::new()),
+        })
     }
-    Some(written)
-}
 
-/// [`write_mozilla_chunks`] on two threads: formatting one cookie costs
-/// more than writing its bytes, so one core formatting could not keep the
-/// writing thread and the disk busy. The cookies are cut into blocks of
-/// [`BLOCK`], which both threads take in turn, as each finishes the one
-/// before (a shared counter); this thread hands the blocks over in order,
-/// as soon as each is done, so the writing starts with the first block,
-/// as it does on one thread.
-///
-/// This thread never waits for the other (which may get no core for a
-/// while on a busy machine): it only ever tries the lock of the other's
-/// block, and when the block to hand over next is not done there, it
-/// formats the next free block, or, [`LEAD`] blocks ahead, that block
-/// itself (the other's copy is then dropped). Only at the end does it wait
-/// for the other thread to stop, which it does at its next cookie.
-/// Without a second thread (none to be had, or not `two_threads`), this
-/// thread formats every block.
-fn write_blocks(
-    cookies: &[&Cookie],
-    opts: SaveOptions,
-    now: i64,
-    mut hand: impl FnMut(Vec<u8>) -> io::Result<Vec<u8>>,
-    two_threads: bool,
-) -> io::Result<usize> {
-    let blocks = cookies.len().div_ceil(BLOCK);
-    // The next block nobody took yet; how many are handed over; whether
-    // the other thread is to stop.
-    let next = AtomicUsize::new(0);
-    let handed_over = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    // The other thread's blocks, by number, and its spare buffers.
-    let theirs: Vec<Mutex<Option<Block>>> = (0..blocks).map(|_| Mutex::new(None)).collect();
-    let spares: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
-    let new_buffer = || Vec::with_capacity(BLOCK * 128);
-    thread::scope(|scope| {
-        let helper = two_threads
-            .then(|| {
-                thread::Builder::new()
-                    .name("cookies.txt save".into())
-                    .spawn_scoped(scope, || {
-                        let mut line = ShortLine::new();
-                        loop {
-                            let k = next.fetch_add(1, Ordering::Relaxed);
-                            // Not too far ahead of the hand-over: memory.
-                            while k < blocks
-                                && k >= handed_over.load(Ordering::Acquire) + 2 * LEAD
-                                && !stop.load(Ordering::Relaxed)
-                            {
-                                thread::park_timeout(std::time::Duration::from_millis(1));
-                            }
-                            if k >= blocks || stop.load(Ordering::Relaxed) {
-                                return;
-                            }
-                            let mut out = spares
-                                .lock()
-                                .ok()
-                                .and_then(|mut s| s.pop())
-                                .unwrap_or_else(new_buffer);
-                            let Some(n) =
-                                format_block(&mut out, cookies, k, opts, now, &mut line, &stop)
-                            else {
-                                return;
-                            };
-                            if let Ok(mut slot) = theirs[k].lock() {
-                                *slot = Some((out, n));
-                            }
-                        }
-                    })
-                    .ok()
-            })
-            .flatten();
+    /// The other thread's turn: format the next free block, unless it is
+    /// too far ahead of the hand-over (memory) or none is left. Returns
+    /// whether it formatted one.
+    pub(crate) fn help(&self, line: &mut ShortLine) -> bool {
+        if self.stop.load(Ordering::Relaxed)
+            || self.next.load(Ordering::Relaxed)
+                >= self.handed_over.load(Ordering::Acquire) + 2 * LEAD
+        {
+            return false;
+        }
+        let k = self.next.fetch_add(1, Ordering::Relaxed);
+        if k >= self.blocks {
+            return false;
+        }
+        let mut out = self
+            .spares
+            .lock()
+            .ok()
+            .and_then(|mut s| s.pop())
+            .unwrap_or_else(new_buffer);
+        let Some(n) = self.format(&mut out, k, line, &self.stop) else {
+            return false;
+        };
+        if let Ok(mut slot) = self.theirs[k].lock() {
+            *slot = Some((out, n));
+        }
+        true
+    }
+
+    /// Format block `k` (the header first, for the first) into `out`;
+    /// returns how many cookies it wrote, or `None` if `stop` was set
+    /// meanwhile.
+    fn format(
+        &self,
+        out: &mut Vec<u8>,
+        k: usize,
+        line: &mut ShortLine,
+        stop: &AtomicBool,
+    ) -> Option<usize> {
+        let cookies = self.cookies;
+        if k == 0 {
+            out.extend_from_slice(HEADER.as_bytes());
+        }
+        let end = cookies.len().min((k + 1) * BLOCK);
+        let mut written = 0;
+        for i in k * BLOCK..end {
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            super::prefetch_ahead(cookies, i);
+            let cookie = cookies[i];
+            if !self.opts.keeps(cookie, self.now) {
+                continue;
+            }
+            if !push_line(out, cookie, line) {
+                warn_unsaved(cookie);
+                continue;
+            }
+            written += 1;
+        }
+        Some(written)
+    }
+
+    /// The handing thread's part: every block, formatted here or by the
+    /// other thread, handed to `hand` in order. Returns how many cookies
+    /// were written; on return the other thread stops helping.
+    pub(crate) fn write(
+        &self,
+        mut hand: impl FnMut(Vec<u8>) -> io::Result<Vec<u8>>,
+        mut handed_one: impl FnMut(),
+    ) -> io::Result<usize> {
         // This thread's blocks not handed over yet, by number.
-        let mut mine: Vec<Option<Block>> = (0..blocks).map(|_| None).collect();
+        let mut mine: Vec<Option<Block>> = (0..self.blocks).map(|_| None).collect();
         let mut ahead = 0;
         let mut handed = 0;
         let mut written = 0;
@@ -1084,7 +1107,7 @@ fn write_blocks(
         let mut line = ShortLine::new();
         let never = AtomicBool::new(false);
         let result = loop {
-            if handed == blocks {
+            if handed == self.blocks {
                 break Ok(written);
             }
             let block = match mine[handed].take() {
@@ -1092,33 +1115,31 @@ fn write_blocks(
                     ahead -= 1;
                     Some(block)
                 }
-                None => theirs[handed]
+                None => self.theirs[handed]
                     .try_lock()
                     .ok()
                     .and_then(|mut slot| slot.take()),
             };
             let Some((out, n)) = block else {
-                // The other thread's, not done: format the next free block
-                // meanwhile, or this one, when far enough ahead or none is
-                // left.
+                // Not done by the other thread (if it took it): format the
+                // next free block meanwhile, or this one, when far enough
+                // ahead or none is left.
                 let free = if ahead < LEAD {
-                    next.fetch_add(1, Ordering::Relaxed)
+                    self.next.fetch_add(1, Ordering::Relaxed)
                 } else {
-                    blocks
+                    self.blocks
                 };
-                let k = if free < blocks { free } else { handed };
+                let k = if free < self.blocks { free } else { handed };
                 let mut out = buffer.take().unwrap_or_else(new_buffer);
-                let n = format_block(&mut out, cookies, k, opts, now, &mut line, &never);
+                let n = self.format(&mut out, k, &mut line, &never);
                 mine[k] = Some((out, n.unwrap_or(0)));
                 ahead += 1;
                 continue;
             };
             handed += 1;
             written += n;
-            handed_over.store(handed, Ordering::Release);
-            if let Some(helper) = &helper {
-                helper.thread().unpark();
-            }
+            self.handed_over.store(handed, Ordering::Release);
+            handed_one();
             let empty = if out.is_empty() {
                 out
             } else {
@@ -1130,13 +1151,49 @@ fn write_blocks(
             match &buffer {
                 None => buffer = Some(empty),
                 Some(_) => {
-                    if let Ok(mut spares) = spares.try_lock() {
+                    if let Ok(mut spares) = self.spares.try_lock() {
                         spares.push(empty);
                     }
                 }
             }
         };
-        stop.store(true, Ordering::Relaxed);
+        self.stop.store(true, Ordering::Relaxed);
+        result
+    }
+}
+
+fn new_buffer() -> Vec<u8> {
+    Vec::with_capacity(BLOCK * 128)
+}
+
+/// [`Blocks`] with a helping thread of its own (none if `two_threads` is
+/// false, or none can be had: this thread then formats every block).
+fn write_blocks(
+    blocks: &Blocks<'_>,
+    hand: impl FnMut(Vec<u8>) -> io::Result<Vec<u8>>,
+    two_threads: bool,
+) -> io::Result<usize> {
+    thread::scope(|scope| {
+        let helper = two_threads
+            .then(|| {
+                thread::Builder::new()
+                    .name("cookies.txt save".into())
+                    .spawn_scoped(scope, || {
+                        let mut line = ShortLine::new();
+                        while !blocks.stop.load(Ordering::Relaxed) {
+                            if !blocks.help(&mut line) {
+                                thread::park_timeout(std::time::Duration::from_millis(1));
+                            }
+                        }
+                    })
+                    .ok()
+            })
+            .flatten();
+        let result = blocks.write(hand, || {
+            if let Some(helper) = &helper {
+                helper.thread().unpark();
+            }
+        });
         if let Some(helper) = helper {
             helper.thread().unpark();
             if let Err(panic) = helper.join() {
@@ -1210,7 +1267,8 @@ mod tests {
             let serial = chunks_of(|hand| write_serial(&refs, opts, now, hand));
             assert!(serial.0 > 8 * BLOCK / 2, "{}", serial.0);
             for two_threads in [true, false] {
-                let blocks = chunks_of(|hand| write_blocks(&refs, opts, now, hand, two_threads));
+                let blocks = Blocks::new(&refs, opts, now).unwrap();
+                let blocks = chunks_of(|hand| write_blocks(&blocks, hand, two_threads));
                 assert_eq!(blocks.0, serial.0);
                 assert!(blocks.1 == serial.1, "{opts:?} {two_threads}");
             }
