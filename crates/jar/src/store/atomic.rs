@@ -11,7 +11,9 @@
 //!
 //! A large save costs little more than formatting it: past the first
 //! 256 KiB, the writing moves to a scoped thread fed through a bounded
-//! channel, which on Linux also starts the disk write of each piece
+//! channel (which, for a large `cookies.txt`, also formats part of the
+//! file whenever it has nothing to write), which on Linux also starts the
+//! disk write of each piece
 //! (`sync_file_range`), so that the final `fsync` has only the tail to wait
 //! for; and a replaced file of a megabyte or more is closed on a thread of
 //! its own, off the caller's path (freeing its blocks takes milliseconds).
@@ -540,6 +542,38 @@ mod tests {
             assert!(result.is_err(), "{len} bytes");
         }
         fs::remove_file(&path).unwrap();
+    }
+
+    /// The writing thread's help runs between chunks, never inside one:
+    /// the file gets every chunk whole and in order, however much the
+    /// writer helps.
+    #[test]
+    fn the_writing_thread_helps_between_chunks_and_writes_every_byte() {
+        let dir = std::env::temp_dir().join(format!("atomic-help-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("cookies.txt");
+        fs::write(&path, b"old").unwrap();
+        let chunks: Vec<Vec<u8>> = (0..40u8)
+            .map(|i| vec![b'a' + i % 26; 1000 + 997 * usize::from(i)])
+            .collect();
+        for budget in [0, 3, 1000] {
+            let helped = AtomicU64::new(0);
+            let mut help = || helped.fetch_add(1, Ordering::Relaxed) < budget;
+            let handed = save_chunks(&path, &mut help, |hand| {
+                for chunk in &chunks {
+                    hand(chunk.clone())?;
+                }
+                Ok(chunks.len())
+            })
+            .unwrap();
+            assert_eq!(handed, chunks.len());
+            assert!(
+                fs::read(&path).unwrap() == chunks.concat(),
+                "budget {budget}"
+            );
+            assert!(helped.load(Ordering::Relaxed) <= budget + 1 + chunks.len() as u64);
+        }
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     /// Through the thread or not, the file gets every byte, in order.
