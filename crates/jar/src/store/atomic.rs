@@ -11,9 +11,7 @@
 //!
 //! A large save costs little more than formatting it: past the first
 //! 256 KiB, the writing moves to a scoped thread fed through a bounded
-//! channel (which, for a large `cookies.txt`, also formats part of the
-//! file whenever it has nothing to write), which on Linux also starts the
-//! disk write of each piece
+//! channel, which on Linux also starts the disk write of each piece
 //! (`sync_file_range`), so that the final `fsync` has only the tail to wait
 //! for; and a replaced file of a megabyte or more is closed on a thread of
 //! its own, off the caller's path (freeing its blocks takes milliseconds).
@@ -69,7 +67,7 @@ pub fn save_with<T>(
         path: path.to_path_buf(),
         source,
     })?;
-    replace(&target, None, |out| write(out)).map_err(|source| SaveError::Io {
+    replace(&target, |out| write(out)).map_err(|source| SaveError::Io {
         path: path.to_path_buf(),
         source,
     })
@@ -77,13 +75,9 @@ pub fn save_with<T>(
 
 /// [`save_with`] for a writer that fills whole buffers and hands them over
 /// (`hand` takes a full buffer and returns an empty one): the writing
-/// thread takes them as they are, without copying them. Whenever it has
-/// nothing to write, the writing thread calls `help` (which returns
-/// whether it did something): on two cores, the writer's help is what a
-/// third thread would take from it.
+/// thread takes them as they are, without copying them.
 pub(crate) fn save_chunks<T>(
     path: &Path,
-    help: &mut (dyn FnMut() -> bool + Send),
     write: impl FnOnce(&mut dyn FnMut(Vec<u8>) -> io::Result<Vec<u8>>) -> io::Result<T>,
 ) -> Result<T, SaveError> {
     let error = |source| SaveError::Io {
@@ -91,10 +85,7 @@ pub(crate) fn save_chunks<T>(
         source,
     };
     let target = resolve(path).map_err(error)?;
-    replace(&target, Some(help), |out| {
-        write(&mut |chunk| out.write_chunk(chunk))
-    })
-    .map_err(error)
+    replace(&target, |out| write(&mut |chunk| out.write_chunk(chunk))).map_err(error)
 }
 
 /// Follow a symbolic link, so that the link survives the rename.
@@ -117,7 +108,6 @@ fn resolve(path: &Path) -> io::Result<PathBuf> {
 
 fn replace<T>(
     target: &Path,
-    help: Option<&mut (dyn FnMut() -> bool + Send)>,
     write: impl FnOnce(&mut Pipeline<'_, '_>) -> io::Result<T>,
 ) -> io::Result<T> {
     let dir = match target.parent() {
@@ -131,7 +121,7 @@ fn replace<T>(
     };
     let (tmp_path, file) = create_temp(&dir, target)?;
     let result = thread::scope(|scope| {
-        let mut out = Pipeline::new(WriteBack::new(file), scope, help);
+        let mut out = Pipeline::new(WriteBack::new(file), scope);
         let value = write(&mut out)?;
         let file = out.finish()?.file;
         if let Some(permissions) = permissions {
@@ -208,8 +198,6 @@ struct Pipeline<'scope, 'env> {
     scope: &'scope thread::Scope<'scope, 'env>,
     buf: Vec<u8>,
     sink: Sink<'scope>,
-    /// What the writing thread does while it has nothing to write.
-    help: Option<&'scope mut (dyn FnMut() -> bool + Send + 'env)>,
 }
 
 enum Sink<'scope> {
@@ -226,14 +214,9 @@ enum Sink<'scope> {
 }
 
 impl<'scope, 'env> Pipeline<'scope, 'env> {
-    fn new(
-        file: WriteBack,
-        scope: &'scope thread::Scope<'scope, 'env>,
-        help: Option<&'scope mut (dyn FnMut() -> bool + Send + 'env)>,
-    ) -> Self {
+    fn new(file: WriteBack, scope: &'scope thread::Scope<'scope, 'env>) -> Self {
         Pipeline {
             scope,
-            help,
             buf: Vec::with_capacity(PIPE_CHUNK),
             sink: Sink::Here {
                 file,
@@ -293,23 +276,9 @@ impl<'scope, 'env> Pipeline<'scope, 'env> {
         };
         let (full_tx, full_rx) = mpsc::sync_channel::<Vec<u8>>(PIPE_DEPTH);
         let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
-        let mut help = self.help.take();
         let job = move || -> io::Result<WriteBack> {
             let mut file = theirs;
-            loop {
-                let mut chunk = match full_rx.try_recv() {
-                    Ok(chunk) => chunk,
-                    Err(mpsc::TryRecvError::Disconnected) => break,
-                    Err(mpsc::TryRecvError::Empty) => {
-                        if help.as_mut().is_some_and(|help| help()) {
-                            continue;
-                        }
-                        match full_rx.recv() {
-                            Ok(chunk) => chunk,
-                            Err(_) => break,
-                        }
-                    }
-                };
+            for mut chunk in full_rx {
                 file.write_all(&chunk)?;
                 chunk.clear();
                 let _ = empty_tx.send(chunk);
@@ -533,7 +502,7 @@ mod tests {
         ] {
             let read_only = File::open(&path).unwrap();
             let result = thread::scope(|scope| {
-                let mut out = Pipeline::new(WriteBack::new(read_only), scope, None);
+                let mut out = Pipeline::new(WriteBack::new(read_only), scope);
                 for piece in vec![7u8; len].chunks(1000) {
                     out.write_all(piece)?;
                 }
@@ -544,38 +513,6 @@ mod tests {
         fs::remove_file(&path).unwrap();
     }
 
-    /// The writing thread's help runs between chunks, never inside one:
-    /// the file gets every chunk whole and in order, however much the
-    /// writer helps.
-    #[test]
-    fn the_writing_thread_helps_between_chunks_and_writes_every_byte() {
-        let dir = std::env::temp_dir().join(format!("atomic-help-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("cookies.txt");
-        fs::write(&path, b"old").unwrap();
-        let chunks: Vec<Vec<u8>> = (0..40u8)
-            .map(|i| vec![b'a' + i % 26; 1000 + 997 * usize::from(i)])
-            .collect();
-        for budget in [0, 3, 1000] {
-            let helped = AtomicU64::new(0);
-            let mut help = || helped.fetch_add(1, Ordering::Relaxed) < budget;
-            let handed = save_chunks(&path, &mut help, |hand| {
-                for chunk in &chunks {
-                    hand(chunk.clone())?;
-                }
-                Ok(chunks.len())
-            })
-            .unwrap();
-            assert_eq!(handed, chunks.len());
-            assert!(
-                fs::read(&path).unwrap() == chunks.concat(),
-                "budget {budget}"
-            );
-            assert!(helped.load(Ordering::Relaxed) <= budget + 1 + chunks.len() as u64);
-        }
-        fs::remove_dir_all(&dir).unwrap();
-    }
-
     /// Through the thread or not, the file gets every byte, in order.
     #[test]
     fn a_pipeline_writes_every_byte_in_order() {
@@ -584,7 +521,7 @@ mod tests {
             let data: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
             let file = File::create(&path).unwrap();
             thread::scope(|scope| {
-                let mut out = Pipeline::new(WriteBack::new(file), scope, None);
+                let mut out = Pipeline::new(WriteBack::new(file), scope);
                 for piece in data.chunks(4099) {
                     out.write_all(piece)?;
                 }

@@ -857,22 +857,13 @@ impl CookieFile {
                 let in_order = jar.cookies_in_stored_order();
                 Ok(firefox::write_firefox(path, in_order, opts, now)?)
             }
-            // cookies.txt hands its buffers to the writing thread whole;
-            // a large one is formatted by that thread too, between writes.
+            // cookies.txt hands its buffers to the writing thread whole.
             Format::Mozilla => {
                 let now = jar.now();
                 let in_order = jar.cookies_in_stored_order();
-                Ok(match mozilla::Blocks::new(&in_order, opts, now) {
-                    Some(blocks) => {
-                        let mut line = mozilla::ShortLine::new();
-                        atomic::save_chunks(path, &mut || blocks.help(&mut line), |hand| {
-                            blocks.write(hand, || {})
-                        })?
-                    }
-                    None => atomic::save_chunks(path, &mut || false, |hand| {
-                        mozilla::write_serial(&in_order, opts, now, hand)
-                    })?,
-                })
+                Ok(atomic::save_chunks(path, |hand| {
+                    mozilla::write_mozilla_chunks(&in_order, opts, now, hand)
+                })?)
             }
             format => atomic::save_with(path, |w| write_text(jar, w, format, opts))?,
         }

@@ -37,8 +37,7 @@
 //! persistent cookie.
 
 use std::io::{self, BufRead, Write};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Mutex};
+use std::sync::mpsc;
 use std::thread;
 
 use super::{Format, Lines, LoadError, LoadOptions, Malformed, SaveOptions};
@@ -703,7 +702,7 @@ pub(crate) struct ShortLine {
 }
 
 impl ShortLine {
-    pub(crate) fn new() -> ShortLine {
+    fn new() -> ShortLine {
         ShortLine {
             buf: [0; SHORT_LINE],
             len: 0,
@@ -904,23 +903,7 @@ pub(crate) fn write_mozilla_slice(
 /// [`write_mozilla_slice`] handing each full buffer to `hand`, which
 /// returns an empty one to fill next: a save's writing thread takes the
 /// buffer itself, without a copy.
-///
-/// A large jar is formatted on two threads (see [`Blocks`]); the bytes
-/// are the same as on one.
 pub(crate) fn write_mozilla_chunks(
-    cookies: &[&Cookie],
-    opts: SaveOptions,
-    now: i64,
-    hand: impl FnMut(Vec<u8>) -> io::Result<Vec<u8>>,
-) -> io::Result<usize> {
-    match Blocks::new(cookies, opts, now) {
-        Some(blocks) => write_blocks(&blocks, hand, true),
-        None => write_serial(cookies, opts, now, hand),
-    }
-}
-
-/// [`write_mozilla_chunks`] on this thread alone.
-pub(crate) fn write_serial(
     cookies: &[&Cookie],
     opts: SaveOptions,
     now: i64,
@@ -936,7 +919,7 @@ pub(crate) fn write_serial(
             continue;
         }
         if !push_line(&mut out, cookie, &mut line) {
-            warn_unsaved(cookie);
+            tracing::warn!(name = %cookie.name, domain = %cookie.domain, "cookie not saved: a cookies.txt file cannot hold it");
             continue;
         }
         written += 1;
@@ -949,333 +932,10 @@ pub(crate) fn write_serial(
     Ok(written)
 }
 
-/// (A block both threads of [`Blocks`] formatted warns twice.)
-fn warn_unsaved(cookie: &Cookie) {
-    tracing::warn!(name = %cookie.name, domain = %cookie.domain, "cookie not saved: a cookies.txt file cannot hold it");
-}
-
-/// How many cookies make a block of a save formatted on two threads
-/// (about 90 KB of lines: a buffer that stays in the L2 cache).
-const BLOCK: usize = 1024;
-
-/// From how many cookies a save is formatted on two threads: below that,
-/// starting the thread costs more than it saves.
-const PARALLEL_FROM: usize = 8 * BLOCK;
-
-/// How many blocks this thread formats ahead of the one to hand over next
-/// while the other thread formats that one: past that, it formats that
-/// one too.
-const LEAD: usize = 4;
-
-/// A large save's cookies cut into blocks of [`BLOCK`], formatted by two
-/// threads and handed over in order by one of them ([`Blocks::write`]):
-/// formatting one cookie costs more than writing its bytes, so one core
-/// formatting could not keep the writing thread and the disk busy.
-///
-/// Both threads take the next free block (a shared counter) as each
-/// finishes the one before; the handing thread hands the blocks over as
-/// soon as each is done, so the writing starts with the first block, as on
-/// one thread. The other thread ([`Blocks::help`]) is the file's writing
-/// thread, between two buffers to write (or, for [`write_mozilla_chunks`]
-/// to any writer, a thread of its own): on two cores, a third busy thread
-/// would take the core from the writing thread.
-///
-/// The handing thread never waits for the other (which may get no core
-/// for a while on a busy machine): it only ever tries the lock of the
-/// other's block, and when the block to hand over next is not done there,
-/// it formats the next free block, or, [`LEAD`] blocks ahead, that block
-/// itself (the other's copy is then dropped). The bytes are those of
-/// [`write_serial`], whoever formats which block.
-pub(crate) struct Blocks<'a> {
-    cookies: &'a [&'a Cookie],
-    opts: SaveOptions,
-    now: i64,
-    blocks: usize,
-    /// The next block nobody took yet.
-    next: AtomicUsize,
-    /// How many blocks are handed over.
-    handed_over: AtomicUsize,
-    /// Set once the handing thread is done: the other stops at its next
-    /// cookie.
-    stop: AtomicBool,
-    /// The other thread's blocks, by number, and its spare buffers.
-    theirs: Vec<Mutex<Option<Block>>>,
-    spares: Mutex<Vec<Vec<u8>>>,
-}
-
-/// A formatted block: its lines, and how many cookies they hold.
-type Block = (Vec<u8>, usize);
-
-impl<'a> Blocks<'a> {
-    /// The blocks of `cookies`, or `None` when they are too few to be
-    /// worth a second thread.
-    pub(crate) fn new(cookies: &'a [&'a Cookie], opts: SaveOptions, now: i64) -> Option<Self> {
-        if cookies.len() < PARALLEL_FROM {
-            return None;
-        }
-        let blocks = cookies.len().div_ceil(BLOCK);
-        Some(Blocks {
-            cookies,
-            opts,
-            now,
-            blocks,
-            next: AtomicUsize::new(0),
-            handed_over: AtomicUsize::new(0),
-            stop: AtomicBool::new(false),
-            theirs: (0..blocks).map(|_| Mutex::new(None)).collect(),
-            spares: Mutex::new(Vec::new()),
-        })
-    }
-
-    /// The other thread's turn: format the next free block, unless it is
-    /// too far ahead of the hand-over (memory) or none is left. Returns
-    /// whether it formatted one.
-    pub(crate) fn help(&self, line: &mut ShortLine) -> bool {
-        if self.stop.load(Ordering::Relaxed)
-            || self.next.load(Ordering::Relaxed)
-                >= self.handed_over.load(Ordering::Acquire) + 2 * LEAD
-        {
-            return false;
-        }
-        let k = self.next.fetch_add(1, Ordering::Relaxed);
-        if k >= self.blocks {
-            return false;
-        }
-        let mut out = self
-            .spares
-            .lock()
-            .ok()
-            .and_then(|mut s| s.pop())
-            .unwrap_or_else(new_buffer);
-        let Some(n) = self.format(&mut out, k, line, &self.stop) else {
-            return false;
-        };
-        if let Ok(mut slot) = self.theirs[k].lock() {
-            *slot = Some((out, n));
-        }
-        true
-    }
-
-    /// Format block `k` (the header first, for the first) into `out`;
-    /// returns how many cookies it wrote, or `None` if `stop` was set
-    /// meanwhile.
-    fn format(
-        &self,
-        out: &mut Vec<u8>,
-        k: usize,
-        line: &mut ShortLine,
-        stop: &AtomicBool,
-    ) -> Option<usize> {
-        let cookies = self.cookies;
-        if k == 0 {
-            out.extend_from_slice(HEADER.as_bytes());
-        }
-        let end = cookies.len().min((k + 1) * BLOCK);
-        let mut written = 0;
-        for i in k * BLOCK..end {
-            if stop.load(Ordering::Relaxed) {
-                return None;
-            }
-            super::prefetch_ahead(cookies, i);
-            let cookie = cookies[i];
-            if !self.opts.keeps(cookie, self.now) {
-                continue;
-            }
-            if !push_line(out, cookie, line) {
-                warn_unsaved(cookie);
-                continue;
-            }
-            written += 1;
-        }
-        Some(written)
-    }
-
-    /// The handing thread's part: every block, formatted here or by the
-    /// other thread, handed to `hand` in order. Returns how many cookies
-    /// were written; on return the other thread stops helping.
-    pub(crate) fn write(
-        &self,
-        mut hand: impl FnMut(Vec<u8>) -> io::Result<Vec<u8>>,
-        mut handed_one: impl FnMut(),
-    ) -> io::Result<usize> {
-        // This thread's blocks not handed over yet, by number.
-        let mut mine: Vec<Option<Block>> = (0..self.blocks).map(|_| None).collect();
-        let mut ahead = 0;
-        let mut handed = 0;
-        let mut written = 0;
-        let mut buffer: Option<Vec<u8>> = None;
-        let mut line = ShortLine::new();
-        let never = AtomicBool::new(false);
-        let result = loop {
-            if handed == self.blocks {
-                break Ok(written);
-            }
-            let block = match mine[handed].take() {
-                Some(block) => {
-                    ahead -= 1;
-                    Some(block)
-                }
-                None => self.theirs[handed]
-                    .try_lock()
-                    .ok()
-                    .and_then(|mut slot| slot.take()),
-            };
-            let Some((out, n)) = block else {
-                // Not done by the other thread (if it took it): format the
-                // next free block meanwhile, or this one, when far enough
-                // ahead or none is left.
-                let free = if ahead < LEAD {
-                    self.next.fetch_add(1, Ordering::Relaxed)
-                } else {
-                    self.blocks
-                };
-                let k = if free < self.blocks { free } else { handed };
-                let mut out = buffer.take().unwrap_or_else(new_buffer);
-                let n = self.format(&mut out, k, &mut line, &never);
-                mine[k] = Some((out, n.unwrap_or(0)));
-                ahead += 1;
-                continue;
-            };
-            handed += 1;
-            written += n;
-            self.handed_over.store(handed, Ordering::Release);
-            handed_one();
-            let empty = if out.is_empty() {
-                out
-            } else {
-                match hand(out) {
-                    Ok(empty) => empty,
-                    Err(e) => break Err(e),
-                }
-            };
-            match &buffer {
-                None => buffer = Some(empty),
-                Some(_) => {
-                    if let Ok(mut spares) = self.spares.try_lock() {
-                        spares.push(empty);
-                    }
-                }
-            }
-        };
-        self.stop.store(true, Ordering::Relaxed);
-        result
-    }
-}
-
-fn new_buffer() -> Vec<u8> {
-    Vec::with_capacity(BLOCK * 128)
-}
-
-/// [`Blocks`] with a helping thread of its own (none if `two_threads` is
-/// false, or none can be had: this thread then formats every block).
-fn write_blocks(
-    blocks: &Blocks<'_>,
-    hand: impl FnMut(Vec<u8>) -> io::Result<Vec<u8>>,
-    two_threads: bool,
-) -> io::Result<usize> {
-    thread::scope(|scope| {
-        let helper = two_threads
-            .then(|| {
-                thread::Builder::new()
-                    .name("cookies.txt save".into())
-                    .spawn_scoped(scope, || {
-                        let mut line = ShortLine::new();
-                        while !blocks.stop.load(Ordering::Relaxed) {
-                            if !blocks.help(&mut line) {
-                                thread::park_timeout(std::time::Duration::from_millis(1));
-                            }
-                        }
-                    })
-                    .ok()
-            })
-            .flatten();
-        let result = blocks.write(hand, || {
-            if let Some(helper) = &helper {
-                helper.thread().unpark();
-            }
-        });
-        if let Some(helper) = helper {
-            helper.thread().unpark();
-            if let Err(panic) = helper.join() {
-                std::panic::resume_unwind(panic);
-            }
-        }
-        result
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
-
-    /// Cookies of every kind a save meets, spread over many blocks: kept,
-    /// skipped by the options (session, expired), and unsavable (a tab),
-    /// some of them filling whole blocks.
-    fn mixed_cookies(n: usize) -> Vec<Cookie> {
-        (0..n)
-            .map(|i| {
-                let mut c = Cookie::new(
-                    format!("n{i}"),
-                    "v".repeat(i % 50),
-                    format!("h{}.example", i / 7),
-                    "/",
-                );
-                c.host_only = i % 3 != 0;
-                c.http_only = i % 5 == 0;
-                c.secure = i % 4 == 0;
-                c.expires = match i % 11 {
-                    0 => None,
-                    1 => Some(1),
-                    _ => Some(4_000_000_000 + i as i64),
-                };
-                if i % 97 == 0 || (3 * BLOCK..4 * BLOCK).contains(&i) {
-                    c.value = "a\tb".into();
-                }
-                c
-            })
-            .collect()
-    }
-
-    fn chunks_of(
-        write: impl FnOnce(&mut dyn FnMut(Vec<u8>) -> io::Result<Vec<u8>>) -> io::Result<usize>,
-    ) -> (usize, Vec<u8>) {
-        let mut out = Vec::new();
-        let n = write(&mut |mut chunk| {
-            out.extend_from_slice(&chunk);
-            chunk.clear();
-            Ok(chunk)
-        })
-        .unwrap();
-        (n, out)
-    }
-
-    /// The file a large save writes is byte for byte the one a save on one
-    /// thread writes, with or without the second thread.
-    #[test]
-    fn a_save_formatted_in_blocks_writes_the_same_bytes_as_one_on_one_thread() {
-        let cookies = mixed_cookies(10 * BLOCK + 17);
-        let refs: Vec<&Cookie> = cookies.iter().collect();
-        for opts in [
-            SaveOptions::default(),
-            SaveOptions {
-                ignore_discard: true,
-                ignore_expires: true,
-            },
-        ] {
-            let now = 1_000;
-            let serial = chunks_of(|hand| write_serial(&refs, opts, now, hand));
-            assert!(serial.0 > 8 * BLOCK / 2, "{}", serial.0);
-            for two_threads in [true, false] {
-                let blocks = Blocks::new(&refs, opts, now).unwrap();
-                let blocks = chunks_of(|hand| write_blocks(&blocks, hand, two_threads));
-                assert_eq!(blocks.0, serial.0);
-                assert!(blocks.1 == serial.1, "{opts:?} {two_threads}");
-            }
-            let whole = chunks_of(|hand| write_mozilla_chunks(&refs, opts, now, hand));
-            assert!(whole.1 == serial.1);
-        }
-    }
 
     proptest! {
         #[test]
