@@ -902,33 +902,20 @@ impl CookieFile {
 pub(crate) fn in_stored_order<'a>(
     entries: impl Iterator<Item = (u64, &'a Cookie)>,
 ) -> Vec<&'a Cookie> {
-    // The range of numbers is noted during the walk over the jar (its
-    // cookies lie all over the heap: the walk is most of the cost), not in
-    // passes of its own.
-    let (mut min, mut max) = (u64::MAX, 0);
-    let mut pairs: Vec<(u64, &Cookie)> = entries
-        .inspect(|&(seq, _)| {
-            min = min.min(seq);
-            max = max.max(seq);
-        })
-        .collect();
-    let Some(&(_, any)) = pairs.first() else {
+    let mut pairs: Vec<(u64, &Cookie)> = entries.collect();
+    let Some(min) = pairs.iter().map(|&(seq, _)| seq).min() else {
         return Vec::new();
     };
+    let max = pairs.iter().map(|&(seq, _)| seq).max().unwrap_or(min);
     let span = max - min;
     if span < 4 * pairs.len() as u64 {
         let mut slots: Vec<Option<&Cookie>> = vec![None; span as usize + 1];
-        let mut placed = 0;
+        let mut unique = true;
         for &(seq, cookie) in &pairs {
-            placed += usize::from(slots[(seq - min) as usize].replace(cookie).is_none());
+            unique &= slots[(seq - min) as usize].replace(cookie).is_none();
         }
         // Numbers are unique; were they not, sorting keeps every cookie.
-        if placed == pairs.len() {
-            if placed == slots.len() {
-                // Every slot is filled (`any` is never taken): this `map`
-                // reuses the slots' memory rather than copying to new.
-                return slots.into_iter().map(|c| c.unwrap_or(any)).collect();
-            }
+        if unique {
             return slots.into_iter().flatten().collect();
         }
     }
