@@ -10,7 +10,9 @@
 //!
 //! Arguments: `WHICH N [OFF]`, where `WHICH` is `hyper-bare`,
 //! `hyper-bare-ua` (the bare client sending the opener's `User-Agent`),
-//! `hyper-opener`, `reqwest-bare` or `reqwest-opener`, `N` the number of
+//! `hyper-opener`, `reqwest-bare` or `reqwest-opener` (or
+//! `hyper-opener-cookies` / `reqwest-opener-cookies`: the opener with two
+//! cookies in its jar, sent with every request, as in the paired modes), `N` the number of
 //! requests (one at a time, `GET /status/200`, the body read), and `OFF`
 //! the opener's layers to switch off: any of `R` (redirects), `F`
 //! (refresh), `E` (referer), `C` (cookies), `B` (robots), `Q`
@@ -111,6 +113,10 @@ fn main() {
                     .http_equiv(!off.contains('Q'))
                     .build()
                     .expect("opener");
+                if which.ends_with("-cookies") {
+                    // As the paired modes do: two cookies sent with every request.
+                    set_two_cookies(&opener, &site).await;
+                }
                 for _ in 0..n {
                     let response = opener.get(&url).await.expect("response");
                     response.bytes().await.expect("body");
@@ -118,6 +124,18 @@ fn main() {
             }
         }
     });
+}
+
+/// Stores two cookies for the bench host in the opener's jar (one request).
+async fn set_two_cookies(opener: &Opener, site: &TestSite) {
+    let cookies = format!("http://{HOST}:{}/set-cookie?a=1&b=2", site.addr().port());
+    opener
+        .get(&cookies)
+        .await
+        .expect("cookies")
+        .bytes()
+        .await
+        .expect("body");
 }
 
 /// `paired-hyper N` / `paired-reqwest N`: wall-clock requests per second of
@@ -147,14 +165,7 @@ async fn paired_ratio(backend: &str, site: &TestSite, url: &str, n: usize) {
     }
     .build()
     .expect("opener");
-    let cookies = format!("http://{HOST}:{}/set-cookie?a=1&b=2", site.addr().port());
-    opener
-        .get(&cookies)
-        .await
-        .expect("cookies")
-        .bytes()
-        .await
-        .expect("body");
+    set_two_cookies(&opener, site).await;
     let bare = |count: usize| {
         let (hyper_client, reqwest_client) = (&hyper_client, &reqwest_client);
         async move {

@@ -132,26 +132,32 @@ impl Opener {
     /// [`request`](Self::request) (`seekable`) or [`send`](Self::send): one
     /// async function that [`get`](Self::get) awaits directly, as each level
     /// of nested futures moves the response once more on its way out.
-    async fn send_with(&self, request: Request<Body>, seekable: bool) -> Result<Response, Error> {
-        let (mut parts, body) = request.into_parts();
-        if parts.uri.scheme().is_none() || parts.uri.authority().is_none() {
+    async fn send_with(
+        &self,
+        mut request: Request<Body>,
+        seekable: bool,
+    ) -> Result<Response, Error> {
+        if request.uri().scheme().is_none() || request.uri().authority().is_none() {
             let error = crate::backend::InvalidUri {
-                uri: parts.uri.to_string(),
+                uri: request.uri().to_string(),
                 reason: "not an absolute URL",
             };
             return Err(Error::builder(error));
         }
         // Cheap (shared bytes); parsed into a URL only when no layer or
         // backend says where the response came from, or for an error.
-        let uri = parts.uri.clone();
+        let uri = request.uri().clone();
         let url_of = |uri: &http::Uri| Url::parse(&uri.to_string()).ok();
         // One value per name (the builder replaces); one lookup per default.
-        for (name, value) in &self.inner.headers {
-            if let http::header::Entry::Vacant(entry) = parts.headers.entry(name) {
-                entry.insert(value.clone());
+        // With redirects on, the redirect layer adds them (`stack::call`).
+        if !stack::adds_default_headers(&self.inner.service) {
+            let headers = request.headers_mut();
+            for (name, value) in &self.inner.headers {
+                if let http::header::Entry::Vacant(entry) = headers.entry(name) {
+                    entry.insert(value.clone());
+                }
             }
         }
-        let request = Request::from_parts(parts, body);
         // Pinned here and lent to the timeout: moved into it, the stack's
         // future (over a kilobyte) would take space twice in this one.
         let mut call = std::pin::pin!(stack::call(&self.inner.service, request));
@@ -792,7 +798,9 @@ impl OpenerBuilder {
                     builder = builder.connect_timeout(limit);
                 }
                 let client = builder.build().map_err(Error::builder)?;
-                StackBackend::Reqwest(crate::backend::ReqwestService::new(client))
+                // Redirects are off in this client (above): the URL it reports
+                // is the request's, which `send_with` keeps.
+                StackBackend::Reqwest(crate::backend::ReqwestService::without_final_url(client))
             }
             #[cfg(feature = "hyper")]
             Backend::Hyper => {
@@ -872,7 +880,9 @@ impl OpenerBuilder {
             if let Some(refresh) = refresh {
                 layer = layer.follow_refresh(refresh);
             }
-            Either::Left(layer.layer(service))
+            // The redirect layer adds the default headers: it copies the
+            // first request's head for later hops before they are in.
+            Either::Left(layer.layer(service).default_headers(self.headers.clone()))
         } else {
             let service: stack::Refreshes = match refresh {
                 Some(layer) => Either::Left(layer.layer(service)),

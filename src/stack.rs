@@ -198,6 +198,13 @@ pin_project_lite::pin_project! {
     }
 }
 
+/// Whether `stack` adds the opener's default headers itself: the redirect
+/// layer does (`Redirect::default_headers`), after copying the first
+/// request's head for later hops.
+pub(crate) fn adds_default_headers(stack: &Stack) -> bool {
+    matches!(stack, Either::Left(_))
+}
+
 /// Sends `request` through `stack`, which stays shared.
 pub(crate) fn call(stack: &Stack, request: http::Request<Body>) -> StackCall {
     match stack {

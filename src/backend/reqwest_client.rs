@@ -70,13 +70,30 @@ pub fn install_crypto_provider() {
 #[derive(Debug, Clone)]
 pub struct ReqwestService {
     client: reqwest::Client,
+    // Whether each response gets the URL reqwest reports as its
+    // `FinalUrl`. The `Opener` does without: its client follows no
+    // redirect, so that URL is the request's, which it keeps anyway.
+    final_url: bool,
 }
 
 impl ReqwestService {
     /// Wraps `client`. It should not follow redirects, store cookies or set
     /// `Referer` itself: build it from [`reqwest_client_builder`].
     pub fn new(client: reqwest::Client) -> ReqwestService {
-        ReqwestService { client }
+        ReqwestService {
+            client,
+            final_url: true,
+        }
+    }
+
+    /// For a client that follows no redirect, inside a caller that knows
+    /// each request's URL: responses get no `FinalUrl` (a copy of that URL
+    /// and an extension less per response).
+    pub(crate) fn without_final_url(client: reqwest::Client) -> ReqwestService {
+        ReqwestService {
+            client,
+            final_url: false,
+        }
     }
 
     /// The client.
@@ -146,6 +163,7 @@ impl ReqwestService {
             Ok(request) => State::Pending {
                 pending: (&self.client).call(request),
                 extensions: Some(extensions),
+                final_url: self.final_url,
             },
             Err(error) => State::Failed { error: Some(error) },
         };
@@ -164,7 +182,7 @@ pin_project! {
 pin_project! {
     #[project = StateProj]
     enum State {
-        Pending { #[pin] pending: Pending, extensions: Option<http::Extensions> },
+        Pending { #[pin] pending: Pending, extensions: Option<http::Extensions>, final_url: bool },
         Failed { error: Option<reqwest::Error> },
     }
 }
@@ -177,14 +195,17 @@ impl Future for ReqwestFuture {
             StateProj::Pending {
                 pending,
                 extensions,
+                final_url,
             } => {
                 let response = std::task::ready!(pending.poll(cx))?;
-                let url = response.url().clone();
+                let url = final_url.then(|| response.url().clone());
                 let mut response: Response<reqwest::Body> = response.into();
                 if let Some(extensions) = extensions.take() {
                     merge_extensions(extensions, response.extensions_mut());
                 }
-                response.extensions_mut().insert(FinalUrl::new(url));
+                if let Some(url) = url {
+                    response.extensions_mut().insert(FinalUrl::new(url));
+                }
                 Poll::Ready(Ok(response))
             }
             StateProj::Failed { error } => match error.take() {

@@ -1008,7 +1008,8 @@ impl CookieJar {
         let Some((header, any_not_v1)) = self.header_and_versions(request) else {
             return;
         };
-        match HeaderValue::from_str(&header) {
+        // The `String` becomes the value's bytes: no copy.
+        match HeaderValue::try_from(header) {
             Ok(value) => {
                 headers.insert(COOKIE, value);
             }

@@ -198,34 +198,36 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request<ReqB>) -> Self::Future {
-        let (mut parts, body) = request.into_parts();
-        let jar = match parts.extensions.get::<SessionJar>() {
+    fn call(&mut self, mut request: Request<ReqB>) -> Self::Future {
+        // Worked on in place: taking the request apart and putting it
+        // together again would move its head (over 200 bytes) twice.
+        let jar = match request.extensions().get::<SessionJar>() {
             Some(session) => session.0.clone(),
             None => self.jar.clone(),
         };
-        let store = match CookieRequest::from_parts(&parts) {
+        let store = match CookieRequest::from_request(&request) {
             Ok(view) => {
                 // The jar adds nothing to a request that has a `Cookie` of
                 // its own, and adds `Cookie` first when it adds anything:
                 // so a `Cookie` is the jar's when the header count grew.
-                let before = parts.headers.len();
-                lock(&jar).add_cookie_header_to(&view, &mut parts.headers);
+                let headers = request.headers_mut();
+                let before = headers.len();
+                lock(&jar).add_cookie_header_to(&view, headers);
                 if self.mark
-                    && parts.headers.len() != before
-                    && parts.headers.contains_key(http::header::COOKIE)
+                    && headers.len() != before
+                    && headers.contains_key(http::header::COOKIE)
                 {
-                    parts.extensions.insert(CookieHeaderFromJar);
+                    request.extensions_mut().insert(CookieHeaderFromJar);
                 }
                 Some((jar, view))
             }
             Err(error) => {
-                tracing::debug!(%error, uri = %parts.uri, "no cookies for this request");
+                tracing::debug!(%error, uri = %request.uri(), "no cookies for this request");
                 None
             }
         };
         ResponseFuture {
-            inner: self.inner.call(Request::from_parts(parts, body)),
+            inner: self.inner.call(request),
             store,
         }
     }

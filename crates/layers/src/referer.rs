@@ -394,7 +394,7 @@ where
             }
         }
         let record = match (&self.config.chain, target) {
-            (Some(page), Some(url)) => Some((page.clone(), url)),
+            (Some(page), Some(url)) => Some(Box::new((page.clone(), url))),
             _ => None,
         };
         ResponseFuture {
@@ -444,7 +444,9 @@ pin_project! {
     pub struct ResponseFuture<F> {
         #[pin]
         inner: F,
-        record: Option<(Arc<Mutex<LastPage>>, Url)>,
+        // Boxed: only chain mode has one, and a `Url` inline would make
+        // every future around this one larger.
+        record: Option<Box<(Arc<Mutex<LastPage>>, Url)>>,
     }
 }
 
@@ -457,7 +459,8 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let result = ready!(this.inner.poll(cx));
-        if let (Ok(response), Some((page, url))) = (&result, this.record.take()) {
+        if let (Ok(response), Some(record)) = (&result, this.record.take()) {
+            let (page, url) = *record;
             let redirect = response.status().is_redirection()
                 && response.headers().contains_key(header::LOCATION);
             if !redirect {

@@ -448,3 +448,61 @@ async fn without_final_url_always_only_a_redirected_response_carries_a_final_url
     let history = response.extensions().get::<RedirectHistory>().unwrap();
     assert_eq!(history.0.len(), 1);
 }
+
+#[tokio::test]
+async fn default_headers_reach_every_hop_and_credentials_among_them_stay_at_their_origin() {
+    use clientcookie_layers::redirect::Redirect;
+    use http::header::{HeaderMap, HeaderValue, AUTHORIZATION, USER_AGENT};
+
+    let site = TestSite::start().await.unwrap();
+    let mut defaults = HeaderMap::new();
+    defaults.insert(USER_AGENT, HeaderValue::from_static("defaults/1"));
+    defaults.insert(
+        AUTHORIZATION,
+        HeaderValue::from_static("Basic ZGVmOmF1bHQ="),
+    );
+    let redirect = Redirect::new(
+        ServiceBuilder::new()
+            .layer(CookieLayer::new(CookieJar::new().into_shared()))
+            .service(common::client(site.addr())),
+    )
+    .default_headers(defaults);
+
+    // Same origin, then another origin.
+    let target = site.url_for_host("b.example", "/echo");
+    let middle = site.url_for_host("a.example", &format!("/redirect/302?to={}", enc(&target)));
+    let url = site.url_for_host("a.example", &format!("/redirect/301?to={}", enc(&middle)));
+    let response = redirect.send(get(&url)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let log = site.requests();
+    assert_eq!(log.len(), 3);
+    for entry in &log {
+        assert_eq!(
+            entry.header("user-agent"),
+            Some("defaults/1"),
+            "{}",
+            entry.path_and_query
+        );
+    }
+    assert_eq!(log[0].header("authorization"), Some("Basic ZGVmOmF1bHQ="));
+    assert_eq!(log[1].header("authorization"), Some("Basic ZGVmOmF1bHQ="));
+    assert_eq!(log[2].host, "b.example");
+    assert_eq!(log[2].header("authorization"), None);
+
+    // A request's own value wins, on every hop.
+    let mut request = get(&url);
+    request
+        .headers_mut()
+        .insert(USER_AGENT, HeaderValue::from_static("mine"));
+    redirect.send(request).await.unwrap();
+    let log = site.requests();
+    assert_eq!(log.len(), 6);
+    for entry in &log[3..] {
+        assert_eq!(
+            entry.header("user-agent"),
+            Some("mine"),
+            "{}",
+            entry.path_and_query
+        );
+    }
+}

@@ -2,12 +2,13 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use bytes::{Buf, Bytes};
 use clientcookie_jar::RequestFacts;
-use http::header::{self, HeaderName};
+use http::header::{self, HeaderMap, HeaderName};
 use http::{request, Method, Request, Response, Uri};
 use http_body::Body;
 use pin_project_lite::pin_project;
@@ -84,6 +85,9 @@ struct Chain<S> {
     max_hops: usize,
     // `RedirectLayer::final_url_always`.
     final_url_always: bool,
+    // `Redirect::default_headers`, until the first hop followed adds them
+    // to the template.
+    defaults: Option<Arc<HeaderMap>>,
     // The facts of every later hop, made at the first redirect or Refresh
     // followed.
     facts: Option<RequestFacts>,
@@ -118,19 +122,41 @@ where
     S: Service<Request<ReplayBody<B>>, Response = Response<ResB>>,
     B: Body<Data = Bytes>,
 {
-    pub(super) fn new(service: S, request: Request<B>, config: RedirectLayer) -> Self {
-        Self::start(service, true, request, config)
+    pub(super) fn new(
+        service: S,
+        request: Request<B>,
+        config: RedirectLayer,
+        defaults: Option<Arc<HeaderMap>>,
+    ) -> Self {
+        Self::start(service, true, request, config, defaults)
     }
 
     /// [`new`](Self::new) for a service not yet asked for readiness: the
     /// first hop asks it, as every later hop does.
-    pub(super) fn unready(service: S, request: Request<B>, config: RedirectLayer) -> Self {
-        Self::start(service, false, request, config)
+    pub(super) fn unready(
+        service: S,
+        request: Request<B>,
+        config: RedirectLayer,
+        defaults: Option<Arc<HeaderMap>>,
+    ) -> Self {
+        Self::start(service, false, request, config, defaults)
     }
 
-    fn start(service: S, service_ready: bool, request: Request<B>, config: RedirectLayer) -> Self {
-        let (parts, body) = request.into_parts();
+    fn start(
+        service: S,
+        service_ready: bool,
+        request: Request<B>,
+        config: RedirectLayer,
+        defaults: Option<Arc<HeaderMap>>,
+    ) -> Self {
+        let (mut parts, body) = request.into_parts();
+        // The head for later hops, copied before the default headers go in
+        // (usually it then has no header at all, and the copy allocates
+        // nothing); they are added to it at the first hop followed.
         let template = parts.clone();
+        if let Some(defaults) = &defaults {
+            add_defaults(&mut parts.headers, defaults);
+        }
         let budget = parts.extensions.get::<HopBudget>().cloned();
         let hint = body.size_hint();
         let (state, kept) = if body.is_end_stream() {
@@ -180,6 +206,7 @@ where
                 budget,
                 max_hops: config.max_redirects,
                 final_url_always: config.final_url_always,
+                defaults,
                 facts: None,
                 redirected: false,
                 #[cfg(feature = "refresh")]
@@ -280,7 +307,9 @@ where
                     match this.chain.next_hop(&response) {
                         Ok(Next::Return) => {
                             this.state.set(State::Done);
-                            return Poll::Ready(Ok(this.chain.finish(response)));
+                            let mut response = response;
+                            this.chain.finish(&mut response);
+                            return Poll::Ready(Ok(response));
                         }
                         Ok(Next::Follow(request)) => {
                             let body = response.into_body();
@@ -329,6 +358,16 @@ where
                 }
                 StateProj::Done => panic!("redirect ResponseFuture polled after completion"),
             }
+        }
+    }
+}
+
+/// Adds each of `defaults` that `headers` has no value of (the first
+/// value of each name).
+fn add_defaults(headers: &mut HeaderMap, defaults: &HeaderMap) {
+    for (name, value) in defaults {
+        if let header::Entry::Vacant(entry) = headers.entry(name) {
+            entry.insert(value.clone());
         }
     }
 }
@@ -514,6 +553,7 @@ impl<S> Chain<S> {
         if !self.redirected {
             // The first redirect: the template is still the first request.
             self.redirected = true;
+            self.add_defaults_to_template();
             if self.facts.is_none() {
                 self.facts = Some(later_hop_facts(&self.template));
             }
@@ -585,7 +625,7 @@ impl<S> Chain<S> {
     }
 
     /// The final response, with what the chain learnt in its extensions.
-    fn finish<ResB>(&mut self, mut response: Response<ResB>) -> Response<ResB> {
+    fn finish<ResB>(&mut self, response: &mut Response<ResB>) {
         let status = response.status();
         let extensions = response.extensions_mut();
         // A final URL from inside (a layer that followed things, a client
@@ -618,7 +658,14 @@ impl<S> Chain<S> {
         if !self.history.is_empty() {
             extensions.insert(RedirectHistory(std::mem::take(&mut self.history)));
         }
-        response
+    }
+
+    /// Puts the default headers into the template (once): it then is the
+    /// first request's head as it was sent.
+    fn add_defaults_to_template(&mut self) {
+        if let Some(defaults) = self.defaults.take() {
+            add_defaults(&mut self.template.headers, &defaults);
+        }
     }
 
     /// The chain's hop budget, made now if the caller brought none. Hops a
@@ -660,6 +707,9 @@ impl<S> Chain<S> {
             url: current.clone(),
             status: response.status(),
         });
+        if let Some(defaults) = self.defaults.take() {
+            add_defaults(&mut self.template.headers, &defaults);
+        }
         let template = follow.template.get_or_insert_with(|| {
             let mut template = self.template.clone();
             template.extensions.insert(budget.clone());

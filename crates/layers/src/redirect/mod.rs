@@ -222,8 +222,10 @@ pub struct FinalUrl(FinalRepr);
 #[derive(Clone)]
 enum FinalRepr {
     Url(Url),
-    // A URI `surely_a_url` accepted, parsed on first use.
-    Uri(http::Uri, std::sync::OnceLock<Url>),
+    // A URI `surely_a_url` accepted, parsed on first use. Boxed: the URL
+    // is rarely asked for, and a `Url` inline would double the size of
+    // every response that carries one (moved many times on its way out).
+    Uri(http::Uri, std::sync::OnceLock<Box<Url>>),
 }
 
 impl FinalUrl {
@@ -246,7 +248,7 @@ impl FinalUrl {
     pub fn url(&self) -> &Url {
         match &self.0 {
             FinalRepr::Url(url) => url,
-            FinalRepr::Uri(uri, url) => url.get_or_init(|| parse_sure(uri)),
+            FinalRepr::Uri(uri, url) => url.get_or_init(|| Box::new(parse_sure(uri))),
         }
     }
 
@@ -254,7 +256,9 @@ impl FinalUrl {
     pub fn into_url(self) -> Url {
         match self.0 {
             FinalRepr::Url(url) => url,
-            FinalRepr::Uri(uri, url) => url.into_inner().unwrap_or_else(|| parse_sure(&uri)),
+            FinalRepr::Uri(uri, url) => url
+                .into_inner()
+                .map_or_else(|| parse_sure(&uri), |url| *url),
         }
     }
 }
@@ -460,6 +464,7 @@ impl<S> Layer<S> for RedirectLayer {
         Redirect {
             inner,
             config: *self,
+            defaults: None,
         }
     }
 }
@@ -470,12 +475,57 @@ impl<S> Layer<S> for RedirectLayer {
 pub struct Redirect<S> {
     inner: S,
     config: RedirectLayer,
+    // `Redirect::default_headers`.
+    defaults: Option<std::sync::Arc<http::HeaderMap>>,
 }
 
 impl<S> Redirect<S> {
     /// Wraps `inner` with the default settings.
     pub fn new(inner: S) -> Redirect<S> {
         RedirectLayer::new().layer(inner)
+    }
+
+    /// Adds `headers` to every request of a chain that has none of that
+    /// name, exactly as if the caller had put them into the first request
+    /// (one value per name: the first): the inner service sees them on the
+    /// first request and on every hop, and a hop that changes origin drops
+    /// the credentials among them as it drops the caller's (see the
+    /// [module docs](self)). The difference is the cost: the first
+    /// request's head, which the layer copies for later hops, is copied
+    /// without them, and they are copied into that head only when a hop is
+    /// followed. The `Opener` of the `clientcookie` crate sends its
+    /// `User-Agent` so.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    /// use bytes::Bytes;
+    /// use clientcookie_layers::redirect::{Redirect, ReplayBody};
+    /// use http::header::{HeaderMap, HeaderValue, USER_AGENT};
+    /// use http::{Request, Response};
+    /// use http_body_util::Empty;
+    ///
+    /// let client = tower::service_fn(|request: Request<ReplayBody<Empty<Bytes>>>| async move {
+    ///     let agent = request.headers()[USER_AGENT].to_str().unwrap().to_owned();
+    ///     Ok::<_, std::convert::Infallible>(Response::new(agent))
+    /// });
+    /// let mut defaults = HeaderMap::new();
+    /// defaults.insert(USER_AGENT, HeaderValue::from_static("my-crawler/1.0"));
+    /// let redirect = Redirect::new(client).default_headers(defaults);
+    ///
+    /// let plain = Request::get("http://example.com/").body(Empty::<Bytes>::new())?;
+    /// assert_eq!(redirect.send(plain).await?.body(), "my-crawler/1.0");
+    /// let own = Request::get("http://example.com/")
+    ///     .header(USER_AGENT, "mine")
+    ///     .body(Empty::<Bytes>::new())?;
+    /// assert_eq!(redirect.send(own).await?.body(), "mine");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn default_headers(mut self, headers: http::HeaderMap) -> Redirect<S> {
+        self.defaults = (!headers.is_empty()).then(|| std::sync::Arc::new(headers));
+        self
     }
 
     /// The wrapped service.
@@ -524,7 +574,12 @@ impl<S> Redirect<S> {
         S: Service<Request<ReplayBody<B>>, Response = Response<ResB>> + Clone,
         B: Body<Data = Bytes>,
     {
-        ResponseFuture::unready(self.inner.clone(), request, self.config)
+        ResponseFuture::unready(
+            self.inner.clone(),
+            request,
+            self.config,
+            self.defaults.clone(),
+        )
     }
 }
 
@@ -550,6 +605,6 @@ where
         // reports its own readiness.
         let clone = self.inner.clone();
         let ready = std::mem::replace(&mut self.inner, clone);
-        ResponseFuture::new(ready, request, self.config)
+        ResponseFuture::new(ready, request, self.config, self.defaults.clone())
     }
 }
