@@ -222,11 +222,34 @@ fn as_i64(v: u64) -> i64 {
 }
 
 /// Number of a month name, case-insensitively (`MONTHS_LOWER.index`).
+///
+/// The three bytes as one integer with 0x20 OR-ed into each: that
+/// lower-cases ASCII letters and maps nothing else onto a lower-case
+/// letter, so one `match` replaces twelve case-insensitive compares (a
+/// cookie's `Expires` asks twice: the weekday must not be a month).
 fn month_from_name(s: &[u8]) -> Option<i64> {
-    MONTHS
-        .iter()
-        .position(|m| m.as_bytes().eq_ignore_ascii_case(s))
-        .map(|i| i as i64 + 1)
+    const fn word(m: &[u8; 3]) -> u32 {
+        (m[0] as u32) << 16 | (m[1] as u32) << 8 | m[2] as u32
+    }
+    let &[a, b, c] = s else {
+        return None;
+    };
+    const WORDS: [u32; 12] = [
+        word(b"jan"),
+        word(b"feb"),
+        word(b"mar"),
+        word(b"apr"),
+        word(b"may"),
+        word(b"jun"),
+        word(b"jul"),
+        word(b"aug"),
+        word(b"sep"),
+        word(b"oct"),
+        word(b"nov"),
+        word(b"dec"),
+    ];
+    let lower = word(&[a | 0x20, b | 0x20, c | 0x20]);
+    WORDS.iter().position(|&w| w == lower).map(|i| i as i64 + 1)
 }
 
 // ---------------------------------------------------------------------------
@@ -907,8 +930,14 @@ fn fixdate_fields(b: &[u8]) -> Option<CookieDateFields> {
     if b.len() != 29 {
         return None;
     }
-    let digit = |i: usize| b[i].is_ascii_digit().then(|| i64::from(b[i] - b'0'));
-    let two = |i: usize| Some(digit(i)? * 10 + digit(i + 1)?);
+    // Two digits at `i`, checked together (closures here were not inlined).
+    #[inline(always)]
+    fn two_at(b: &[u8; 29], i: usize) -> Option<i64> {
+        let (x, y) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+        (x < 10 && y < 10).then(|| i64::from(x) * 10 + i64::from(y))
+    }
+    let b: &[u8; 29] = b.try_into().ok()?;
+    let two = |i: usize| two_at(b, i);
     let shape = b[0..3].iter().all(u8::is_ascii_alphabetic)
         && month_from_name(&b[0..3]).is_none()
         && &b[3..5] == b", "
@@ -1402,6 +1431,35 @@ mod tests {
     }
 
     // --- Properties ---
+
+    /// The case-insensitive search [`month_from_name`] replaced.
+    fn month_from_name_reference(s: &[u8]) -> Option<i64> {
+        MONTHS
+            .iter()
+            .position(|m| m.as_bytes().eq_ignore_ascii_case(s))
+            .map(|i| i as i64 + 1)
+    }
+
+    #[test]
+    fn month_names_are_found_in_any_case_and_nothing_else_is() {
+        for (i, m) in MONTHS.iter().enumerate() {
+            let upper = m.to_ascii_uppercase();
+            assert_eq!(month_from_name(m.as_bytes()), Some(i as i64 + 1));
+            assert_eq!(month_from_name(upper.as_bytes()), Some(i as i64 + 1));
+        }
+        // Every byte in every position, around each month name.
+        for m in MONTHS {
+            for pos in 0..3 {
+                for byte in 0..=255u8 {
+                    let mut b = *<&[u8; 3]>::try_from(m.as_bytes()).unwrap();
+                    b[pos] = byte;
+                    assert_eq!(month_from_name(&b), month_from_name_reference(&b), "{b:?}");
+                }
+            }
+        }
+        assert_eq!(month_from_name(b"janu"), None);
+        assert_eq!(month_from_name(b"ja"), None);
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]

@@ -7,6 +7,16 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 /// of storing a cookie): an IPv4 address is digits and dots, an IPv6 one
 /// has a colon (bracketed or not).
 fn may_be_ip(host: &str) -> bool {
+    // An address ends with a digit, a hex digit, `:` or `]`: most names
+    // (`.com`, `.org`, `.net`) are told apart by their last byte alone.
+    if matches!(host.as_bytes().last(), Some(b'g'..=b'z' | b'G'..=b'Z')) {
+        return false;
+    }
+    may_be_ip_scan(host)
+}
+
+/// [`may_be_ip`] without the last-byte test.
+fn may_be_ip_scan(host: &str) -> bool {
     host.bytes().all(|b| b.is_ascii_digit() || b == b'.') || host.contains(':')
 }
 
@@ -110,12 +120,19 @@ pub(crate) fn is_public_suffix(domain: &str) -> bool {
 /// The registrable domain (eTLD+1) that per-site limits are counted under;
 /// the host itself for IP addresses and names without one.
 pub(crate) fn site_of(domain: &str) -> &str {
+    site_and_registrable(domain).0
+}
+
+/// [`site_of`], and whether the list found a registrable domain for it:
+/// then `domain` is no public suffix ([`is_public_suffix`] is false), which
+/// the index remembers so that the policy need not ask again.
+pub(crate) fn site_and_registrable(domain: &str) -> (&str, bool) {
     if is_ip(domain) {
-        return domain;
+        return (domain, false);
     }
     match psl::domain(domain.as_bytes()) {
-        Some(d) => &domain[domain.len() - d.as_bytes().len()..],
-        None => domain,
+        Some(d) => (&domain[domain.len() - d.as_bytes().len()..], true),
+        None => (domain, false),
     }
 }
 
@@ -212,5 +229,45 @@ mod tests {
         assert!(is_loopback("[::1]"));
         assert!(is_loopback("a.localhost"));
         assert!(!is_loopback("example.com"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_registrable_site_means_the_domain_is_no_public_suffix(
+            labels in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "com", "co", "uk", "github", "io", "example", "www", "a", "1", "127",
+                    "jp", "kawasaki", "city", "ck", "blogspot", "appspot", "localhost", "",
+                ]),
+                1..5,
+            ),
+        ) {
+            let domain = labels.join(".");
+            let (site, registrable) = site_and_registrable(&domain);
+            proptest::prop_assert_eq!(site, site_of(&domain));
+            if registrable {
+                proptest::prop_assert!(!is_public_suffix(&domain), "{}", domain);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_last_byte_test_never_changes_whether_a_host_is_an_address(
+            host in "[0-9a-zA-Z.:\\[\\]-]{0,12}|[0-9.]{1,15}|\\[?[0-9a-fA-F:.]{2,20}\\]?",
+        ) {
+            // The address parsers are the reference: the last-byte test
+            // only skips them for hosts they would refuse.
+            let inner = host
+                .strip_prefix('[')
+                .and_then(|h| h.strip_suffix(']'))
+                .unwrap_or(&host);
+            let parses = inner.parse::<std::net::IpAddr>().is_ok();
+            proptest::prop_assert_eq!(is_ip(&host), parses);
+            let loopback = inner.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+                || host == "localhost"
+                || host.ends_with(".localhost");
+            proptest::prop_assert_eq!(is_loopback(&host), loopback);
+        }
     }
 }

@@ -15,7 +15,7 @@ use hashbrown::hash_table::{Entry as TableEntry, HashTable};
 use compact_str::CompactString;
 
 use crate::cookie::Cookie;
-use crate::domain::site_of;
+use crate::domain::{site_and_registrable, site_of};
 
 /// A stored cookie and its insertion number, which breaks ties between equal
 /// creation times in the Cookie header order (RFC 6265 §5.4 step 2).
@@ -39,12 +39,20 @@ struct Bucket {
     domain: CompactString,
     entries: Vec<Entry>,
     site: SiteId,
-    /// How many of the cookies are Secure: the "leave secure cookies
-    /// alone" check skips a bucket without any unread.
+    /// How many of the cookies are Secure (the "leave secure cookies
+    /// alone" check skips a bucket without any unread), and in the top bit
+    /// ([`REGISTRABLE`]) whether the domain is known not to be a public
+    /// suffix. (A bucket cannot hold 2^31 cookies; the line has no room
+    /// for another field.)
     secure: u32,
     /// `tag(name, path)` of `entries[i]` for `i < min(len, TAGGED)`.
     tags: [u8; TAGGED],
 }
+
+/// [`Bucket::secure`]'s flag: the public suffix list said, when the bucket
+/// was made, that its domain is not a public suffix (it has a registrable
+/// domain of its own or above it).
+const REGISTRABLE: u32 = 1 << 31;
 
 /// How many of a bucket's cookies have a tag in the bucket itself.
 const TAGGED: usize = 8;
@@ -99,13 +107,19 @@ impl Bucket {
         for (slot, e) in self.tags.iter_mut().zip(&self.entries) {
             *slot = tag(&e.cookie.name, &e.cookie.path);
         }
-        self.secure = self
+        let count: u32 = self
             .entries
             .iter()
             .filter(|e| e.cookie.secure)
             .count()
             .try_into()
             .unwrap_or(u32::MAX);
+        self.secure = count.min(!REGISTRABLE) | (self.secure & REGISTRABLE);
+    }
+
+    /// How many of the cookies are Secure.
+    fn secure_count(&self) -> u32 {
+        self.secure & !REGISTRABLE
     }
 }
 
@@ -146,6 +160,9 @@ pub(crate) struct Index {
     present: DomainFilter,
     len: usize,
     next_seq: u64,
+    /// Buckets added or removed so far: a [`Slot`] found before the last
+    /// change is not trusted.
+    changes: u64,
 }
 
 /// A one-hash Bloom filter over bucket domains. Bits are never cleared when
@@ -186,6 +203,27 @@ impl DomainFilter {
     }
 }
 
+/// A bucket's position in the table, valid while the table has made
+/// `changes` changes ([`Index::upsert_hashed`] checks).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Slot {
+    index: usize,
+    changes: u64,
+}
+
+/// See [`Index::domain_facts`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DomainFacts {
+    /// The index's hash of the domain.
+    pub(crate) hash: u64,
+    /// Where the domain's bucket is in the table, when it has one.
+    pub(crate) slot: Option<Slot>,
+    /// The site of the domain's bucket, when it has one.
+    pub(crate) site: Option<SiteId>,
+    /// The domain has a bucket, and is known not to be a public suffix.
+    pub(crate) registrable: bool,
+}
+
 pub(crate) enum Upsert {
     /// A new cookie; when its site now holds more than the limit given to
     /// `upsert`, the site, for eviction.
@@ -201,7 +239,7 @@ impl Index {
     }
 
     #[inline]
-    fn hash(&self, domain: &str) -> u64 {
+    pub(crate) fn hash(&self, domain: &str) -> u64 {
         self.hasher.hash_one(domain)
     }
 
@@ -231,7 +269,7 @@ impl Index {
     /// The cookies of `domain` when at least one of them is Secure.
     pub(crate) fn bucket_with_secure(&self, domain: &str) -> Option<&[Entry]> {
         self.find(self.hash(domain), domain)
-            .filter(|b| b.secure > 0)
+            .filter(|b| b.secure_count() > 0)
             .map(|b| b.entries.as_slice())
     }
 
@@ -305,15 +343,73 @@ impl Index {
         id
     }
 
+    /// What the index knows of `domain` before a cookie for it is stored:
+    /// one hash and (when the Bloom filter allows) one probe, whose results
+    /// the policy, the "leave secure cookies alone" rule and
+    /// [`upsert_hashed`](Self::upsert_hashed) then share.
+    #[inline]
+    pub(crate) fn domain_facts(&self, domain: &str) -> DomainFacts {
+        let hash = self.hash(domain);
+        let slot = if self.present.may_contain(hash) {
+            self.buckets.find_bucket_index(hash, |b| b.domain == domain)
+        } else {
+            None
+        };
+        let bucket = slot.and_then(|i| self.buckets.get_bucket(i));
+        DomainFacts {
+            hash,
+            slot: slot.map(|index| Slot {
+                index,
+                changes: self.changes,
+            }),
+            site: bucket.map(|b| b.site),
+            registrable: bucket.is_some_and(|b| b.secure & REGISTRABLE != 0),
+        }
+    }
+
+    /// The bucket keys of site `id`.
+    pub(crate) fn site_domains_of(&self, id: SiteId) -> &[CompactString] {
+        self.sites
+            .get(id as usize)
+            .map_or(&[][..], |s| s.domains.as_slice())
+    }
+
+    /// [`upsert_hashed`](Self::upsert_hashed), hashing the domain here.
+    #[cfg(test)]
+    pub(crate) fn upsert(&mut self, cookie: Cookie, site_limit: usize) -> Upsert {
+        let hash = self.hash(&cookie.domain);
+        self.upsert_hashed(cookie, hash, None, site_limit)
+    }
+
     /// Store `cookie`, replacing the one with the same name, domain and path;
     /// a replacement keeps the old creation time and order (RFC 6265 §5.3
-    /// step 11.3).
+    /// step 11.3). `hash` is [`hash`](Self::hash) of `cookie.domain`, and
+    /// `slot` where its bucket may be, as [`DomainFacts`] has them: a slot
+    /// whose bucket is not the cookie's domain (the table changed since)
+    /// costs a probe, nothing more.
     #[inline(always)]
-    pub(crate) fn upsert(&mut self, mut cookie: Cookie, site_limit: usize) -> Upsert {
+    pub(crate) fn upsert_hashed(
+        &mut self,
+        mut cookie: Cookie,
+        hash: u64,
+        slot: Option<Slot>,
+        site_limit: usize,
+    ) -> Upsert {
+        debug_assert_eq!(hash, self.hash(&cookie.domain));
         let seq = self.next_seq;
-        let hash = self.hash(&cookie.domain);
         let t = tag(&cookie.name, &cookie.path);
-        let site = match self.buckets.find_mut(hash, |b| b.domain == cookie.domain) {
+        // The slot is good while the table has not changed since it was
+        // found (a bucket added or removed may move the others).
+        let at_slot = slot.filter(|s| s.changes == self.changes).map(|s| s.index);
+        debug_assert!(at_slot.is_none_or(|i| self
+            .buckets
+            .get_bucket(i)
+            .is_some_and(|b| b.domain == cookie.domain)));
+        let bucket = match at_slot {
+            Some(i) => self.buckets.get_bucket_mut(i),
+            None => self.buckets.find_mut(hash, |b| b.domain == cookie.domain),
+        };
+        let site = match bucket {
             Some(bucket) => {
                 if let Some(entry) = bucket
                     .position(&cookie.name, &cookie.path, t)
@@ -321,10 +417,12 @@ impl Index {
                 {
                     cookie.creation_time = entry.cookie.creation_time;
                     if entry.cookie.secure != cookie.secure {
+                        // The count is at least one (the old cookie), so
+                        // neither step reaches the flag bit.
                         if cookie.secure {
                             bucket.secure += 1;
-                        } else {
-                            bucket.secure = bucket.secure.saturating_sub(1);
+                        } else if bucket.secure & !REGISTRABLE > 0 {
+                            bucket.secure -= 1;
                         }
                     }
                     entry.cookie = cookie;
@@ -334,7 +432,8 @@ impl Index {
                 bucket.site
             }
             None => {
-                let site = self.site_id(site_of(&cookie.domain));
+                let (key, registrable) = site_and_registrable(&cookie.domain);
+                let site = self.site_id(key);
                 if let Some(s) = self.sites.get_mut(site as usize) {
                     s.domains.push(cookie.domain.clone());
                 }
@@ -353,13 +452,14 @@ impl Index {
                     domain: cookie.domain.clone(),
                     entries: Vec::with_capacity(4),
                     site,
-                    secure: 0,
+                    secure: if registrable { REGISTRABLE } else { 0 },
                     tags: [0; TAGGED],
                 };
                 bucket.push(Entry { cookie, seq }, t);
                 let hasher = &self.hasher;
                 self.buckets
                     .insert_unique(hash, bucket, |b| hasher.hash_one(b.domain.as_str()));
+                self.changes += 1;
                 site
             }
         };
@@ -402,6 +502,7 @@ impl Index {
             let site_id = bucket.get().site;
             if now_empty {
                 bucket.remove();
+                self.changes += 1;
             }
             if let (Some(site), Some(count)) = (
                 self.sites.get_mut(site_id as usize),
@@ -588,7 +689,12 @@ mod tests {
                 prop_assert_eq!(index.iter().count(), model.len());
                 for b in index.buckets.iter() {
                     let secure = b.entries.iter().filter(|e| e.cookie.secure).count();
-                    prop_assert_eq!(b.secure as usize, secure);
+                    prop_assert_eq!(b.secure_count() as usize, secure);
+                    // The flag says "not a public suffix" only when the
+                    // list agrees.
+                    if b.secure & REGISTRABLE != 0 {
+                        prop_assert!(!crate::domain::is_public_suffix(&b.domain));
+                    }
                     for (t, e) in b.tags.iter().zip(&b.entries) {
                         prop_assert_eq!(*t, tag(&e.cookie.name, &e.cookie.path));
                     }

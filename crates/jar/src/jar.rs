@@ -10,7 +10,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::cookie::Cookie;
 use crate::domain::{domain_match, path_match};
 use crate::events::{ChangeKind, CookieEvent, CookieSink};
-use crate::index::{Entry, Index, SiteId, Upsert};
+use crate::index::{DomainFacts, Entry, Index, SiteId, Slot, Upsert};
 use crate::limits::Limits;
 use crate::make;
 use crate::parse::parse_set_cookie2;
@@ -601,7 +601,7 @@ impl CookieJar {
         self.store_checked(cookie, request, now)
     }
 
-    // Inlined with `store` and `Index::upsert`: each call took the cookie
+    // Inlined with `store` and `Index::upsert_hashed`: each call took the cookie
     // (a few hundred bytes) by value, and each move was a copy.
     #[inline(always)]
     fn store_checked(
@@ -610,18 +610,31 @@ impl CookieJar {
         request: &CookieRequest,
         now: i64,
     ) -> Result<Stored, Reason> {
-        self.policy.set_ok(&cookie, request)?;
-        if !cookie.secure && !self.policy.is_secure(request) && self.shadows_secure(&cookie) {
+        // One hash and probe of the domain serve the policy (a domain the
+        // index knows to be registrable skips the public suffix list), the
+        // secure-cookie rule (its site) and the store (the hash).
+        let facts = self.index.domain_facts(&cookie.domain);
+        if facts.registrable {
+            self.policy.set_ok_registrable(&cookie, request)?;
+        } else {
+            self.policy.set_ok(&cookie, request)?;
+        }
+        if !cookie.secure && !self.policy.is_secure(request) && self.shadows_secure(&cookie, facts)
+        {
             return Err(Reason::WouldOverwriteSecure);
         }
-        self.store(cookie, now)
+        self.store_hashed(cookie, now, facts.hash, facts.slot)
     }
 
     /// RFC 6265bis §5.7 step 16 ("leave secure cookies alone"): an insecure
     /// origin may not set a cookie that would overwrite or shadow a Secure
     /// one of the same name on a related domain and path.
-    fn shadows_secure(&self, cookie: &Cookie) -> bool {
-        self.index.site_domains(&cookie.domain).iter().any(|d| {
+    fn shadows_secure(&self, cookie: &Cookie, facts: DomainFacts) -> bool {
+        let domains = match facts.site {
+            Some(site) => self.index.site_domains_of(site),
+            None => self.index.site_domains(&cookie.domain),
+        };
+        domains.iter().any(|d| {
             (domain_match(d, &cookie.domain) || domain_match(&cookie.domain, d))
                 && self.index.bucket_with_secure(d).is_some_and(|bucket| {
                     bucket.iter().any(|e| {
@@ -650,7 +663,21 @@ impl CookieJar {
     /// [`set_cookie`](Self::set_cookie) at `now` (a file's cookies are
     /// stored at one instant, without reading the clock for each).
     #[inline(always)]
-    pub(crate) fn store(&mut self, mut cookie: Cookie, now: i64) -> Result<Stored, Reason> {
+    pub(crate) fn store(&mut self, cookie: Cookie, now: i64) -> Result<Stored, Reason> {
+        let hash = self.index.hash(&cookie.domain);
+        self.store_hashed(cookie, now, hash, None)
+    }
+
+    /// [`store`](Self::store) with the index's hash of `cookie.domain` and
+    /// where its bucket may be ([`DomainFacts`]).
+    #[inline(always)]
+    fn store_hashed(
+        &mut self,
+        mut cookie: Cookie,
+        now: i64,
+        hash: u64,
+        slot: Option<Slot>,
+    ) -> Result<Stored, Reason> {
         if cookie.name.len() + cookie.value.len() > self.limits.max_cookie_size {
             return Err(Reason::TooLarge);
         }
@@ -672,7 +699,10 @@ impl CookieJar {
             )
         });
         let (stored, site_over_limit) =
-            match self.index.upsert(cookie, self.limits.max_cookies_per_site) {
+            match self
+                .index
+                .upsert_hashed(cookie, hash, slot, self.limits.max_cookies_per_site)
+            {
                 Upsert::Replaced => (Stored::Replaced, None),
                 Upsert::Added { site_over_limit } => (Stored::Added, site_over_limit),
             };

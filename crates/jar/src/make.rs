@@ -113,7 +113,11 @@ pub(crate) fn from_header(
         ),
         _ => (CompactString::from(default_path(request.path())), false),
     };
-    let (port, port_specified) = port(sc.port.map(|p| p.map(str::to_owned)), request);
+    // Almost no cookie has a Port: decide that without a call.
+    let (port, port_specified) = match sc.port {
+        None => (None, false),
+        Some(p) => port(Some(p.map(str::to_owned)), request),
+    };
     Ok(Cookie {
         version,
         name: CompactString::from(sc.name),

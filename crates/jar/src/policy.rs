@@ -46,6 +46,16 @@ pub trait CookiePolicy: Send + Sync + std::fmt::Debug {
     /// May `cookie`, received in the response to `request`, be stored?
     fn set_ok(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason>;
 
+    /// [`set_ok`](Self::set_ok) for a cookie whose domain the jar knows is
+    /// no public suffix: it holds cookies for that domain and asked the
+    /// public suffix list when it first did. A policy that consults the list
+    /// may skip that lookup here; the answer must be the same as `set_ok`'s,
+    /// which is what the default does.
+    #[doc(hidden)]
+    fn set_ok_registrable(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
+        self.set_ok(cookie, request)
+    }
+
     /// May `cookie` be sent with `request`? The jar itself never sends an
     /// expired cookie (it owns the clock), so this need not check expiry.
     fn return_ok(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason>;
@@ -310,7 +320,15 @@ impl DefaultCookiePolicy {
         Ok(())
     }
 
-    fn set_ok_domain(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
+    /// The domain checks of `set_ok`; `registrable` says the jar knows
+    /// the cookie's domain is no public suffix (see
+    /// [`CookiePolicy::set_ok_registrable`]).
+    fn set_ok_domain(
+        &self,
+        cookie: &Cookie,
+        request: &CookieRequest,
+        registrable: bool,
+    ) -> Result<(), Reason> {
         self.check_lists(&cookie.domain)?;
         if cookie.host_only {
             return Ok(());
@@ -344,7 +362,7 @@ impl DefaultCookiePolicy {
                 return Err(Reason::DomainMismatch);
             }
         }
-        if self.reject_public_suffixes && is_public_suffix(domain) {
+        if self.reject_public_suffixes && !registrable && is_public_suffix(domain) {
             return Err(Reason::PublicSuffix);
         }
         if (rfc2965
@@ -453,8 +471,16 @@ fn is_country_code_sld(domain: &str) -> bool {
         )
 }
 
-impl CookiePolicy for DefaultCookiePolicy {
-    fn set_ok(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
+impl DefaultCookiePolicy {
+    /// `set_ok`, told whether the cookie's domain is known to be no
+    /// public suffix.
+    #[inline]
+    fn set_ok_with(
+        &self,
+        cookie: &Cookie,
+        request: &CookieRequest,
+        registrable: bool,
+    ) -> Result<(), Reason> {
         self.check_version(cookie)?;
         self.check_verifiability(cookie, request)?;
         let rfc2965 = is_rfc2965(cookie);
@@ -467,7 +493,7 @@ impl CookiePolicy for DefaultCookiePolicy {
         {
             return Err(Reason::PathNotPrefix);
         }
-        self.set_ok_domain(cookie, request)?;
+        self.set_ok_domain(cookie, request, registrable)?;
         if cookie.port_specified {
             Self::check_port_list(cookie, request)?;
         }
@@ -479,6 +505,16 @@ impl CookiePolicy for DefaultCookiePolicy {
             return Err(Reason::SameSiteNoneInsecure);
         }
         self.check_prefixes(cookie, request)
+    }
+}
+
+impl CookiePolicy for DefaultCookiePolicy {
+    fn set_ok(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
+        self.set_ok_with(cookie, request, false)
+    }
+
+    fn set_ok_registrable(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
+        self.set_ok_with(cookie, request, true)
     }
 
     fn return_ok(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {

@@ -1,7 +1,8 @@
 //! Each switch of DefaultCookiePolicy, shown by its effect on a jar.
 
 use clientcookie_jar::{
-    CookieJar, CookieRequest, DefaultCookiePolicy, DomainStrictness, Reason, RequestFacts, Stored,
+    Cookie, CookieJar, CookieRequest, DefaultCookiePolicy, DomainStrictness, Reason, RequestFacts,
+    Stored,
 };
 
 fn jar(policy: DefaultCookiePolicy) -> CookieJar {
@@ -165,6 +166,48 @@ fn strict_domain_refuses_country_code_second_level_domains() {
     assert_eq!(
         set(&mut strict, "http://www.foo.co.uk/", "a=1; Domain=.co.uk"),
         Err(Reason::CountryCodeSecondLevel)
+    );
+}
+
+/// The jar lets the policy skip the public suffix list for a domain it
+/// already holds cookies for and found registrable; a domain it holds that
+/// is itself a public suffix (a host-only cookie of `github.io`, or one
+/// stored without the policy) is still checked every time.
+#[test]
+fn a_public_suffix_the_jar_already_holds_is_still_refused_as_a_domain() {
+    let mut j = jar(DefaultCookiePolicy::default());
+    assert_eq!(
+        set(&mut j, "https://github.io/", "b=1; Domain=github.io"),
+        Ok(Stored::Added)
+    );
+    assert_eq!(
+        j.set_cookie(Cookie::new("c", "1", "co.uk", "/")),
+        Ok(Stored::Added)
+    );
+    assert_eq!(
+        set(&mut j, "https://foo.github.io/", "a=1; Domain=github.io"),
+        Err(Reason::PublicSuffix)
+    );
+    assert_eq!(
+        set(&mut j, "http://www.example.co.uk/", "a=1; Domain=co.uk"),
+        Err(Reason::PublicSuffix)
+    );
+    // A registrable domain, new and then known, is accepted both times.
+    assert_eq!(
+        set(
+            &mut j,
+            "http://www.example.co.uk/",
+            "a=1; Domain=example.co.uk"
+        ),
+        Ok(Stored::Added)
+    );
+    assert_eq!(
+        set(
+            &mut j,
+            "http://www.example.co.uk/",
+            "a=2; Domain=example.co.uk"
+        ),
+        Ok(Stored::Replaced)
     );
 }
 

@@ -157,8 +157,68 @@ impl<'a> AttributePairs<'a> {
     }
 }
 
+/// The bytes of `w` equal to zero, marked by their top bit, exactly from
+/// the lowest one up (see [`find_either`]).
+#[inline(always)]
+fn zero_bytes(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    w.wrapping_sub(ONES) & !w & HIGHS
+}
+
+/// The low `k` bytes of a word (`1 <= k <= 8`).
+#[inline(always)]
+fn low_bytes(k: usize) -> u64 {
+    if k >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * k)) - 1
+    }
+}
+
+/// The attribute name starting at `start` (not whitespace) when it is one
+/// to eight bytes long, ends at `=`, `;` or the end of the text and has no
+/// whitespace before that: its length, and its bytes as a little-endian
+/// word (zero above the name). One load and one search of eight bytes
+/// replace searching, trimming and copying the name for [`attr_kind`];
+/// every other name is `None`, for the general path.
+#[inline(always)]
+fn short_name(b: &[u8], start: usize) -> Option<(usize, u64)> {
+    const EQ: u64 = 0x0101_0101_0101_0101 * b'=' as u64;
+    const SEMI: u64 = 0x0101_0101_0101_0101 * b';' as u64;
+    let n = b.len();
+    let (w, avail) = match b.get(start..start + 8) {
+        Some(chunk) => (u64::from_le_bytes(chunk.try_into().ok()?), 8),
+        None => {
+            // Under eight bytes left: the text's last eight, shifted so
+            // that the name starts at the lowest byte (zeros above).
+            let tail_start = n.checked_sub(8)?;
+            let chunk: [u8; 8] = b.get(tail_start..)?.try_into().ok()?;
+            let skip = start.checked_sub(tail_start)?;
+            if skip >= 8 {
+                return None;
+            }
+            (u64::from_le_bytes(chunk) >> (8 * skip), 8 - skip)
+        }
+    };
+    // Zero bytes shifted in are neither `=` nor `;`, so a hit is a real one.
+    let hits = zero_bytes(w ^ EQ) | zero_bytes(w ^ SEMI);
+    let k = if hits != 0 {
+        (hits.trailing_zeros() / 8) as usize
+    } else if avail < 8 || matches!(b.get(start + 8), None | Some(b'=' | b';')) {
+        avail
+    } else {
+        return None;
+    };
+    if k == 0 || matches!(b[start + k - 1], b' ' | b'\t') {
+        return None;
+    }
+    Some((k, w & low_bytes(k)))
+}
+
 impl<'a> Iterator for AttributePairs<'a> {
-    type Item = (&'a str, Option<&'a str>);
+    /// The attribute's kind ([`attr_kind`] of its name), name and value.
+    type Item = (Attr, &'a str, Option<&'a str>);
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
@@ -167,17 +227,30 @@ impl<'a> Iterator for AttributePairs<'a> {
         if self.pos > n {
             return None;
         }
-        let start = self.pos;
-        let i = find_either(b, start, b'=', b';');
-        let name = self.piece(trim_range(b, start, i));
+        let mut start = self.pos;
+        while start < n && matches!(b[start], b' ' | b'\t') {
+            start += 1;
+        }
+        let (kind, name, i) = match short_name(b, start) {
+            Some((k, word)) => (
+                kind_of_word(word | (0x2020_2020_2020_2020 & low_bytes(k))),
+                self.piece((start, start + k)),
+                start + k,
+            ),
+            None => {
+                let i = find_either(b, start, b'=', b';');
+                let name = self.piece(trim_range(b, start, i));
+                (attr_kind(name), name, i)
+            }
+        };
         if i < n && b[i] == b'=' {
             let value_start = i + 1;
             let j = find_either(b, value_start, b';', b';');
             self.pos = j + 1;
-            Some((name, Some(self.piece(trim_range(b, value_start, j)))))
+            Some((kind, name, Some(self.piece(trim_range(b, value_start, j)))))
         } else {
             self.pos = i + 1;
-            Some((name, None))
+            Some((kind, name, None))
         }
     }
 }
@@ -207,6 +280,29 @@ enum Attr {
 /// per candidate replaces a per-byte case-insensitive loop.
 #[inline]
 fn attr_kind(name: &str) -> Attr {
+    let b = name.as_bytes();
+    if b.len() > 8 {
+        return if b.eq_ignore_ascii_case(b"commenturl") {
+            Attr::CommentUrl
+        } else {
+            Attr::Other
+        };
+    }
+    let mut bytes = [0u8; 8];
+    bytes[..b.len()].copy_from_slice(b);
+    let used = if b.len() == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * b.len())) - 1
+    };
+    kind_of_word(u64::from_le_bytes(bytes) | (0x2020_2020_2020_2020 & used))
+}
+
+/// Which attribute a name of up to eight bytes is, given as a
+/// little-endian word with 0x20 OR-ed into each of its bytes (see
+/// [`attr_kind`]).
+#[inline(always)]
+fn kind_of_word(lower: u64) -> Attr {
     const fn word(s: &[u8]) -> u64 {
         let mut bytes = [0u8; 8];
         let mut i = 0;
@@ -228,22 +324,6 @@ fn attr_kind(name: &str) -> Attr {
     const HTTPONLY: u64 = word(b"httponly");
     const SAMESITE: u64 = word(b"samesite");
 
-    let b = name.as_bytes();
-    if b.len() > 8 {
-        return if b.eq_ignore_ascii_case(b"commenturl") {
-            Attr::CommentUrl
-        } else {
-            Attr::Other
-        };
-    }
-    let mut bytes = [0u8; 8];
-    bytes[..b.len()].copy_from_slice(b);
-    let used = if b.len() == 8 {
-        u64::MAX
-    } else {
-        (1u64 << (8 * b.len())) - 1
-    };
-    let lower = u64::from_le_bytes(bytes) | (0x2020_2020_2020_2020 & used);
     match lower {
         PATH => Attr::Path,
         PORT => Attr::Port,
@@ -267,7 +347,34 @@ fn is_forbidden_control(b: u8) -> bool {
 }
 
 /// RFC 6265 §5.2.2: a `-` or a digit, then digits only. Saturates.
+///
+/// Up to 18 digits cannot overflow, so they are summed in one plain loop
+/// that also checks them; longer values take the saturating path
+/// ([`parse_max_age_saturating`]).
+#[inline]
 fn parse_max_age(value: &str) -> Option<i64> {
+    let b = value.as_bytes();
+    let (negative, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        b'0'..=b'9' => (false, b),
+        _ => return None,
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return parse_max_age_saturating(value);
+    }
+    let mut n: i64 = 0;
+    for &c in digits {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + i64::from(d);
+    }
+    Some(if negative { -n } else { n })
+}
+
+/// [`parse_max_age`] for any length: the reference it is tested against.
+fn parse_max_age_saturating(value: &str) -> Option<i64> {
     let (negative, digits) = match value.as_bytes().first()? {
         b'-' => (true, &value.as_bytes()[1..]),
         b'0'..=b'9' => (false, value.as_bytes()),
@@ -363,10 +470,60 @@ impl Parts<'_> {
     }
 }
 
-/// [`parse_set_cookie`], borrowing from `bytes`. Inlined into its two
-/// callers so that the result is built in place, not copied out.
+/// Whether every byte of `chunk` is printable ASCII (`0x20..=0x7E`) or a
+/// tab: then the bytes are UTF-8 and hold no control character. No early
+/// exit inside the chunk, so the compiler checks it as one vector.
+#[inline(always)]
+fn chunk_is_plain(chunk: &[u8; 16]) -> bool {
+    chunk.iter().fold(true, |ok, &b| {
+        ok & ((b.wrapping_sub(0x20) < 0x5f) | (b == b'\t'))
+    })
+}
+
+/// Whether every byte of `bytes` is printable ASCII or a tab, sixteen at a
+/// time (the last chunk overlaps the one before it; a header under sixteen
+/// bytes is padded with spaces).
 #[inline]
-pub(crate) fn parse_parts(bytes: &[u8]) -> Result<Parts<'_>, ParseError> {
+fn is_plain(bytes: &[u8]) -> bool {
+    let mut chunks = bytes.chunks_exact(16);
+    for chunk in chunks.by_ref() {
+        let Ok(chunk) = <&[u8; 16]>::try_from(chunk) else {
+            return false;
+        };
+        if !chunk_is_plain(chunk) {
+            return false;
+        }
+    }
+    if chunks.remainder().is_empty() {
+        return true;
+    }
+    let mut last = [b' '; 16];
+    match bytes.len().checked_sub(16) {
+        Some(start) => last.copy_from_slice(&bytes[start..]),
+        None => last[..bytes.len()].copy_from_slice(bytes),
+    }
+    chunk_is_plain(&last)
+}
+
+/// The header as text, or why it is refused: bytes that are not UTF-8, or
+/// a control character other than tab (RFC 6265bis §5.6).
+///
+/// Headers servers send are printable ASCII: one vector pass over the bytes
+/// proves that and skips both the UTF-8 validation and the control-character
+/// scan (together a tenth of storing a cookie); anything else takes the
+/// general path.
+#[inline]
+fn checked_text(bytes: &[u8]) -> Result<&str, ParseError> {
+    if is_plain(bytes) {
+        // SAFETY: every byte is ASCII (checked just above), and ASCII is UTF-8.
+        return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
+    }
+    checked_text_slow(bytes)
+}
+
+/// [`checked_text`] without the fast path: the reference it is tested
+/// against, and what it falls back to.
+fn checked_text_slow(bytes: &[u8]) -> Result<&str, ParseError> {
     let text = std::str::from_utf8(bytes).map_err(|_| ParseError::NotUtf8)?;
     // A fold without early exit compiles to SIMD: on the short, clean headers
     // servers send that beats stopping at the first bad byte.
@@ -376,6 +533,14 @@ pub(crate) fn parse_parts(bytes: &[u8]) -> Result<Parts<'_>, ParseError> {
     {
         return Err(ParseError::ControlCharacter);
     }
+    Ok(text)
+}
+
+/// [`parse_set_cookie`], borrowing from `bytes`. Inlined into its two
+/// callers so that the result is built in place, not copied out.
+#[inline]
+pub(crate) fn parse_parts(bytes: &[u8]) -> Result<Parts<'_>, ParseError> {
+    let text = checked_text(bytes)?;
 
     // The name-value pair ends at the first `;`; its name at the first `=`
     // before that. One scan finds whichever comes first.
@@ -428,7 +593,7 @@ pub(crate) fn parse_parts(bytes: &[u8]) -> Result<Parts<'_>, ParseError> {
             text: attributes,
             pos: 0,
         };
-        for (attr, raw_value) in pairs {
+        for (kind, attr, raw_value) in pairs {
             if attr.is_empty() {
                 continue;
             }
@@ -436,7 +601,7 @@ pub(crate) fn parse_parts(bytes: &[u8]) -> Result<Parts<'_>, ParseError> {
             if v.len() > MAX_ATTRIBUTE_VALUE {
                 continue;
             }
-            match attr_kind(attr) {
+            match kind {
                 Attr::Expires => {
                     if !v.is_empty() {
                         if let Some(t) = crate::date::parse_cookie_date(v.as_bytes()) {
@@ -615,6 +780,30 @@ mod tests {
         }
 
         #[test]
+        fn the_vector_check_of_a_header_agrees_with_utf8_and_control_checks(
+            text in prop::collection::vec(
+                prop_oneof![
+                    8 => 0x20u8..0x7f,
+                    1 => prop::sample::select(vec![0u8, 8, 9, 10, 13, 0x1f, 0x7f, 0x80, 0xc3, 0xa9, 0xff]),
+                ],
+                0..70,
+            ),
+        ) {
+            // Every byte printable or tab exactly when the vector check says
+            // so, and the result (text or error) always the general path's.
+            let plain = text.iter().all(|&b| (0x20..0x7f).contains(&b) || b == b'\t');
+            prop_assert_eq!(is_plain(&text), plain);
+            prop_assert_eq!(checked_text(&text), checked_text_slow(&text));
+        }
+
+        #[test]
+        fn max_age_fast_path_agrees_with_the_saturating_parse(
+            text in "-?[0-9]{0,22}|[0-9x -]{0,6}",
+        ) {
+            prop_assert_eq!(parse_max_age(&text), parse_max_age_saturating(&text));
+        }
+
+        #[test]
         fn find_either_finds_the_first_of_two_bytes(
             text in prop::collection::vec(prop::sample::select(b"ab=;\x80\xff\x01 ".to_vec()), 0..40),
             start in 0usize..45,
@@ -632,11 +821,40 @@ mod tests {
         }
 
         #[test]
+        fn attribute_kinds_read_eight_bytes_at_a_time_agree_with_the_names(
+            parts in prop::collection::vec(
+                (
+                    prop::sample::select(vec![
+                        "Path", "path", " PATH", "SameSite", "samesitex", "HTTPONLY", "HttpOnly",
+                        "Secure", "secure ", "max-age", "Max-Age\t", "Expires", "domain", "Domain",
+                        "commentURL", "Comment", "port", "Version", "discard", "x", "", " ",
+                        "pat", "paths", "\u{e9}", "Secur\u{e9}",
+                    ]),
+                    prop::sample::select(vec!["=", ";", "; ", "=v;", " = ", "=Lax; ", ""]),
+                ),
+                0..8,
+            ),
+        ) {
+            let text: String = parts.iter().map(|(n, sep)| format!("{n}{sep}")).collect();
+            let fast: Vec<_> = AttributePairs { text: &text, pos: 0 }.collect();
+            let names: Vec<_> = fast.iter().map(|&(_, n, v)| (n, v)).collect();
+            prop_assert_eq!(names, reference_pairs(&text));
+            for (kind, name, _) in fast {
+                prop_assert_eq!(kind_name(kind), reference_kind(name), "{:?} in {:?}", name, text);
+            }
+        }
+
+        #[test]
         fn the_one_pass_attribute_splitter_agrees_with_split_find_trim(
             text in "[a-zA-Z =;\t\u{e9}\u{1F36A}-]{0,80}"
         ) {
             let fast: Vec<_> = AttributePairs { text: &text, pos: 0 }.collect();
-            prop_assert_eq!(fast, reference_pairs(&text));
+            let names: Vec<_> = fast.iter().map(|&(_, n, v)| (n, v)).collect();
+            prop_assert_eq!(names, reference_pairs(&text));
+            // The kind read from the eight-byte word is the name's kind.
+            for (kind, name, _) in fast {
+                prop_assert_eq!(kind_name(kind), reference_kind(name), "{:?}", name);
+            }
         }
     }
 
