@@ -1252,6 +1252,33 @@ fn arb_cookie() -> impl Strategy<Value = Cookie> {
 }
 
 proptest! {
+    /// Placing cookies by number gives what sorting them by number gives,
+    /// whatever the numbers: dense, with gaps, sparse, repeated.
+    #[test]
+    fn cookies_come_out_in_stored_order_however_they_are_numbered(
+        seqs in prop_oneof![
+            prop::collection::vec(prop_oneof![0u64..40, 1_000u64..1_030, Just(u64::MAX - 1)], 0..60),
+            // Every number of a range, once: no gaps.
+            (0usize..60, 0u64..1_000).prop_flat_map(|(n, from)| {
+                Just((from..from + n as u64).collect::<Vec<_>>()).prop_shuffle()
+            }),
+        ],
+    ) {
+        let cookies: Vec<Cookie> = (0..seqs.len())
+            .map(|i| Cookie::new(format!("c{i}"), "", "h", "/"))
+            .collect();
+        let pairs: Vec<(u64, &Cookie)> = seqs.iter().copied().zip(&cookies).collect();
+        let mut sorted = pairs.clone();
+        sorted.sort_by_key(|&(seq, _)| seq);
+        let names = |v: Vec<&Cookie>| v.into_iter().map(|c| c.name.to_string()).collect::<Vec<_>>();
+        prop_assert_eq!(
+            names(in_stored_order(pairs.into_iter())),
+            names(sorted.into_iter().map(|(_, c)| c).collect())
+        );
+    }
+}
+
+proptest! {
     #[test]
     fn lwp_save_then_load_gives_the_same_cookies(cookies in proptest::collection::vec(arb_cookie(), 0..6)) {
         let back = lwp_round_trip(&cookies);
