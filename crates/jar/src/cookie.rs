@@ -23,11 +23,9 @@ use compact_str::CompactString;
 /// ```
 // `repr(C)` and this field order keep what a lookup reads together: the
 // flags, version, expiry and path (is this cookie a candidate?) in the first
-// cache line, domain, name and the times in the second, then the rare
-// RFC 2965 fields and the value (the jar's index keeps a copy of short
-// `name=value` texts next to the cookie, so a lookup seldom reads the
-// value itself). On a jar of 100,000 cookies a lookup is bound by cache
-// misses, and Rust's own layout scattered these over four lines.
+// cache line, domain, name and the times in the second, then the value; the
+// rare RFC 2965 fields last. On a jar of 100,000 cookies a lookup is bound
+// by cache misses, and Rust's own layout scattered these over four lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 #[repr(C)]
@@ -69,6 +67,8 @@ pub struct Cookie {
     pub creation_time: i64,
     /// When the cookie was last sent or stored.
     pub last_access_time: i64,
+    /// The cookie's value, exactly as the server sent it (quotes included).
+    pub value: CompactString,
     /// RFC 2965 `Port` list (`"80,8080"`), or `None` when there is no list.
     pub port: Option<String>,
     /// RFC 2965 `Comment`.
@@ -78,8 +78,6 @@ pub struct Cookie {
     /// Attributes the jar does not interpret, in the order received (the
     /// seed's `rest`).
     pub rest: Vec<(String, Option<String>)>,
-    /// The cookie's value, exactly as the server sent it (quotes included).
-    pub value: CompactString,
 }
 
 impl Cookie {
@@ -210,8 +208,8 @@ impl std::fmt::Display for Cookie {
 mod layout_tests {
     use super::*;
 
-    /// The lookup's hot fields sit in the first two cache lines, the value
-    /// in the fourth (see the comment on `Cookie`).
+    /// The lookup's hot fields sit in the first two cache lines (see the
+    /// comment on `Cookie`).
     #[test]
     fn the_fields_a_lookup_reads_share_the_first_two_cache_lines() {
         let offset = |f: usize| f;
@@ -220,7 +218,5 @@ mod layout_tests {
         assert!(std::mem::offset_of!(Cookie, name) + 24 <= 128);
         assert!(std::mem::offset_of!(Cookie, domain) + 24 <= 128);
         assert!(std::mem::offset_of!(Cookie, creation_time) + 8 <= 128);
-        assert!(std::mem::offset_of!(Cookie, value) >= 192);
-        assert!(std::mem::size_of::<Cookie>() <= 248);
     }
 }

@@ -17,96 +17,12 @@ use compact_str::CompactString;
 use crate::cookie::Cookie;
 use crate::domain::{site_and_registrable, site_of};
 
-/// A stored cookie, its insertion number, which breaks ties between equal
-/// creation times in the Cookie header order (RFC 6265 §5.4 step 2), and
-/// its `name=value` text as the Cookie header carries it, once a lookup has
-/// returned the cookie.
-///
-/// Laid out for lookups on a jar larger than the cache (`repr(C)`, aligned
-/// to a cache line): the first two lines hold what a lookup needs of a
-/// cookie it returns besides the policy's fields, the number and the header
-/// text, so that a returned cookie costs three or four lines of its entry
-/// (these and the cookie's first two, see the comment on `Cookie`) and no
-/// further miss for a value kept on the heap (values over 24 bytes, most of
-/// them). The text duplicates the name and value: 128 more bytes per
-/// cookie. It is written when a lookup first returns the cookie (`touch`),
-/// not when the cookie is stored: storing pays only for the larger entry
-/// (see BENCHMARKS.md, "Lookup growth, session 5"), and a cookie never sent
-/// costs no copy.
+/// A stored cookie and its insertion number, which breaks ties between equal
+/// creation times in the Cookie header order (RFC 6265 §5.4 step 2).
 #[derive(Debug, Clone)]
-#[repr(C, align(64))]
 pub(crate) struct Entry {
-    pub(crate) seq: u64,
-    /// Length of `text`, or `NO_TEXT` while no lookup has returned the
-    /// cookie, or when its header text is longer than `TEXT_CAP` or not
-    /// plain `name=value` (RFC 2965).
-    text_len: u8,
-    text: [u8; TEXT_CAP],
     pub(crate) cookie: Cookie,
-}
-
-/// How many bytes of header text an entry keeps: the rest of its first two
-/// lines (every cookie of the workload corpora; 72 % of the large one's
-/// would fit in one line).
-const TEXT_CAP: usize = 128 - 8 - 1;
-const NO_TEXT: u8 = u8::MAX;
-
-impl Entry {
-    fn new(cookie: Cookie, seq: u64) -> Entry {
-        Entry {
-            seq,
-            text_len: NO_TEXT,
-            text: [0; TEXT_CAP],
-            cookie,
-        }
-    }
-
-    /// Keep the cookie's header text (after any change of the cookie).
-    fn set_text(&mut self) {
-        let c = &self.cookie;
-        self.text_len = NO_TEXT;
-        if c.version.is_some_and(|v| v > 0) {
-            // RFC 2965 cookies are written with escapes and `$` attributes.
-            return;
-        }
-        let (name, value) = (c.name.as_bytes(), c.value.as_bytes());
-        // As `CookieJar`'s header writer: an empty name writes the value alone.
-        let parts: [&[u8]; 3] = if name.is_empty() {
-            [value, b"", b""]
-        } else {
-            [name, b"=", value]
-        };
-        let len: usize = parts.iter().map(|p| p.len()).sum();
-        if len > TEXT_CAP {
-            return;
-        }
-        let mut at = 0;
-        for part in parts {
-            if let Some(dst) = self.text.get_mut(at..at + part.len()) {
-                dst.copy_from_slice(part);
-            }
-            at += part.len();
-        }
-        self.text_len = len as u8;
-    }
-
-    /// Whether the entry keeps the cookie's header text.
-    #[inline]
-    pub(crate) fn has_text(&self) -> bool {
-        self.text_len != NO_TEXT
-    }
-
-    /// The cookie as a Cookie header carries it (`name=value`), when kept.
-    #[inline]
-    pub(crate) fn header_text(&self) -> Option<&str> {
-        let text = self.text.get(..usize::from(self.text_len))?;
-        debug_assert!(std::str::from_utf8(text).is_ok());
-        // SAFETY: `set_text` is the only writer of `text` and `text_len`;
-        // it copies whole `&str`s (the name, "=", the value) and sets the
-        // length to their sum, so `text[..text_len]` is UTF-8. (Checking
-        // would cost more than the copy on every cookie a lookup returns.)
-        Some(unsafe { std::str::from_utf8_unchecked(text) })
-    }
+    pub(crate) seq: u64,
 }
 
 /// The cookies of one domain, and the number of the site they count under.
@@ -358,16 +274,12 @@ impl Index {
     }
 
     /// Set the last-access time of the cookies at `positions` of `domain`'s
-    /// bucket (a lookup returned them), and keep their header text.
+    /// bucket.
     pub(crate) fn touch(&mut self, domain: &str, positions: impl Iterator<Item = usize>, now: i64) {
         if let Some(bucket) = self.find_mut(domain) {
             for pos in positions {
                 if let Some(entry) = bucket.entries.get_mut(pos) {
                     entry.cookie.last_access_time = now;
-                    if !entry.has_text() {
-                        // The name and value were just read for the header.
-                        entry.set_text();
-                    }
                 }
             }
         }
@@ -514,10 +426,9 @@ impl Index {
                         }
                     }
                     entry.cookie = cookie;
-                    entry.text_len = NO_TEXT;
                     return Upsert::Replaced;
                 }
-                bucket.push(Entry::new(cookie, seq), t);
+                bucket.push(Entry { cookie, seq }, t);
                 bucket.site
             }
             None => {
@@ -544,7 +455,7 @@ impl Index {
                     secure: if registrable { REGISTRABLE } else { 0 },
                     tags: [0; TAGGED],
                 };
-                bucket.push(Entry::new(cookie, seq), t);
+                bucket.push(Entry { cookie, seq }, t);
                 let hasher = &self.hasher;
                 self.buckets
                     .insert_unique(hash, bucket, |b| hasher.hash_one(b.domain.as_str()));
@@ -708,8 +619,6 @@ mod tests {
         Store(u8, u8, u8, u8),
         RemoveName(u8),
         Evict(u8),
-        /// A lookup returned every cookie of a domain.
-        Touch(u8),
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -717,39 +626,7 @@ mod tests {
             6 => (0u8..4, 0u8..3, 0u8..3, any::<u8>()).prop_map(|(d, n, p, v)| Op::Store(d, n, p, v)),
             1 => (0u8..3).prop_map(Op::RemoveName),
             1 => (0u8..6).prop_map(Op::Evict),
-            2 => (0u8..4).prop_map(Op::Touch),
         ]
-    }
-
-    #[test]
-    fn an_entry_is_five_whole_cache_lines_the_first_for_the_lookup() {
-        assert_eq!(std::mem::size_of::<Entry>(), 384);
-        assert_eq!(std::mem::align_of::<Entry>(), 64);
-        assert!(std::mem::offset_of!(Entry, text) + TEXT_CAP <= 128);
-        assert_eq!(std::mem::offset_of!(Entry, cookie), 128);
-    }
-
-    #[test]
-    fn only_plain_short_cookies_keep_their_header_text() {
-        let mut index = Index::default();
-        let long = "v".repeat(TEXT_CAP);
-        let mut rfc2965 = Cookie::new("b", "1", "example.com", "/");
-        rfc2965.version = Some(1);
-        for cookie in [
-            Cookie::new("a", long.as_str(), "example.com", "/"),
-            rfc2965,
-            Cookie::new("", "bare", "example.com", "/"),
-        ] {
-            index.upsert(cookie, usize::MAX);
-        }
-        index.touch("example.com", 0..3, 1);
-        let kept: Vec<Option<&str>> = index
-            .bucket("example.com")
-            .unwrap_or(&[])
-            .iter()
-            .map(Entry::header_text)
-            .collect();
-        assert_eq!(kept, [None, None, Some("bare")]);
     }
 
     #[test]
@@ -798,15 +675,6 @@ mod tests {
                         model.retain(|m| m.1 != name);
                         prop_assert_eq!(removed.len(), before - model.len());
                     }
-                    Op::Touch(d) => {
-                        let domain = DOMAINS[usize::from(d)];
-                        let n = index.bucket(domain).map_or(0, <[Entry]>::len);
-                        index.touch(domain, 0..n, 1);
-                        for e in index.bucket(domain).unwrap_or(&[]) {
-                            let text = e.cookie.to_string();
-                            prop_assert_eq!(e.header_text(), Some(text.as_str()));
-                        }
-                    }
                     Op::Evict(keep) => {
                         let keep = usize::from(keep);
                         let before = model.len();
@@ -826,13 +694,6 @@ mod tests {
                     // list agrees.
                     if b.secure & REGISTRABLE != 0 {
                         prop_assert!(!crate::domain::is_public_suffix(&b.domain));
-                    }
-                    for e in &b.entries {
-                        // Kept once a lookup returned the cookie, and then
-                        // always its current text.
-                        if let Some(kept) = e.header_text() {
-                            prop_assert_eq!(kept, e.cookie.to_string());
-                        }
                     }
                     for (t, e) in b.tags.iter().zip(&b.entries) {
                         prop_assert_eq!(*t, tag(&e.cookie.name, &e.cookie.path));

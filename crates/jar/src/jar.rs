@@ -845,9 +845,12 @@ impl CookieJar {
             }
             selection.buckets.push((domain, bucket));
         }
-        for (_, bucket) in &selection.buckets {
-            prefetch_entries(bucket);
-        }
+        let warm = selection
+            .buckets
+            .iter()
+            .flat_map(|(_, bucket)| bucket.iter())
+            .fold(0i64, |acc, e| acc ^ e.cookie.expires.unwrap_or(0));
+        std::hint::black_box(warm);
         for (level, &(_, bucket)) in selection.buckets.iter().enumerate() {
             for (pos, e) in bucket.iter().enumerate() {
                 let c = &e.cookie;
@@ -859,15 +862,7 @@ impl CookieJar {
                     self.policy.return_ok(c, request)
                 };
                 match verdict {
-                    Ok(()) => {
-                        if !e.has_text() {
-                            // The header is written from the value itself
-                            // (on the heap when over 24 bytes): ask for it
-                            // now, while the rest of the selection runs.
-                            prefetch(c.value.as_ptr());
-                        }
-                        found.push((c.path.len(), c.creation_time, e.seq, level, pos));
-                    }
+                    Ok(()) => found.push((c.path.len(), c.creation_time, e.seq, level, pos)),
                     Err(reason) => tracing::debug!(
                         name = %c.name, domain = %c.domain, path = %c.path, %reason,
                         "cookie not returned"
@@ -963,11 +958,16 @@ impl CookieJar {
         if selection.picks.is_empty() {
             return None;
         }
+        // Touch every value before copying any (values over 24 bytes live
+        // on the heap): independent misses overlap, as in `select`.
+        let warm = selection.cookies().fold(0u8, |acc, c| {
+            acc ^ c.value.as_bytes().first().copied().unwrap_or(0)
+        });
+        std::hint::black_box(warm);
         let mut header = String::with_capacity(selection.picks.len() * 32);
         let mut any_not_v1 = false;
         let mut version_written = false;
-        for e in selection.entries() {
-            let c = &e.cookie;
+        for c in selection.cookies() {
             any_not_v1 |= c.version != Some(1);
             if !version_written {
                 version_written = true;
@@ -975,10 +975,7 @@ impl CookieJar {
                     let _ = write!(header, "$Version={v}; ");
                 }
             }
-            match e.header_text() {
-                Some(text) => header.push_str(text),
-                None => write_cookie(&mut header, c),
-            }
+            write_cookie(&mut header, c);
             header.push_str("; ");
         }
         header.truncate(header.len().saturating_sub(2));
@@ -1132,14 +1129,10 @@ struct Selection<'j, 'r> {
 }
 
 impl<'j, 'r> Selection<'j, 'r> {
-    fn entries(&self) -> impl Iterator<Item = &'j Entry> + '_ {
+    fn cookies(&self) -> impl Iterator<Item = &'j Cookie> + '_ {
         self.picks
             .iter()
-            .map(|&(level, pos)| &self.buckets[level].1[pos])
-    }
-
-    fn cookies(&self) -> impl Iterator<Item = &'j Cookie> + '_ {
-        self.entries().map(|e| &e.cookie)
+            .map(|&(level, pos)| &self.buckets[level].1[pos].cookie)
     }
 
     /// What [`CookieJar::touch`] needs, without the borrow of the jar.
@@ -1167,46 +1160,6 @@ fn host_and_parents(request: &CookieRequest) -> impl Iterator<Item = &str> {
             .map(|i| &d[i + 1..])
             .filter(|rest| !rest.is_empty())
     })
-}
-
-/// Ask the processor for the cache line at `p`; a hint, never a read (and
-/// nothing where there is no prefetch instruction).
-#[inline(always)]
-fn prefetch(p: *const u8) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        // SAFETY: a prefetch is a hint; it never faults nor reads into the
-        // program, whatever the address.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast()) }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
-
-/// Ask the processor for every cache line of `entries` (a bucket's
-/// cookies, 384 bytes each), so that the misses of a jar larger than the
-/// cache are all in flight at once instead of one after another as the
-/// policy reads each candidate.
-#[inline(always)]
-fn prefetch_entries(entries: &[Entry]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        // Entries are aligned to a line: one prefetch per line.
-        let start: *const u8 = entries.as_ptr().cast();
-        for offset in (0..std::mem::size_of_val(entries)).step_by(64) {
-            prefetch(start.wrapping_add(offset));
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        // Touch each cookie's first line: independent loads the processor
-        // overlaps as well.
-        let warm = entries
-            .iter()
-            .fold(0i64, |acc, e| acc ^ e.cookie.expires.unwrap_or(0));
-        std::hint::black_box(warm);
-    }
 }
 
 /// One cookie in a Cookie header; RFC 2965 cookies with their `$` attributes

@@ -5,7 +5,6 @@
 //! request's `http::Extensions` (whether the transaction is unverifiable and
 //! which host the user originally asked for, in RFC 2965's terms).
 
-use compact_str::CompactString;
 use http::{Method, Uri};
 
 /// Per-request facts that do not show in the URL, carried in
@@ -75,12 +74,10 @@ pub enum RequestError {
 pub struct CookieRequest {
     // Borrowed for the usual schemes: one allocation less per request.
     scheme: std::borrow::Cow<'static, str>,
-    // Host (lower case) and path, each kept inline when up to 24 bytes
-    // (most are): no allocation for the usual request, and a lookup hashes
-    // the host as soon as it reads the request, without first waiting for
-    // a heap line (on a large jar, that was one more miss per lookup).
-    host: CompactString,
-    path: CompactString,
+    // The host (lower case) and then the path, in one allocation:
+    // `text[..host_len]` and `text[host_len..]`.
+    text: String,
+    host_len: usize,
     port: u16,
     method: Method,
     is_ip: bool,
@@ -184,9 +181,11 @@ impl CookieRequest {
             "" => "/",
             p => p,
         };
-        let mut host = CompactString::from(host);
-        host.as_mut_str().make_ascii_lowercase();
-        let lower_host = host.as_str();
+        let mut text = String::with_capacity(host.len() + path.len());
+        text.push_str(host);
+        text.make_ascii_lowercase();
+        text.push_str(path);
+        let lower_host = &text[..host.len()];
         let is_ip = crate::domain::is_ip(lower_host);
         // A host that is no IP address is loopback only by name: no second
         // scan for an address.
@@ -199,8 +198,8 @@ impl CookieRequest {
             is_ip,
             is_loopback,
             scheme,
-            host,
-            path: CompactString::from(path),
+            host_len: host.len(),
+            text,
             port,
             method: Method::GET,
             facts: RequestFacts::default(),
@@ -303,7 +302,7 @@ impl CookieRequest {
     /// assert_eq!(CookieRequest::parse("http://A.example:81/").unwrap().host(), "a.example");
     /// ```
     pub fn host(&self) -> &str {
-        &self.host
+        &self.text[..self.host_len]
     }
 
     /// RFC 2965 §1 effective request-host: the host, with `.local` appended
@@ -338,7 +337,7 @@ impl CookieRequest {
     /// assert_eq!(CookieRequest::parse("http://a.example?q").unwrap().path(), "/");
     /// ```
     pub fn path(&self) -> &str {
-        &self.path
+        &self.text[self.host_len..]
     }
 
     /// The request method.
