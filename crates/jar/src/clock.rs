@@ -33,9 +33,10 @@ impl Clock for SystemClock {
 
 /// The wall clock's whole seconds. On Linux, the coarse real-time clock:
 /// it is the same clock read without the timestamp counter (updated every
-/// tick, a few milliseconds), which whole seconds do not notice, and it
-/// skips `SystemTime`'s nanosecond arithmetic; together these were a
-/// twentieth of storing a cookie.
+/// tick, a few milliseconds), so it may see a new second up to one tick
+/// late; no cookie decision depends on a few milliseconds. It also skips
+/// `SystemTime`'s nanosecond arithmetic; together these were a twentieth
+/// of storing a cookie.
 #[cfg(target_os = "linux")]
 pub(crate) fn now_system() -> i64 {
     let mut ts = libc::timespec {
