@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use proptest::prelude::*;
@@ -131,6 +131,27 @@ fn mozilla_round_trip(cookies: &[Cookie]) -> Vec<Cookie> {
 fn malformed(err: LoadError) -> (usize, Malformed) {
     match err {
         LoadError::Malformed { line, reason, .. } => (line, reason),
+        other => panic!("expected Malformed, got {other:?}"),
+    }
+}
+
+/// `revert` (or `load`) of a cookies.txt that must fail as malformed: the
+/// error names `path`; its line and reason are returned.
+fn malformed_on_read(jar: &mut CookieJar, path: &Path, revert_it: bool) -> (usize, Malformed) {
+    let result = if revert_it {
+        revert(jar, path, Format::Mozilla, LoadOptions::default())
+    } else {
+        load(jar, path, Format::Mozilla, LoadOptions::default())
+    };
+    match result.unwrap_err() {
+        LoadError::Malformed {
+            path: named,
+            line,
+            reason,
+        } => {
+            assert_eq!(named.as_deref(), Some(path));
+            (line, reason)
+        }
         other => panic!("expected Malformed, got {other:?}"),
     }
 }
@@ -558,22 +579,10 @@ fn revert_of_a_corrupt_file_leaves_the_jar_unchanged_and_load_adds_nothing() {
     let before: Vec<Cookie> = jar.iter().cloned().collect();
 
     for revert_it in [true, false] {
-        let result = if revert_it {
-            revert(&mut jar, &path, Format::Mozilla, LoadOptions::default())
-        } else {
-            load(&mut jar, &path, Format::Mozilla, LoadOptions::default())
-        };
-        match result.unwrap_err() {
-            LoadError::Malformed {
-                path: p,
-                line,
-                reason,
-            } => {
-                assert_eq!(p.as_deref(), Some(path.as_path()));
-                assert_eq!((line, reason), (3, Malformed::FieldCount(6)));
-            }
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(
+            malformed_on_read(&mut jar, &path, revert_it),
+            (3, Malformed::FieldCount(6))
+        );
         let after: Vec<Cookie> = jar.iter().cloned().collect();
         assert_eq!(after, before);
     }
@@ -720,24 +729,10 @@ fn a_large_corrupt_cookies_txt_names_its_line_and_leaves_the_jar_unchanged() {
             jar.set_cookie(persistent("old", "1", "h")).unwrap();
             let before = contents(&jar);
             for revert_it in [true, false] {
-                let result = if revert_it {
-                    revert(&mut jar, &path, Format::Mozilla, LoadOptions::default())
-                } else {
-                    load(&mut jar, &path, Format::Mozilla, LoadOptions::default())
-                };
-                match result.unwrap_err() {
-                    LoadError::Malformed {
-                        path: p,
-                        line,
-                        reason: got,
-                    } => {
-                        assert_eq!(p.as_deref(), Some(path.as_path()));
-                        assert_eq!(line, at + 1, "{bad:?}");
-                        if let Some(reason) = reason {
-                            assert_eq!(&got, reason);
-                        }
-                    }
-                    other => panic!("{other:?}"),
+                let (line, got) = malformed_on_read(&mut jar, &path, revert_it);
+                assert_eq!(line, at + 1, "{bad:?}");
+                if let Some(reason) = reason {
+                    assert_eq!(&got, reason);
                 }
                 assert_eq!(contents(&jar), before, "line {}: {bad:?}", at + 1);
             }
