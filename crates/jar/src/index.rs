@@ -121,6 +121,11 @@ impl Bucket {
     fn secure_count(&self) -> u32 {
         self.secure & !REGISTRABLE
     }
+
+    /// Whether the public suffix list found the domain registrable.
+    fn registrable(&self) -> bool {
+        self.secure & REGISTRABLE != 0
+    }
 }
 
 /// A site's position in [`Index::sites`].
@@ -363,7 +368,7 @@ impl Index {
                 changes: self.changes,
             }),
             site: bucket.map(|b| b.site),
-            registrable: bucket.is_some_and(|b| b.secure & REGISTRABLE != 0),
+            registrable: bucket.is_some_and(Bucket::registrable),
         }
     }
 
@@ -692,7 +697,7 @@ mod tests {
                     prop_assert_eq!(b.secure_count() as usize, secure);
                     // The flag says "not a public suffix" only when the
                     // list agrees.
-                    if b.secure & REGISTRABLE != 0 {
+                    if b.registrable() {
                         prop_assert!(!crate::domain::is_public_suffix(&b.domain));
                     }
                     for (t, e) in b.tags.iter().zip(&b.entries) {
