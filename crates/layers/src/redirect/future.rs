@@ -690,6 +690,10 @@ impl<S> Chain<S> {
         // Before the template changes (it does not here, but a redirect
         // after this one would).
         self.first();
+        // The refresh hop is made from the template: with the defaults, as
+        // the first request was sent (only a response with `Refresh` gets
+        // here).
+        self.add_defaults_to_template();
         let follow = self.refresh.as_mut()?;
         let first = self.first.as_ref().and_then(Option::as_ref);
         let current = self.moved.as_ref().or(first)?;
@@ -707,9 +711,6 @@ impl<S> Chain<S> {
             url: current.clone(),
             status: response.status(),
         });
-        if let Some(defaults) = self.defaults.take() {
-            add_defaults(&mut self.template.headers, &defaults);
-        }
         let template = follow.template.get_or_insert_with(|| {
             let mut template = self.template.clone();
             template.extensions.insert(budget.clone());
