@@ -118,15 +118,13 @@ fn trim_range(b: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
 #[inline]
 fn find_either(b: &[u8], mut i: usize, x: u8, y: u8) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let (wx, wy) = (ONES * u64::from(x), ONES * u64::from(y));
     while let Some(chunk) = b.get(i..i + 8) {
         let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
             break;
         };
         let w = u64::from_le_bytes(bytes);
-        let (a, c) = (w ^ wx, w ^ wy);
-        let hits = ((a.wrapping_sub(ONES) & !a) | (c.wrapping_sub(ONES) & !c)) & HIGHS;
+        let hits = zero_bytes(w ^ wx) | zero_bytes(w ^ wy);
         if hits != 0 {
             return i + (hits.trailing_zeros() / 8) as usize;
         }
@@ -166,7 +164,7 @@ fn zero_bytes(w: u64) -> u64 {
     w.wrapping_sub(ONES) & !w & HIGHS
 }
 
-/// The low `k` bytes of a word (`1 <= k <= 8`).
+/// The low `k` bytes of a word (`k <= 8`; none for 0).
 #[inline(always)]
 fn low_bytes(k: usize) -> u64 {
     if k >= 8 {
@@ -290,12 +288,7 @@ fn attr_kind(name: &str) -> Attr {
     }
     let mut bytes = [0u8; 8];
     bytes[..b.len()].copy_from_slice(b);
-    let used = if b.len() == 8 {
-        u64::MAX
-    } else {
-        (1u64 << (8 * b.len())) - 1
-    };
-    kind_of_word(u64::from_le_bytes(bytes) | (0x2020_2020_2020_2020 & used))
+    kind_of_word(u64::from_le_bytes(bytes) | (0x2020_2020_2020_2020 & low_bytes(b.len())))
 }
 
 /// Which attribute a name of up to eight bytes is, given as a
