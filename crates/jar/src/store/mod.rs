@@ -89,7 +89,7 @@ pub mod sqlite;
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -242,16 +242,12 @@ impl Format {
         match self {
             Format::Lwp => lwp::read_lwp_sized(reader, capacity(128)),
             Format::Mozilla if (WHOLE_FROM..=WHOLE_UP_TO).contains(&size) => {
-                let mut bytes = Vec::with_capacity(size as usize + 1);
-                // A file that grew past the bound since is read line by line.
                 let mut reader = reader;
-                (&mut reader)
-                    .take(WHOLE_UP_TO + 1)
-                    .read_to_end(&mut bytes)?;
-                if bytes.len() as u64 <= WHOLE_UP_TO {
-                    mozilla::read_mozilla_bytes(&bytes)
-                } else {
-                    mozilla::read_mozilla_sized(bytes.chain(reader), capacity(64))
+                match read_whole(&mut reader, size)? {
+                    Whole::All(bytes) => mozilla::read_mozilla_bytes(&bytes),
+                    Whole::Grown(start) => {
+                        mozilla::read_mozilla_sized(start.chain(reader), capacity(64))
+                    }
                 }
             }
             Format::Mozilla => mozilla::read_mozilla_sized(reader, capacity(64)),
@@ -804,26 +800,27 @@ impl CookieFile {
     /// The seed's `FileCookieJar.load`: add the file's cookies to `jar`
     /// (see [`load`]). Returns how many were stored.
     pub fn load(&self, jar: &mut CookieJar, opts: LoadOptions) -> Result<usize, LoadError> {
-        if let Some(bytes) = self.read_whole()? {
-            return mozilla::load_whole(jar, &bytes, opts, |_| {})
-                .map_err(|e| e.with_path(&self.path));
+        match self.read_for_load()? {
+            ForLoad::Whole(bytes) => {
+                mozilla::load_whole(jar, &bytes, opts, |_| {}).map_err(|e| e.with_path(&self.path))
+            }
+            ForLoad::Cookies(cookies) => Ok(insert(jar, cookies, opts, self.keeps_times())),
         }
-        let cookies = self.read()?;
-        Ok(insert(jar, cookies, opts, self.keeps_times()))
     }
 
     /// The seed's `FileCookieJar.revert`: replace the cookies of `jar` by
     /// the file's (see [`revert`]). On an error the jar is unchanged.
     pub fn revert(&self, jar: &mut CookieJar, opts: LoadOptions) -> Result<usize, LoadError> {
-        if let Some(bytes) = self.read_whole()? {
-            return mozilla::load_whole(jar, &bytes, opts, |jar| {
+        match self.read_for_load()? {
+            ForLoad::Whole(bytes) => mozilla::load_whole(jar, &bytes, opts, |jar| {
                 jar.clear(None, None, None);
             })
-            .map_err(|e| e.with_path(&self.path));
+            .map_err(|e| e.with_path(&self.path)),
+            ForLoad::Cookies(cookies) => {
+                jar.clear(None, None, None);
+                Ok(insert(jar, cookies, opts, self.keeps_times()))
+            }
         }
-        let cookies = self.read()?;
-        jar.clear(None, None, None);
-        Ok(insert(jar, cookies, opts, self.keeps_times()))
     }
 
     /// The seed's `FileCookieJar.save`: write the cookies of `jar` (see
@@ -869,21 +866,27 @@ impl CookieFile {
         }
     }
 
-    /// A large `cookies.txt` read whole, for [`mozilla::load_whole`];
-    /// `None` for any other file (read by [`read`](Self::read)).
-    fn read_whole(&self) -> Result<Option<Vec<u8>>, LoadError> {
+    /// The file for [`load`](Self::load) and [`revert`](Self::revert),
+    /// opened once: a large `cookies.txt` read whole, for
+    /// [`mozilla::load_whole`]; any other file read as [`read`](Self::read)
+    /// reads it.
+    fn read_for_load(&self) -> Result<ForLoad, LoadError> {
         if self.format != Format::Mozilla {
-            return Ok(None);
+            return self.read().map(ForLoad::Cookies);
         }
         let mut file = File::open(&self.path)?;
         let size = file.metadata()?.len();
-        if !(LOAD_WHOLE_FROM..=WHOLE_UP_TO).contains(&size) {
-            return Ok(None);
+        if (LOAD_WHOLE_FROM..=WHOLE_UP_TO).contains(&size) {
+            if let Whole::All(bytes) = read_whole(&mut file, size)? {
+                return Ok(ForLoad::Whole(bytes));
+            }
+            // Grown past the bound since: read again, line by line.
+            file.seek(SeekFrom::Start(0))?;
         }
-        let mut bytes = Vec::with_capacity(size as usize + 1);
-        (&mut file).take(WHOLE_UP_TO + 1).read_to_end(&mut bytes)?;
-        // A file that grew past the bound since is read line by line.
-        Ok((bytes.len() as u64 <= WHOLE_UP_TO).then_some(bytes))
+        Format::Mozilla
+            .read_text(BufReader::with_capacity(READ_BUFFER, file), size)
+            .map(ForLoad::Cookies)
+            .map_err(|e| e.with_path(&self.path))
     }
 
     /// Whether the format stores creation and access times (a database
@@ -1002,6 +1005,35 @@ pub enum SkippedCookie {
     #[cfg(feature = "chromium")]
     #[error(transparent)]
     Chromium(chromium::Skipped),
+}
+
+/// What [`CookieFile::read_for_load`] read.
+enum ForLoad {
+    /// A large `cookies.txt`, whole.
+    Whole(Vec<u8>),
+    /// Any other file's cookies.
+    Cookies(Vec<Cookie>),
+}
+
+/// What [`read_whole`] read.
+enum Whole {
+    /// The whole file.
+    All(Vec<u8>),
+    /// The first [`WHOLE_UP_TO`] bytes and one more: the file grew past
+    /// the bound since its size was taken.
+    Grown(Vec<u8>),
+}
+
+/// Reads `reader` (of `size` bytes, when its size was taken) to the end,
+/// unless it turns out longer than [`WHOLE_UP_TO`].
+fn read_whole(reader: &mut impl Read, size: u64) -> io::Result<Whole> {
+    let mut bytes = Vec::with_capacity(size.min(WHOLE_UP_TO) as usize + 1);
+    reader.take(WHOLE_UP_TO + 1).read_to_end(&mut bytes)?;
+    Ok(if bytes.len() as u64 <= WHOLE_UP_TO {
+        Whole::All(bytes)
+    } else {
+        Whole::Grown(bytes)
+    })
 }
 
 /// A `cookies.txt` of this size or more is read whole into memory and
