@@ -893,23 +893,24 @@ pub(crate) fn write_mozilla_slice(
     opts: SaveOptions,
     now: i64,
 ) -> io::Result<usize> {
-    write_mozilla_chunks(cookies, opts, now, |mut chunk| {
+    write_mozilla_chunks(cookies, opts, now, super::CHUNK, |mut chunk| {
         writer.write_all(&chunk)?;
         chunk.clear();
         Ok(chunk)
     })
 }
 
-/// [`write_mozilla_slice`] handing each full buffer to `hand`, which
-/// returns an empty one to fill next: a save's writing thread takes the
-/// buffer itself, without a copy.
+/// [`write_mozilla_slice`] handing each buffer of `chunk` bytes or more to
+/// `hand`, which returns an empty one to fill next: a save's writing thread
+/// takes the buffer itself, without a copy.
 pub(crate) fn write_mozilla_chunks(
     cookies: &[&Cookie],
     opts: SaveOptions,
     now: i64,
+    chunk: usize,
     mut hand: impl FnMut(Vec<u8>) -> io::Result<Vec<u8>>,
 ) -> io::Result<usize> {
-    let mut out = Vec::with_capacity(super::CHUNK + 1024);
+    let mut out = Vec::with_capacity(chunk + 1024);
     out.extend_from_slice(HEADER.as_bytes());
     let mut written = 0;
     let mut line = ShortLine::new();
@@ -923,9 +924,9 @@ pub(crate) fn write_mozilla_chunks(
             continue;
         }
         written += 1;
-        if out.len() >= super::CHUNK {
+        if out.len() >= chunk {
             out = hand(out)?;
-            out.reserve(super::CHUNK + 1024);
+            out.reserve(chunk + 1024);
         }
     }
     hand(out)?;

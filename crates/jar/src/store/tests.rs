@@ -796,7 +796,7 @@ fn a_large_save_stops_at_the_first_buffer_that_fails() {
     let write = |fail_at: Option<usize>| {
         let mut out = Vec::new();
         let mut handed = 0;
-        let result = mozilla::write_mozilla_chunks(&in_order, all, NOW, |chunk| {
+        let result = mozilla::write_mozilla_chunks(&in_order, all, NOW, CHUNK, |chunk| {
             if Some(handed) == fail_at {
                 return Err(io::Error::other("disk full"));
             }
