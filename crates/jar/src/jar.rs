@@ -1076,7 +1076,14 @@ impl CookieJar {
     /// assert_eq!(headers["cookie"], "a=1");
     /// ```
     pub fn add_cookie_header_to(&mut self, request: &CookieRequest, headers: &mut HeaderMap) {
-        if headers.contains_key(COOKIE) {
+        // A request has few fields: comparing their names costs less than
+        // hashing one.
+        let has_cookie = if headers.keys_len() <= 8 {
+            headers.keys().any(|name| name == COOKIE)
+        } else {
+            headers.contains_key(COOKIE)
+        };
+        if has_cookie {
             tracing::debug!(reason = %Reason::ExplicitCookieHeader, "no cookies added");
             return;
         }
