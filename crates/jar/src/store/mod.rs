@@ -1363,8 +1363,8 @@ pub(crate) const CHUNK: usize = 128 * 1024;
 /// a wake-up across cores costs far more than the bytes it moves (on a
 /// virtual machine it is a trip through the hypervisor): a megabyte makes
 /// 8 hand-overs of a 100,000-cookie file where 128 KiB made 64, and the
-/// save took 13–17 % less CPU (BENCHMARKS.md, "cookies.txt save,
-/// session 6").
+/// save took 15–17 % less CPU (BENCHMARKS.md, "cookies.txt save,
+/// session 6"). Larger (2 MiB) gained nothing more.
 pub(crate) const SAVE_CHUNK: usize = 1024 * 1024;
 
 /// How far ahead of the cookie being written the writers fetch the
