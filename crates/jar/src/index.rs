@@ -14,15 +14,24 @@ use hashbrown::hash_table::{Entry as TableEntry, HashTable};
 
 use compact_str::CompactString;
 
-use crate::cookie::Cookie;
+use crate::cookie::{Cookie, Seq};
 use crate::domain::{site_and_registrable, site_of};
 
-/// A stored cookie and its insertion number, which breaks ties between equal
-/// creation times in the Cookie header order (RFC 6265 §5.4 step 2).
+/// A stored cookie. Its insertion number, which breaks ties between equal
+/// creation times in the Cookie header order (RFC 6265 §5.4 step 2), is in
+/// the cookie (`Cookie::seq`), in the cache line the header order reads.
 #[derive(Debug, Clone)]
+#[repr(transparent)]
 pub(crate) struct Entry {
     pub(crate) cookie: Cookie,
-    pub(crate) seq: u64,
+}
+
+impl Entry {
+    /// The insertion number.
+    #[inline]
+    pub(crate) fn seq(&self) -> u64 {
+        self.cookie.seq.0
+    }
 }
 
 /// The cookies of one domain, and the number of the site they count under.
@@ -401,7 +410,7 @@ impl Index {
         site_limit: usize,
     ) -> Upsert {
         debug_assert_eq!(hash, self.hash(&cookie.domain));
-        let seq = self.next_seq;
+        cookie.seq = Seq(self.next_seq);
         let t = tag(&cookie.name, &cookie.path);
         // The slot is good while the table has not changed since it was
         // found (a bucket added or removed may move the others).
@@ -421,6 +430,7 @@ impl Index {
                     .and_then(|i| bucket.entries.get_mut(i))
                 {
                     cookie.creation_time = entry.cookie.creation_time;
+                    cookie.seq = entry.cookie.seq;
                     if entry.cookie.secure != cookie.secure {
                         // The count is at least one (the old cookie), so
                         // neither step reaches the flag bit.
@@ -433,7 +443,7 @@ impl Index {
                     entry.cookie = cookie;
                     return Upsert::Replaced;
                 }
-                bucket.push(Entry { cookie, seq }, t);
+                bucket.push(Entry { cookie }, t);
                 bucket.site
             }
             None => {
@@ -460,7 +470,7 @@ impl Index {
                     secure: if registrable { REGISTRABLE } else { 0 },
                     tags: [0; TAGGED],
                 };
-                bucket.push(Entry { cookie, seq }, t);
+                bucket.push(Entry { cookie }, t);
                 let hasher = &self.hasher;
                 self.buckets
                     .insert_unique(hash, bucket, |b| hasher.hash_one(b.domain.as_str()));
@@ -581,7 +591,7 @@ impl Index {
             if let Some(bucket) = self.find(self.hash(domain), domain) {
                 for (i, e) in bucket.entries.iter().enumerate() {
                     let live = !e.cookie.is_expired(now);
-                    candidates.push((live, e.cookie.last_access_time, e.seq, domain, i));
+                    candidates.push((live, e.cookie.last_access_time, e.seq(), domain, i));
                 }
             }
         }

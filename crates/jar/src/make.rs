@@ -147,6 +147,7 @@ pub(crate) fn from_header(
         same_site: sc.same_site,
         creation_time: now,
         last_access_time: now,
+        seq: crate::cookie::Seq(0),
     })
 }
 
@@ -199,6 +200,7 @@ pub(crate) fn from_set_cookie(
         same_site: sc.same_site,
         creation_time: now,
         last_access_time: now,
+        seq: crate::cookie::Seq(0),
     })
 }
 
@@ -241,6 +243,7 @@ pub(crate) fn from_set_cookie2(
         same_site: None,
         creation_time: now,
         last_access_time: now,
+        seq: crate::cookie::Seq(0),
     })
 }
 
