@@ -1233,7 +1233,7 @@ fn write_cookie(out: &mut String, c: &Cookie) {
         let dot = if c.domain_initial_dot { "." } else { "" };
         let _ = write!(out, "; $Domain=\"{dot}{}\"", c.domain);
     }
-    if let Some(port) = &c.port {
+    if let Some(port) = c.port() {
         if c.port_specified {
             let _ = write!(out, "; $Port=\"{port}\"");
         } else {

@@ -4,7 +4,7 @@
 
 use compact_str::CompactString;
 
-use crate::cookie::Cookie;
+use crate::cookie::{Cookie, CookieExtras, Extras};
 use crate::domain::{default_path, default_path_rfc2965, is_public_suffix};
 #[cfg(test)]
 use crate::parse::SetCookie;
@@ -122,7 +122,6 @@ pub(crate) fn from_header(
         version,
         name: CompactString::from(sc.name),
         value: CompactString::from(sc.value),
-        port,
         port_specified,
         domain: d.domain,
         domain_specified: d.specified,
@@ -133,16 +132,19 @@ pub(crate) fn from_header(
         secure: sc.secure,
         expires: expiry(sc.max_age, sc.expires, now),
         discard: sc.discard,
-        comment: sc.comment.map(str::to_owned),
-        comment_url: sc.comment_url.map(str::to_owned),
-        rest: if sc.other.is_empty() {
-            Vec::new()
-        } else {
-            sc.other
-                .into_iter()
-                .map(|(n, v)| (n.to_owned(), v.map(str::to_owned)))
-                .collect()
-        },
+        extras: Extras::new(CookieExtras {
+            port,
+            comment: sc.comment.map(str::to_owned),
+            comment_url: sc.comment_url.map(str::to_owned),
+            rest: if sc.other.is_empty() {
+                Vec::new()
+            } else {
+                sc.other
+                    .into_iter()
+                    .map(|(n, v)| (n.to_owned(), v.map(str::to_owned)))
+                    .collect()
+            },
+        }),
         http_only: sc.http_only,
         same_site: sc.same_site,
         creation_time: now,
@@ -182,7 +184,6 @@ pub(crate) fn from_set_cookie(
         version,
         name: sc.name,
         value: sc.value,
-        port,
         port_specified,
         domain: d.domain,
         domain_specified: d.specified,
@@ -193,9 +194,12 @@ pub(crate) fn from_set_cookie(
         secure: sc.secure,
         expires: expiry(sc.max_age, sc.expires, now),
         discard: sc.discard,
-        comment: sc.comment,
-        comment_url: sc.comment_url,
-        rest: sc.other,
+        extras: Extras::new(CookieExtras {
+            port,
+            comment: sc.comment,
+            comment_url: sc.comment_url,
+            rest: sc.other,
+        }),
         http_only: sc.http_only,
         same_site: sc.same_site,
         creation_time: now,
@@ -225,7 +229,6 @@ pub(crate) fn from_set_cookie2(
         version: Some(version.max(1)),
         name: sc.name.into(),
         value: sc.value.into(),
-        port,
         port_specified,
         domain: d.domain,
         domain_specified: d.specified,
@@ -236,9 +239,12 @@ pub(crate) fn from_set_cookie2(
         secure: sc.secure,
         expires: expiry(sc.max_age, None, now),
         discard: sc.discard,
-        comment: sc.comment,
-        comment_url: sc.comment_url,
-        rest: sc.other,
+        extras: Extras::new(CookieExtras {
+            port,
+            comment: sc.comment,
+            comment_url: sc.comment_url,
+            rest: sc.other,
+        }),
         http_only: false,
         same_site: None,
         creation_time: now,

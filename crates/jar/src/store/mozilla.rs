@@ -606,10 +606,7 @@ impl Fields<'_> {
             last_access_time: time,
             seq: crate::cookie::Seq(0),
             value: self.value.into(),
-            port: None,
-            comment: None,
-            comment_url: None,
-            rest: Vec::new(),
+            extras: crate::cookie::Extras::default(),
         }
     }
 }
