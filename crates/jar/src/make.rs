@@ -132,19 +132,25 @@ pub(crate) fn from_header(
         secure: sc.secure,
         expires: expiry(sc.max_age, sc.expires, now),
         discard: sc.discard,
-        extras: Extras::new(CookieExtras {
-            port,
-            comment: sc.comment.map(str::to_owned),
-            comment_url: sc.comment_url.map(str::to_owned),
-            rest: if sc.other.is_empty() {
-                Vec::new()
-            } else {
-                sc.other
+        // Almost no cookie has any of these: decided without building them.
+        extras: if port.is_none()
+            && sc.comment.is_none()
+            && sc.comment_url.is_none()
+            && sc.other.is_empty()
+        {
+            Extras::default()
+        } else {
+            Extras::new(CookieExtras {
+                port,
+                comment: sc.comment.map(str::to_owned),
+                comment_url: sc.comment_url.map(str::to_owned),
+                rest: sc
+                    .other
                     .into_iter()
                     .map(|(n, v)| (n.to_owned(), v.map(str::to_owned)))
-                    .collect()
-            },
-        }),
+                    .collect(),
+            })
+        },
         http_only: sc.http_only,
         same_site: sc.same_site,
         creation_time: now,
