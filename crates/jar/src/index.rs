@@ -39,7 +39,7 @@ impl Entry {
 /// One cache line: storing a cookie reads the bucket's domain (to confirm
 /// the hash probe) and, in the same line, the tags of its first cookies,
 /// so that a new cookie is told apart from those without reading them.
-/// Each stored cookie spans four cache lines; on a jar larger than the
+/// Each stored cookie spans three or four cache lines; on a jar larger than the
 /// cache, reading the names of the bucket's cookies was the largest single
 /// cost of storing one.
 #[derive(Debug)]
