@@ -274,12 +274,6 @@ impl Index {
         self.find(hash, domain).map(|b| b.entries.as_slice())
     }
 
-    /// Whether `domain` may have a bucket; `false` means surely not (the
-    /// Bloom filter alone answers, without a probe of the table).
-    pub(crate) fn may_have_bucket(&self, domain: &str) -> bool {
-        self.present.may_contain(self.hash(domain))
-    }
-
     /// The cookies of `domain` when at least one of them is Secure.
     pub(crate) fn bucket_with_secure(&self, domain: &str) -> Option<&[Entry]> {
         self.find(self.hash(domain), domain)

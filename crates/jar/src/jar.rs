@@ -822,11 +822,20 @@ impl CookieJar {
     /// cost is the number of labels plus the cookies stored for those names,
     /// whatever the size of the jar.
     fn select<'j, 'r>(&'j self, request: &'r CookieRequest, now: i64) -> Selection<'j, 'r> {
-        let mut selection = Selection {
-            buckets: Vec::new(),
-            picks: Vec::new(),
-        };
-        let mut found: Vec<(usize, i64, u64, usize, usize)> = Vec::new();
+        let mut selection = Selection::default();
+        self.find_buckets(request, &mut selection);
+        self.pick(request, now, &mut selection);
+        selection
+    }
+
+    /// The buckets of the request host and its parent domains (one probe
+    /// each: the Bloom filter first, the table only when it may hold the
+    /// name), those the policy's block/allow lists let through.
+    fn find_buckets<'j, 'r>(
+        &'j self,
+        request: &'r CookieRequest,
+        selection: &mut Selection<'j, 'r>,
+    ) {
         // First find every domain's bucket, then read the cookies: the
         // probes (and below, the first cache line of each cookie) are
         // independent loads the processor overlaps. On a jar too large for
@@ -845,11 +854,17 @@ impl CookieJar {
             }
             selection.buckets.push((domain, bucket));
         }
+    }
+
+    /// The cookies of `selection`'s buckets that go to `request`, in
+    /// Cookie header order: longer paths first, then earlier creation
+    /// (RFC 6265 §5.4 step 2).
+    fn pick<'j>(&self, request: &CookieRequest, now: i64, selection: &mut Selection<'j, '_>) {
         // A small jar stays in the cache, where prefetching only costs
         // instructions.
         let large = self.index.len() > PREFETCH_ABOVE;
         if large {
-            prefetch_candidates(&selection.buckets);
+            prefetch_candidates(selection.buckets.as_slice());
         }
         for (level, &(_, bucket)) in selection.buckets.iter().enumerate() {
             for (pos, e) in bucket.iter().enumerate() {
@@ -868,7 +883,12 @@ impl CookieJar {
                         if large {
                             prefetch(c.value.as_ptr());
                         }
-                        found.push((c.path.len(), c.creation_time, e.seq(), level, pos));
+                        // Marking a cookie used that was already used this
+                        // second changes nothing: such a lookup writes nothing.
+                        selection.stale |= c.last_access_time != now;
+                        selection
+                            .picks
+                            .push((c.path.len(), c.creation_time, e.seq(), level, pos));
                     }
                     Err(reason) => tracing::debug!(
                         name = %c.name, domain = %c.domain, path = %c.path, %reason,
@@ -877,12 +897,10 @@ impl CookieJar {
                 }
             }
         }
-        found.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        selection.picks = found
-            .into_iter()
-            .map(|(_, _, _, level, pos)| (level, pos))
-            .collect();
-        selection
+        let picks = selection.picks.as_mut_slice();
+        if picks.len() > 1 {
+            picks.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        }
     }
 
     /// The cookies `request` should carry, in header order. Marks them as
@@ -901,16 +919,23 @@ impl CookieJar {
         // the cookies as used afterwards without copying anything.
         let selection = self.select(request, now);
         let cookies = selection.cookies().cloned().collect();
-        let used = selection.into_used();
-        self.touch(&used, now);
+        if selection.stale {
+            let used = selection.into_used();
+            self.touch(&used, now);
+        }
         cookies
     }
 
     /// Mark the selected cookies as used: one bucket lookup per domain, not
     /// per cookie (on a large jar each lookup is a cache miss).
     fn touch(&mut self, used: &Used<'_>, now: i64) {
-        for (level, domain) in used.domains.iter().enumerate() {
-            let mut positions = used.picks.iter().filter(|p| p.0 == level).peekable();
+        for (level, domain) in used.domains.as_slice().iter().enumerate() {
+            let mut positions = used
+                .picks
+                .as_slice()
+                .iter()
+                .filter(|p| p.0 == level)
+                .peekable();
             if positions.peek().is_none() {
                 continue;
             }
@@ -953,15 +978,18 @@ impl CookieJar {
     /// makes an RFC 2965 client advertise itself with Cookie2).
     fn header_and_versions(&mut self, request: &CookieRequest) -> Option<(String, bool)> {
         // Most requests of a client go to hosts the jar holds nothing for
-        // (or the jar is empty): answered before the clock and the
-        // selection, from the Bloom filter `select` would ask anyway.
-        if self.index.len() == 0
-            || !host_and_parents(request).any(|domain| self.index.may_have_bucket(domain))
-        {
+        // (or the jar is empty): answered from the buckets' Bloom filter,
+        // before the clock is read.
+        if self.index.len() == 0 {
+            return None;
+        }
+        let mut selection = Selection::default();
+        self.find_buckets(request, &mut selection);
+        if selection.buckets.is_empty() {
             return None;
         }
         let now = self.now();
-        let selection = self.select(request, now);
+        self.pick(request, now, &mut selection);
         if selection.picks.is_empty() {
             return None;
         }
@@ -971,10 +999,22 @@ impl CookieJar {
             acc ^ c.value.as_bytes().first().copied().unwrap_or(0)
         });
         std::hint::black_box(warm);
-        let mut header = String::with_capacity(selection.picks.len() * 32);
+        // The exact length for the usual (Netscape) cookies: the `String`
+        // then becomes the header value's bytes without a reallocation or
+        // a second allocation (`Bytes` takes a full `Vec` as it is).
+        let exact = selection.cookies().try_fold(0usize, |len, c| {
+            let name = if c.name.is_empty() {
+                0
+            } else {
+                c.name.len() + 1
+            };
+            (!is_rfc2965_cookie(c)).then_some(len + name + c.value.len() + 2)
+        });
+        let capacity = exact.map_or(selection.picks.len() * 32, |len| len - 2);
+        let mut header = String::with_capacity(capacity);
         let mut any_not_v1 = false;
         let mut version_written = false;
-        for c in selection.cookies() {
+        for (i, c) in selection.cookies().enumerate() {
             any_not_v1 |= c.version != Some(1);
             if !version_written {
                 version_written = true;
@@ -982,12 +1022,15 @@ impl CookieJar {
                     let _ = write!(header, "$Version={v}; ");
                 }
             }
+            if i > 0 {
+                header.push_str("; ");
+            }
             write_cookie(&mut header, c);
-            header.push_str("; ");
         }
-        header.truncate(header.len().saturating_sub(2));
-        let used = selection.into_used();
-        self.touch(&used, now);
+        if selection.stale {
+            let used = selection.into_used();
+            self.touch(&used, now);
+        }
         Some((header, any_not_v1))
     }
 
@@ -1038,7 +1081,14 @@ impl CookieJar {
     /// assert_eq!(headers["cookie"], "a=1");
     /// ```
     pub fn add_cookie_header_to(&mut self, request: &CookieRequest, headers: &mut HeaderMap) {
-        if headers.contains_key(COOKIE) {
+        // A request has few fields: comparing their names costs less than
+        // hashing one.
+        let has_cookie = if headers.keys_len() <= 8 {
+            headers.keys().any(|name| name == COOKIE)
+        } else {
+            headers.contains_key(COOKIE)
+        };
+        if has_cookie {
             tracing::debug!(reason = %Reason::ExplicitCookieHeader, "no cookies added");
             return;
         }
@@ -1126,34 +1176,105 @@ impl CookieJar {
     }
 }
 
-/// The request host, then each parent domain (`a.b.c`, `b.c`, `c`); only the
-/// host itself for IP addresses.
 /// The cookies chosen for one request: the buckets visited (one per domain
-/// level that has cookies) and the chosen positions, in header order.
+/// level that has cookies) and the chosen cookies, in header order. Kept on
+/// the stack for the few levels and cookies of nearly every request.
+#[derive(Default)]
 struct Selection<'j, 'r> {
-    buckets: Vec<(&'r str, &'j [Entry])>,
-    picks: Vec<(usize, usize)>,
+    buckets: Small<(&'r str, &'j [Entry]), 4>,
+    /// Path length, creation time and sequence number (the sort keys), then
+    /// the bucket's level and the position in it.
+    picks: Small<(usize, i64, u64, usize, usize), 8>,
+    /// Whether a chosen cookie's last-access time is not yet the lookup's.
+    stale: bool,
 }
 
 impl<'j, 'r> Selection<'j, 'r> {
     fn cookies(&self) -> impl Iterator<Item = &'j Cookie> + '_ {
         self.picks
+            .as_slice()
             .iter()
-            .map(|&(level, pos)| &self.buckets[level].1[pos].cookie)
+            .map(|&(_, _, _, level, pos)| &self.buckets.as_slice()[level].1[pos].cookie)
     }
 
     /// What [`CookieJar::touch`] needs, without the borrow of the jar.
     fn into_used(self) -> Used<'r> {
-        Used {
-            domains: self.buckets.into_iter().map(|(d, _)| d).collect(),
-            picks: self.picks,
+        let mut used = Used::default();
+        for &(domain, _) in self.buckets.as_slice() {
+            used.domains.push(domain);
+        }
+        for &(_, _, _, level, pos) in self.picks.as_slice() {
+            used.picks.push((level, pos));
+        }
+        used
+    }
+}
+
+#[derive(Default)]
+struct Used<'r> {
+    domains: Small<&'r str, 4>,
+    picks: Small<(usize, usize), 8>,
+}
+
+/// A vector whose first `N` elements live inline: no allocation for the
+/// usual lookup.
+struct Small<T, const N: usize> {
+    inline: [T; N],
+    len: usize,
+    // Every element once there are more than `N`.
+    spilled: Vec<T>,
+}
+
+impl<T: Copy + Default, const N: usize> Default for Small<T, N> {
+    fn default() -> Self {
+        Small {
+            inline: [T::default(); N],
+            len: 0,
+            spilled: Vec::new(),
         }
     }
 }
 
-struct Used<'r> {
-    domains: Vec<&'r str>,
-    picks: Vec<(usize, usize)>,
+impl<T: Copy, const N: usize> Small<T, N> {
+    fn push(&mut self, value: T) {
+        if self.len < N {
+            self.inline[self.len] = value;
+        } else {
+            if self.len == N {
+                self.spilled.extend_from_slice(&self.inline);
+            }
+            self.spilled.push(value);
+        }
+        self.len += 1;
+    }
+
+    fn as_slice(&self) -> &[T] {
+        if self.len <= N {
+            &self.inline[..self.len]
+        } else {
+            &self.spilled
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        if self.len <= N {
+            &mut self.inline[..self.len]
+        } else {
+            &mut self.spilled
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.as_slice().iter()
+    }
 }
 
 /// Jars of more cookies than this prefetch what a lookup will read: about
@@ -1201,6 +1322,13 @@ fn prefetch(p: *const u8) {
     let _ = p;
 }
 
+/// An RFC 2965 cookie (version 1 or later): written with `$` attributes.
+fn is_rfc2965_cookie(c: &Cookie) -> bool {
+    c.version.is_some_and(|v| v > 0)
+}
+
+/// The request host, then each parent domain (`a.b.c`, `b.c`, `c`); only the
+/// host itself for IP addresses.
 fn host_and_parents(request: &CookieRequest) -> impl Iterator<Item = &str> {
     let host = request.host();
     let is_ip = request.is_ip();

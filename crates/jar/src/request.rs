@@ -94,7 +94,7 @@ fn host_and_port(authority: &str) -> (&str, Option<u16>) {
     let port = bytes
         .iter()
         .rposition(|&b| b == b':')
-        .and_then(|i| authority[i + 1..].parse::<u16>().ok());
+        .and_then(|i| parse_port(&authority[i + 1..]));
     // As `Authority::host`: after the last '@', up to the ']' of an IPv6
     // literal or the first ':'.
     let start = bytes.iter().rposition(|&b| b == b'@').map_or(0, |i| i + 1);
@@ -111,6 +111,20 @@ fn host_and_port(authority: &str) -> (&str, Option<u16>) {
             .unwrap_or(host_port.len())
     };
     (&host_port[..end], port)
+}
+
+/// `port.parse::<u16>().ok()`, with the usual one to five ASCII digits
+/// read without the general integer parser (which cost more than the rest
+/// of this function).
+fn parse_port(port: &str) -> Option<u16> {
+    let digits = port.as_bytes();
+    if (1..=5).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit) {
+        let value = digits
+            .iter()
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+        return u16::try_from(value).ok();
+    }
+    port.parse().ok()
 }
 
 impl std::fmt::Debug for CookieRequest {
@@ -186,7 +200,13 @@ impl CookieRequest {
         text.make_ascii_lowercase();
         text.push_str(path);
         let lower_host = &text[..host.len()];
-        let is_ip = crate::domain::is_ip(lower_host);
+        // An authority's host holds a colon only inside brackets: one
+        // without them is an address only when it is an IPv4 one, which
+        // ends with a digit (most names are told apart by that alone).
+        let is_ip = match lower_host.as_bytes() {
+            [b'[', ..] | [.., b'0'..=b'9'] => crate::domain::is_ip(lower_host),
+            _ => false,
+        };
         // A host that is no IP address is loopback only by name: no second
         // scan for an address.
         let is_loopback = if is_ip {
@@ -415,6 +435,10 @@ mod host_and_port_tests {
             "u@[fe80::1]:9",
             "a.example:",
             "127.0.0.1:65535",
+            "a.example:65536",
+            "a.example:+80",
+            "a.example:080",
+            "a.example:00000080",
         ] {
             let authority: http::uri::Authority = text.parse().unwrap();
             assert_eq!(

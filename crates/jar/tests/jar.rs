@@ -39,6 +39,67 @@ fn cookie_header_puts_longer_paths_first_then_older_cookies() {
 }
 
 #[test]
+fn many_cookies_from_many_domain_levels_keep_the_header_order() {
+    // More cookies and more domain levels than a lookup keeps inline.
+    let (mut jar, clock) = jar_at(T0);
+    let host = "a.b.c.d.e.example.com";
+    let levels = [
+        "a.b.c.d.e.example.com",
+        "b.c.d.e.example.com",
+        "c.d.e.example.com",
+        "d.e.example.com",
+        "e.example.com",
+        "example.com",
+    ];
+    let mut expected = Vec::new();
+    for (i, domain) in levels.iter().enumerate() {
+        for (j, path) in ["/", "/x", "/x/y"].iter().enumerate() {
+            let name = format!("n{i}{j}");
+            let header = format!("{name}=1; Domain={domain}; Path={path}");
+            set(&mut jar, &format!("http://{host}/x/y/z"), &header).unwrap();
+            // Created one second after the one before.
+            expected.push((path.len(), expected.len(), name));
+            clock.advance(1);
+        }
+    }
+    // Longer paths first, then earlier creation.
+    expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let expected: Vec<String> = expected
+        .into_iter()
+        .map(|(_, _, n)| format!("{n}=1"))
+        .collect();
+    assert_eq!(expected.len(), 18);
+    assert_eq!(
+        jar.cookie_header(&req(&format!("http://{host}/x/y/z"))),
+        Some(expected.join("; "))
+    );
+}
+
+#[test]
+fn a_lookup_marks_the_cookies_it_sends_as_used_now() {
+    let (mut jar, clock) = jar_at(T0);
+    set(&mut jar, "http://example.com/", "a=1").unwrap();
+    set(&mut jar, "http://example.com/", "b=1; Path=/other").unwrap();
+    let used = |jar: &CookieJar, name: &str| {
+        jar.iter()
+            .find(|c| c.name == name)
+            .unwrap()
+            .last_access_time
+    };
+    clock.advance(5);
+    assert!(jar.cookie_header(&req("http://example.com/")).is_some());
+    assert_eq!(used(&jar, "a"), T0 + 5);
+    // Asked again in the same second: still that second.
+    assert!(jar.cookie_header(&req("http://example.com/")).is_some());
+    assert_eq!(used(&jar, "a"), T0 + 5);
+    clock.advance(1);
+    assert!(jar.cookie_header(&req("http://example.com/")).is_some());
+    assert_eq!(used(&jar, "a"), T0 + 6);
+    // A cookie not sent is not marked.
+    assert_eq!(used(&jar, "b"), T0);
+}
+
+#[test]
 fn a_replaced_cookie_keeps_its_place_in_the_order() {
     let (mut jar, clock) = jar_at(T0);
     set(&mut jar, "http://example.com/", "first=1").unwrap();

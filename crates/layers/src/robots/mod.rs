@@ -463,26 +463,28 @@ fn plain_origin_key(default_port: u16, authority: &str) -> Option<OriginKey> {
     if host.is_empty() || !host.iter().all(plain) {
         return None;
     }
-    let port = match port {
-        None => default_port,
-        Some(digits)
-            if (1..=5).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit) =>
+    // The port as the general path writes it: as written, unless it has
+    // a leading zero (then its value written again).
+    let mut buf = [0; 5];
+    let port: &[u8] = match port {
+        None if default_port == 80 => b"80",
+        None => b"443",
+        Some(written)
+            if (1..=5).contains(&written.len()) && written.iter().all(u8::is_ascii_digit) =>
         {
-            let value = digits
+            let value = written
                 .iter()
                 .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
-            u16::try_from(value).ok()?
+            let value = u16::try_from(value).ok()?;
+            if written[0] == b'0' {
+                itoa_u16(value, &mut buf).as_bytes()
+            } else {
+                written
+            }
         }
         Some(_) => return None,
     };
-    let mut digits = [0; 5];
-    let parts = [
-        scheme.as_bytes(),
-        b"://",
-        host,
-        b":",
-        itoa_u16(port, &mut digits).as_bytes(),
-    ];
+    let parts = [scheme.as_bytes(), b"://", host, b":", port];
     if parts.iter().map(|p| p.len()).sum::<usize>() > OriginKey::INLINE {
         return None;
     }
