@@ -684,7 +684,7 @@ impl<S> Chain<S> {
         response: &Response<ResB>,
     ) -> Option<(Option<Duration>, Request<ReplayBody<B>>)> {
         self.refresh.as_ref()?;
-        if !response.headers().contains_key(crate::refresh::REFRESH) {
+        if !crate::refresh::has_refresh(response.headers()) {
             return None;
         }
         // Before the template changes (it does not here, but a redirect
