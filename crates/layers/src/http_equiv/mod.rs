@@ -438,3 +438,76 @@ pub struct HeadScan {
     /// How many bytes of the body were read as the head.
     pub bytes_scanned: usize,
 }
+
+#[cfg(test)]
+mod wanted_tests {
+    use super::*;
+
+    /// `fields` as a response's headers, with `padding` more unrelated
+    /// fields first (over 8 fields takes the hash look-ups).
+    fn headers(fields: &[(&str, &str)], padding: usize) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for i in 0..padding {
+            map.append(
+                HeaderName::from_bytes(format!("x-pad-{i}").as_bytes()).unwrap(),
+                HeaderValue::from_static("1"),
+            );
+        }
+        for (name, value) in fields {
+            map.append(
+                HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        map
+    }
+
+    #[test]
+    fn small_and_large_responses_are_judged_alike() {
+        let wanted = Wanted {
+            head_request: false,
+            html_url: true,
+        };
+        let cases: [(&[(&str, &str)], bool); 7] = [
+            (&[("content-type", "text/html; charset=utf-8")], true),
+            (&[("content-type", "text/plain")], false),
+            (&[], true),
+            (
+                &[
+                    ("content-type", "text/html"),
+                    ("content-type", "text/plain"),
+                ],
+                true,
+            ),
+            (
+                &[("content-type", "text/html"), ("content-encoding", "gzip")],
+                false,
+            ),
+            (
+                &[
+                    ("content-encoding", " Identity "),
+                    ("content-type", "text/html"),
+                ],
+                true,
+            ),
+            (
+                &[
+                    ("content-encoding", "identity"),
+                    ("content-encoding", "br"),
+                    ("content-type", "text/html"),
+                ],
+                false,
+            ),
+        ];
+        for (fields, expected) in cases {
+            for padding in [0, 12] {
+                let map = headers(fields, padding);
+                assert_eq!(
+                    wanted.scan(StatusCode::OK, &map),
+                    expected,
+                    "{fields:?} with {padding} more fields"
+                );
+            }
+        }
+    }
+}
