@@ -423,9 +423,11 @@ where
         loop {
             let step = match this.state.as_mut().project() {
                 StateProj::Calling { future } => {
-                    let result = ready!(future.poll(cx));
-                    this.state.set(State::Done);
-                    return Poll::Ready(result.map_err(Into::into));
+                    // The inner poll returned as it is (its error made a
+                    // `BoxError`): taken out and wrapped again, the
+                    // response was copied twice. Polled again after its
+                    // answer, the inner future says what it does then.
+                    return future.poll(cx).map_err(Into::into);
                 }
                 StateProj::Denied { error } => {
                     let error = error.take();
