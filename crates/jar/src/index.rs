@@ -14,15 +14,24 @@ use hashbrown::hash_table::{Entry as TableEntry, HashTable};
 
 use compact_str::CompactString;
 
-use crate::cookie::Cookie;
+use crate::cookie::{Cookie, Seq};
 use crate::domain::{site_and_registrable, site_of};
 
-/// A stored cookie and its insertion number, which breaks ties between equal
-/// creation times in the Cookie header order (RFC 6265 §5.4 step 2).
+/// A stored cookie. Its insertion number, which breaks ties between equal
+/// creation times in the Cookie header order (RFC 6265 §5.4 step 2), is in
+/// the cookie (`Cookie::seq`), in the cache line the header order reads.
 #[derive(Debug, Clone)]
+#[repr(transparent)]
 pub(crate) struct Entry {
     pub(crate) cookie: Cookie,
-    pub(crate) seq: u64,
+}
+
+impl Entry {
+    /// The insertion number.
+    #[inline]
+    pub(crate) fn seq(&self) -> u64 {
+        self.cookie.seq.0
+    }
 }
 
 /// The cookies of one domain, and the number of the site they count under.
@@ -30,7 +39,7 @@ pub(crate) struct Entry {
 /// One cache line: storing a cookie reads the bucket's domain (to confirm
 /// the hash probe) and, in the same line, the tags of its first cookies,
 /// so that a new cookie is told apart from those without reading them.
-/// Each stored cookie spans four cache lines; on a jar larger than the
+/// Each stored cookie spans three or four cache lines; on a jar larger than the
 /// cache, reading the names of the bucket's cookies was the largest single
 /// cost of storing one.
 #[derive(Debug)]
@@ -395,7 +404,7 @@ impl Index {
         site_limit: usize,
     ) -> Upsert {
         debug_assert_eq!(hash, self.hash(&cookie.domain));
-        let seq = self.next_seq;
+        cookie.seq = Seq(self.next_seq);
         let t = tag(&cookie.name, &cookie.path);
         // The slot is good while the table has not changed since it was
         // found (a bucket added or removed may move the others).
@@ -415,6 +424,7 @@ impl Index {
                     .and_then(|i| bucket.entries.get_mut(i))
                 {
                     cookie.creation_time = entry.cookie.creation_time;
+                    cookie.seq = entry.cookie.seq;
                     if entry.cookie.secure != cookie.secure {
                         // The count is at least one (the old cookie), so
                         // neither step reaches the flag bit.
@@ -427,7 +437,7 @@ impl Index {
                     entry.cookie = cookie;
                     return Upsert::Replaced;
                 }
-                bucket.push(Entry { cookie, seq }, t);
+                bucket.push(Entry { cookie }, t);
                 bucket.site
             }
             None => {
@@ -454,7 +464,7 @@ impl Index {
                     secure: if registrable { REGISTRABLE } else { 0 },
                     tags: [0; TAGGED],
                 };
-                bucket.push(Entry { cookie, seq }, t);
+                bucket.push(Entry { cookie }, t);
                 let hasher = &self.hasher;
                 self.buckets
                     .insert_unique(hash, bucket, |b| hasher.hash_one(b.domain.as_str()));
@@ -575,7 +585,7 @@ impl Index {
             if let Some(bucket) = self.find(self.hash(domain), domain) {
                 for (i, e) in bucket.entries.iter().enumerate() {
                     let live = !e.cookie.is_expired(now);
-                    candidates.push((live, e.cookie.last_access_time, e.seq, domain, i));
+                    candidates.push((live, e.cookie.last_access_time, e.seq(), domain, i));
                 }
             }
         }

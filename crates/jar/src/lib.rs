@@ -71,7 +71,7 @@ pub mod store;
 /// assert_eq!(cookie.value, "43");
 /// ```
 pub use compact_str::CompactString;
-pub use cookie::{Cookie, SameSite};
+pub use cookie::{Cookie, CookieExtras, SameSite};
 pub use domain::{domain_match, path_match};
 pub use events::{ChangeKind, CookieEvent, CookieSink};
 pub use jar::{CookieJar, CookieJarBuilder, Explanation, SetCookieOutcome, SharedJar, Stored};

@@ -4,7 +4,7 @@
 
 use compact_str::CompactString;
 
-use crate::cookie::Cookie;
+use crate::cookie::{Cookie, CookieExtras, Extras};
 use crate::domain::{default_path, default_path_rfc2965, is_public_suffix};
 #[cfg(test)]
 use crate::parse::SetCookie;
@@ -122,7 +122,6 @@ pub(crate) fn from_header(
         version,
         name: CompactString::from(sc.name),
         value: CompactString::from(sc.value),
-        port,
         port_specified,
         domain: d.domain,
         domain_specified: d.specified,
@@ -133,20 +132,30 @@ pub(crate) fn from_header(
         secure: sc.secure,
         expires: expiry(sc.max_age, sc.expires, now),
         discard: sc.discard,
-        comment: sc.comment.map(str::to_owned),
-        comment_url: sc.comment_url.map(str::to_owned),
-        rest: if sc.other.is_empty() {
-            Vec::new()
+        // Almost no cookie has any of these: decided without building them.
+        extras: if port.is_none()
+            && sc.comment.is_none()
+            && sc.comment_url.is_none()
+            && sc.other.is_empty()
+        {
+            Extras::default()
         } else {
-            sc.other
-                .into_iter()
-                .map(|(n, v)| (n.to_owned(), v.map(str::to_owned)))
-                .collect()
+            Extras::new(CookieExtras {
+                port,
+                comment: sc.comment.map(str::to_owned),
+                comment_url: sc.comment_url.map(str::to_owned),
+                rest: sc
+                    .other
+                    .into_iter()
+                    .map(|(n, v)| (n.to_owned(), v.map(str::to_owned)))
+                    .collect(),
+            })
         },
         http_only: sc.http_only,
         same_site: sc.same_site,
         creation_time: now,
         last_access_time: now,
+        seq: crate::cookie::Seq(0),
     })
 }
 
@@ -181,7 +190,6 @@ pub(crate) fn from_set_cookie(
         version,
         name: sc.name,
         value: sc.value,
-        port,
         port_specified,
         domain: d.domain,
         domain_specified: d.specified,
@@ -192,13 +200,17 @@ pub(crate) fn from_set_cookie(
         secure: sc.secure,
         expires: expiry(sc.max_age, sc.expires, now),
         discard: sc.discard,
-        comment: sc.comment,
-        comment_url: sc.comment_url,
-        rest: sc.other,
+        extras: Extras::new(CookieExtras {
+            port,
+            comment: sc.comment,
+            comment_url: sc.comment_url,
+            rest: sc.other,
+        }),
         http_only: sc.http_only,
         same_site: sc.same_site,
         creation_time: now,
         last_access_time: now,
+        seq: crate::cookie::Seq(0),
     })
 }
 
@@ -223,7 +235,6 @@ pub(crate) fn from_set_cookie2(
         version: Some(version.max(1)),
         name: sc.name.into(),
         value: sc.value.into(),
-        port,
         port_specified,
         domain: d.domain,
         domain_specified: d.specified,
@@ -234,13 +245,17 @@ pub(crate) fn from_set_cookie2(
         secure: sc.secure,
         expires: expiry(sc.max_age, None, now),
         discard: sc.discard,
-        comment: sc.comment,
-        comment_url: sc.comment_url,
-        rest: sc.other,
+        extras: Extras::new(CookieExtras {
+            port,
+            comment: sc.comment,
+            comment_url: sc.comment_url,
+            rest: sc.other,
+        }),
         http_only: false,
         same_site: None,
         creation_time: now,
         last_access_time: now,
+        seq: crate::cookie::Seq(0),
     })
 }
 

@@ -379,7 +379,7 @@ impl DefaultCookiePolicy {
     }
 
     fn check_port_list(cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
-        let Some(list) = cookie.port.as_deref() else {
+        let Some(list) = cookie.port() else {
             return Ok(());
         };
         let wanted = request.port();

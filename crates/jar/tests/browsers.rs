@@ -655,7 +655,7 @@ fn a_chromium_database_reads_with_its_v10_values_decrypted() {
         assert_eq!(c.creation_time, CHROMIUM_VISIT, "{}", c.name);
         assert_eq!(c.last_access_time, CHROMIUM_VISIT, "{}", c.name);
         assert_eq!(c.domain_specified, !c.host_only, "{}", c.name);
-        assert!(c.rest.is_empty(), "{}: {:?}", c.name, c.rest);
+        assert!(c.rest().is_empty(), "{}: {:?}", c.name, c.rest());
     }
     // In creation order, as Chromium stored them.
     assert_eq!(read.cookies[0].name, "domain");
@@ -839,11 +839,11 @@ fn an_older_chromium_schema_reads_by_column_name() {
         13_000_000_000 - 11_644_473_600
     );
     assert_eq!(
-        read.cookies[0].rest,
+        read.cookies[0].rest(),
         [("Priority".into(), Some("High".into()))]
     );
     assert_eq!(
-        read.cookies[1].rest,
+        read.cookies[1].rest(),
         [("Priority".into(), Some("Low".into()))]
     );
 }

@@ -167,7 +167,7 @@ fn as_python(c: &Cookie) -> Value {
         "version": c.version.unwrap_or(0),
         "name": name,
         "value": value,
-        "port": c.port,
+        "port": c.port(),
         "port_specified": c.port_specified,
         "domain": c.dotted_domain(),
         "domain_specified": c.domain_specified,
@@ -177,9 +177,9 @@ fn as_python(c: &Cookie) -> Value {
         "secure": c.secure,
         "expires": c.expires,
         "discard": c.discard,
-        "comment": c.comment,
-        "comment_url": c.comment_url,
-        "rest": c.rest.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+        "comment": c.comment(),
+        "comment_url": c.comment_url(),
+        "rest": c.rest().iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
         "http_only": c.http_only,
         "same_site": c.same_site.map(|s| format!("{s:?}").to_ascii_lowercase()),
     })
@@ -290,13 +290,13 @@ fn variety() -> Vec<Cookie> {
     c.host_only = false;
     c.domain_specified = true;
     c.domain_initial_dot = true;
-    c.port = Some("80,8080".into());
+    c.extras_mut().port = Some("80,8080".into());
     c.port_specified = true;
     c.expires = Some(4_000_000_002);
     c.discard = true;
-    c.comment = Some("why, oh; why".into());
-    c.comment_url = Some("http://example.org/c?x=1".into());
-    c.rest = vec![
+    c.extras_mut().comment = Some("why, oh; why".into());
+    c.extras_mut().comment_url = Some("http://example.org/c?x=1".into());
+    c.extras_mut().rest = vec![
         ("Priority".into(), Some("High".into())),
         ("Partitioned".into(), None),
     ];

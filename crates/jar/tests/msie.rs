@@ -69,7 +69,10 @@ fn an_ie6_cookie_file_is_read_with_every_field() {
     assert_eq!(site.creation_time, CREATED);
     assert_eq!(site.version, None);
     // The flags are kept, as the seed kept them.
-    assert_eq!(site.rest, [("flags".to_string(), Some("1536".to_string()))]);
+    assert_eq!(
+        site.rest(),
+        [("flags".to_string(), Some("1536".to_string()))]
+    );
 
     let prefs = find(&cookies, "prefs");
     assert_eq!(prefs.value, "lang=en&tz=-5");

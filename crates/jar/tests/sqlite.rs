@@ -84,7 +84,7 @@ fn every_attribute_survives_a_round_trip() {
     let dir = TempDir::new("attrs");
     let mut c = Cookie::new("sid", "\"quoted\" välue", ".Example.COM", "/a b");
     c.version = Some(1);
-    c.port = Some("80,8080".into());
+    c.extras_mut().port = Some("80,8080".into());
     c.port_specified = true;
     c.domain_specified = true;
     c.host_only = false;
@@ -92,9 +92,9 @@ fn every_attribute_survives_a_round_trip() {
     c.secure = true;
     c.expires = Some(FUTURE);
     c.discard = true;
-    c.comment = Some("a comment; with \"quotes\"".into());
-    c.comment_url = Some("https://example.com/why".into());
-    c.rest = vec![
+    c.extras_mut().comment = Some("a comment; with \"quotes\"".into());
+    c.extras_mut().comment_url = Some("https://example.com/why".into());
+    c.extras_mut().rest = vec![
         ("Priority".into(), Some("High".into())),
         ("Partitioned".into(), None),
         ("Odd\"name".into(), Some("[]{}\n".into())),
@@ -367,7 +367,7 @@ fn arb_cookie() -> impl Strategy<Value = Cookie> {
             let (comment, comment_url, rest, http_only, same_site, created) = c;
             let mut cookie = Cookie::new(name, value, domain, path);
             cookie.version = version;
-            cookie.port = port;
+            cookie.extras_mut().port = port;
             cookie.port_specified = port_specified;
             cookie.domain_specified = domain_specified;
             cookie.domain_initial_dot = dot;
@@ -376,9 +376,9 @@ fn arb_cookie() -> impl Strategy<Value = Cookie> {
             cookie.secure = secure;
             cookie.expires = expires;
             cookie.discard = discard;
-            cookie.comment = comment;
-            cookie.comment_url = comment_url;
-            cookie.rest = rest;
+            cookie.extras_mut().comment = comment;
+            cookie.extras_mut().comment_url = comment_url;
+            cookie.extras_mut().rest = rest;
             cookie.http_only = http_only;
             cookie.same_site = same_site;
             cookie.creation_time = created;

@@ -713,8 +713,14 @@ fn cookie_of_row(
     cookie.http_only = http_only != 0;
     cookie.same_site = same_site;
     match priority {
-        0 => cookie.rest.push(("Priority".into(), Some("Low".into()))),
-        2 => cookie.rest.push(("Priority".into(), Some("High".into()))),
+        0 => cookie
+            .extras_mut()
+            .rest
+            .push(("Priority".into(), Some("Low".into()))),
+        2 => cookie
+            .extras_mut()
+            .rest
+            .push(("Priority".into(), Some("High".into()))),
         _ => {}
     }
     Ok(Ok(cookie))

@@ -134,7 +134,7 @@ fn from_value(value: &Value) -> Result<Option<Cookie>, Malformed> {
     cookie.http_only = parsed.http_only;
     cookie.same_site = parsed.same_site;
     cookie.expires = expires;
-    cookie.rest = parsed.other;
+    cookie.extras_mut().rest = parsed.other;
     Ok(Some(cookie))
 }
 

@@ -148,7 +148,7 @@ pub(crate) fn split_header_words(text: &str) -> Vec<Pairs<'_>> {
 /// assert_eq!(cookies[0].domain, "example.com");
 /// assert!(!cookies[0].host_only);
 /// assert_eq!(cookies[0].expires, Some(4000000000));
-/// assert_eq!(cookies[0].rest, [("Priority".to_string(), Some("High".to_string()))]);
+/// assert_eq!(cookies[0].rest(), [("Priority".to_string(), Some("High".to_string()))]);
 /// ```
 pub fn read_lwp(reader: impl BufRead) -> Result<Vec<Cookie>, LoadError> {
     read_lwp_sized(reader, 0)
@@ -287,15 +287,17 @@ fn cookie_from_words(words: Pairs<'_>, blank: &Cookie) -> Result<Cookie, Malform
     cookie.domain_specified = dotted;
     cookie.domain_initial_dot = standard.flag("domain_dot");
     cookie.version = version;
-    cookie.port = port.map(Cow::into_owned);
     cookie.port_specified = port_specified;
     cookie.path_specified = standard.flag("path_spec");
     cookie.secure = standard.flag("secure");
     cookie.expires = expires;
     cookie.discard = standard.flag("discard") || expires.is_none();
-    cookie.comment = standard.take("comment").map(Cow::into_owned);
-    cookie.comment_url = standard.take("commenturl").map(Cow::into_owned);
-    cookie.rest = rest;
+    cookie.set_extras(crate::cookie::CookieExtras {
+        port: port.map(Cow::into_owned),
+        comment: standard.take("comment").map(Cow::into_owned),
+        comment_url: standard.take("commenturl").map(Cow::into_owned),
+        rest,
+    });
     cookie.http_only = http_only;
     cookie.same_site = same_site;
     Ok(cookie)
@@ -447,9 +449,9 @@ fn push_cookie(out: &mut String, cookie: &Cookie) -> bool {
         Some(cookie.value.as_str()),
         Some(cookie.path.as_str()),
         Some(cookie.domain.as_str()),
-        cookie.port.as_deref(),
-        cookie.comment.as_deref(),
-        cookie.comment_url.as_deref(),
+        cookie.port(),
+        cookie.comment(),
+        cookie.comment_url(),
     ];
     if fields.into_iter().flatten().any(has_line_break) {
         return false;
@@ -479,13 +481,13 @@ fn push_cookie(out: &mut String, cookie: &Cookie) -> bool {
         push_escaped(out, &cookie.domain);
         out.push('"');
     }
-    if let Some(port) = &cookie.port {
+    if let Some(port) = cookie.port() {
         push_attr(out, "port", Some(port));
     }
     if cookie.path_specified {
         push_attr(out, "path_spec", None);
     }
-    if cookie.port_specified && cookie.port.is_some() {
+    if cookie.port_specified && cookie.port().is_some() {
         push_attr(out, "port_spec", None);
     }
     if cookie.domain_initial_dot {
@@ -503,13 +505,13 @@ fn push_cookie(out: &mut String, cookie: &Cookie) -> bool {
     if cookie.discard {
         push_attr(out, "discard", None);
     }
-    if let Some(comment) = cookie.comment.as_deref().filter(|c| !c.is_empty()) {
+    if let Some(comment) = cookie.comment().filter(|c| !c.is_empty()) {
         push_attr(out, "comment", Some(comment));
     }
-    if let Some(url) = cookie.comment_url.as_deref().filter(|c| !c.is_empty()) {
+    if let Some(url) = cookie.comment_url().filter(|c| !c.is_empty()) {
         push_attr(out, "commenturl", Some(url));
     }
-    for (key, value) in &cookie.rest {
+    for (key, value) in cookie.rest() {
         let reserved = position_of(&BOOLEAN_ATTRS, key).is_some()
             || position_of(&VALUE_ATTRS, key).is_some()
             || key.eq_ignore_ascii_case("httponly")

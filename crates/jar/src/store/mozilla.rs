@@ -604,11 +604,9 @@ impl Fields<'_> {
             name: self.name.into(),
             creation_time: time,
             last_access_time: time,
+            seq: crate::cookie::Seq(0),
             value: self.value.into(),
-            port: None,
-            comment: None,
-            comment_url: None,
-            rest: Vec::new(),
+            extras: crate::cookie::Extras::default(),
         }
     }
 }

@@ -176,7 +176,7 @@ fn parse_record(record: &[String]) -> Result<Cookie, (usize, Malformed)> {
     cookie.discard = false;
     cookie.creation_time = filetime_to_unix(creation_high, creation_low);
     cookie.last_access_time = cookie.creation_time;
-    cookie.rest = vec![("flags".to_string(), Some(flags.to_string()))];
+    cookie.extras_mut().rest = vec![("flags".to_string(), Some(flags.to_string()))];
     Ok(cookie)
 }
 

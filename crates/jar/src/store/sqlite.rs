@@ -549,7 +549,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 fn upsert(stmt: &mut rusqlite::CachedStatement<'_>, c: &Cookie) -> rusqlite::Result<()> {
-    let rest = serde_json::to_string(&c.rest)
+    let rest = serde_json::to_string(c.rest())
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     stmt.execute(params![
         c.domain.as_str(),
@@ -557,7 +557,7 @@ fn upsert(stmt: &mut rusqlite::CachedStatement<'_>, c: &Cookie) -> rusqlite::Res
         c.name.as_str(),
         c.value.as_str(),
         c.version,
-        c.port,
+        c.port(),
         c.port_specified,
         c.domain_specified,
         c.domain_initial_dot,
@@ -566,8 +566,8 @@ fn upsert(stmt: &mut rusqlite::CachedStatement<'_>, c: &Cookie) -> rusqlite::Res
         c.secure,
         c.expires,
         c.discard,
-        c.comment,
-        c.comment_url,
+        c.comment(),
+        c.comment_url(),
         rest,
         c.http_only,
         c.same_site.map(same_site_name),
@@ -614,7 +614,6 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Cookie, StoreError>> {
     let mut cookie = Cookie::new(name, value, "", path);
     cookie.domain = domain.into();
     cookie.version = row.get(4)?;
-    cookie.port = row.get(5)?;
     cookie.port_specified = row.get(6)?;
     cookie.domain_specified = row.get(7)?;
     cookie.domain_initial_dot = row.get(8)?;
@@ -623,9 +622,12 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Cookie, StoreError>> {
     cookie.secure = row.get(11)?;
     cookie.expires = row.get(12)?;
     cookie.discard = row.get(13)?;
-    cookie.comment = row.get(14)?;
-    cookie.comment_url = row.get(15)?;
-    cookie.rest = rest;
+    cookie.set_extras(crate::cookie::CookieExtras {
+        port: row.get(5)?,
+        comment: row.get(14)?,
+        comment_url: row.get(15)?,
+        rest,
+    });
     cookie.http_only = row.get(17)?;
     cookie.same_site = same_site;
     cookie.creation_time = row.get(19)?;

@@ -70,15 +70,15 @@ fn rfc2965_cookie() -> Cookie {
     c.host_only = false;
     c.domain_specified = true;
     c.domain_initial_dot = true;
-    c.port = Some("80,8080".into());
+    c.extras_mut().port = Some("80,8080".into());
     c.port_specified = true;
     c.path_specified = true;
     c.secure = true;
     c.expires = Some(FUTURE);
     c.discard = true;
-    c.comment = Some("a comment; with, punctuation".into());
-    c.comment_url = Some("http://example.com/why?a=1".into());
-    c.rest = vec![
+    c.extras_mut().comment = Some("a comment; with, punctuation".into());
+    c.extras_mut().comment_url = Some("http://example.com/why?a=1".into());
+    c.extras_mut().rest = vec![
         ("Priority".into(), Some("High".into())),
         ("Partitioned".into(), None),
     ];
@@ -90,7 +90,7 @@ fn rfc2965_cookie() -> Cookie {
 /// The fields a file keeps (times of creation and access are not stored).
 fn key(c: &Cookie) -> impl PartialEq + std::fmt::Debug + '_ {
     (
-        (c.version, &c.name, &c.value, &c.port, c.port_specified),
+        (c.version, &c.name, &c.value, c.port(), c.port_specified),
         (
             &c.domain,
             c.domain_specified,
@@ -99,9 +99,9 @@ fn key(c: &Cookie) -> impl PartialEq + std::fmt::Debug + '_ {
         ),
         (&c.path, c.path_specified, c.secure, c.expires, c.discard),
         (
-            &c.comment,
-            &c.comment_url,
-            &c.rest,
+            c.comment(),
+            c.comment_url(),
+            c.rest(),
             c.http_only,
             c.same_site,
         ),
@@ -392,15 +392,12 @@ fn a_mozilla_file_downgrades_an_rfc2965_cookie_as_the_seed_says() {
     // Lost: version, port, path/port specified, discard, comments, rest.
     assert_eq!(c.version, None);
     assert_eq!(
-        (c.port.as_deref(), c.port_specified, c.path_specified),
+        (c.port(), c.port_specified, c.path_specified),
         (None, false, false)
     );
     assert!(!c.discard);
-    assert_eq!(
-        (c.comment.as_deref(), c.comment_url.as_deref()),
-        (None, None)
-    );
-    assert!(c.rest.is_empty() && c.same_site.is_none());
+    assert_eq!((c.comment(), c.comment_url()), (None, None));
+    assert!(c.rest().is_empty() && c.same_site.is_none());
 }
 
 #[test]
@@ -1208,14 +1205,14 @@ fn arb_cookie() -> impl Strategy<Value = Cookie> {
             cookie.secure = secure;
             cookie.version = version;
             cookie.port_specified = port_specified && port.is_some();
-            cookie.port = port;
+            cookie.extras_mut().port = port;
             cookie.path_specified = path_specified;
             cookie.expires = expires;
             cookie.discard = discard || expires.is_none();
-            cookie.comment = comment.filter(|c| !c.is_empty());
-            cookie.comment_url = comment_url.filter(|c| !c.is_empty());
+            cookie.extras_mut().comment = comment.filter(|c| !c.is_empty());
+            cookie.extras_mut().comment_url = comment_url.filter(|c| !c.is_empty());
             let mut seen = Vec::<String>::new();
-            cookie.rest = rest
+            cookie.extras_mut().rest = rest
                 .into_iter()
                 .filter(|(k, _)| {
                     let lower = k.to_lowercase();
