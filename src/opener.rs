@@ -175,9 +175,11 @@ impl Opener {
             },
             None => call.await,
         };
-        let result = result.map(|response| response.map(ResponseBody::from_stack));
         match result {
             Ok(response) => {
+                // The body wrapped where the response is taken apart anyway
+                // (mapping the whole `Result` first was one more copy).
+                let response = response.map(ResponseBody::from_stack);
                 let mut response = Response::new(response, || FinalUrl::from_uri(uri))?;
                 if seekable {
                     if let Some(layer) = &self.inner.seekable {

@@ -58,7 +58,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{MutexGuard, PoisonError};
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 
 use clientcookie_jar::{CookieJar, CookieRequest, SharedJar};
 use http::{Request, Response};
@@ -251,14 +251,18 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let response = ready!(this.inner.poll(cx))?;
-        if let Some((jar, request)) = this.store.take() {
-            // Most responses set no cookie: then the jar (its lock, its
-            // clock) is not asked at all.
-            if sets_cookies(response.headers()) {
-                lock(&jar).extract_from_headers(&request, response.headers());
+        // The inner poll is looked at and returned as it is: taken out of it
+        // and wrapped again, the response was copied twice.
+        let poll = this.inner.poll(cx);
+        if let Poll::Ready(Ok(response)) = &poll {
+            if let Some((jar, request)) = this.store.take() {
+                // Most responses set no cookie: then the jar (its lock, its
+                // clock) is not asked at all.
+                if sets_cookies(response.headers()) {
+                    lock(&jar).extract_from_headers(&request, response.headers());
+                }
             }
         }
-        Poll::Ready(Ok(response))
+        poll
     }
 }

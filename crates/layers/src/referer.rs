@@ -98,7 +98,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 
 use http::header::{self, HeaderName, HeaderValue};
 use http::{Request, Response};
@@ -458,8 +458,13 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let result = ready!(this.inner.poll(cx));
-        if let (Ok(response), Some(record)) = (&result, this.record.take()) {
+        // The inner poll is looked at and returned as it is: taken out of it
+        // and wrapped again, the response was copied twice.
+        let poll = this.inner.poll(cx);
+        let Poll::Ready(result) = &poll else {
+            return poll;
+        };
+        if let (Ok(response), Some(record)) = (result, this.record.take()) {
             let (page, url) = *record;
             let redirect = response.status().is_redirection()
                 && response.headers().contains_key(header::LOCATION);
@@ -470,7 +475,7 @@ where
                 page.policy = policy;
             }
         }
-        Poll::Ready(result)
+        poll
     }
 }
 

@@ -109,6 +109,17 @@ use crate::redirect::{FinalUrl, Hop, RedirectHistory, DEFAULT_MAX_REDIRECTS};
 /// The `Refresh` header (a name made once, not parsed from text per lookup).
 pub(crate) const REFRESH: http::HeaderName = http::HeaderName::from_static("refresh");
 
+/// Whether `headers` has a `Refresh` field: asked of every response. For
+/// the few fields of a usual response one look at each name is cheaper
+/// than hashing `refresh` (a name `http` does not know).
+pub(crate) fn has_refresh(headers: &http::HeaderMap) -> bool {
+    if headers.len() <= 8 {
+        headers.keys().any(|name| name.as_str() == "refresh")
+    } else {
+        headers.contains_key(REFRESH)
+    }
+}
+
 /// Refreshes of at most this delay are followed by default (30 s).
 pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(30);
 
@@ -594,7 +605,7 @@ impl<S> Chain<S> {
         &mut self,
         response: &Response<ResB>,
     ) -> Option<(Duration, Request<B>)> {
-        if !response.headers().contains_key(REFRESH) {
+        if !has_refresh(response.headers()) {
             return None;
         }
         let template = &self.template;

@@ -118,7 +118,7 @@ mod scanner;
 
 use std::task::{Context, Poll};
 
-use http::{header, HeaderMap, HeaderName, Method, Request, Response, StatusCode};
+use http::{header, HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode};
 use http_body::Body;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -312,15 +312,36 @@ impl Wanted {
         {
             return false;
         }
-        let encoded = headers
-            .get_all(header::CONTENT_ENCODING)
-            .iter()
-            .any(|v| !v.as_bytes().trim_ascii().eq_ignore_ascii_case(b"identity"));
+        let encoded =
+            |v: &HeaderValue| !v.as_bytes().trim_ascii().eq_ignore_ascii_case(b"identity");
+        // For the few fields of a usual response, one look at each name
+        // instead of two hash look-ups; the same answers (every encoding,
+        // the first type).
+        let (encoded, content_type) = if headers.len() <= 8 {
+            let mut any_encoded = false;
+            let mut content_type = None;
+            for (name, value) in headers {
+                if name == header::CONTENT_ENCODING {
+                    any_encoded |= encoded(value);
+                } else if name == header::CONTENT_TYPE && content_type.is_none() {
+                    content_type = Some(value);
+                }
+            }
+            (any_encoded, content_type)
+        } else {
+            (
+                headers
+                    .get_all(header::CONTENT_ENCODING)
+                    .iter()
+                    .any(encoded),
+                headers.get(header::CONTENT_TYPE),
+            )
+        };
         if encoded {
             tracing::debug!("compressed body: meta http-equiv tags not read");
             return false;
         }
-        match headers.get(header::CONTENT_TYPE) {
+        match content_type {
             Some(value) => is_html(value.as_bytes()),
             None => self.html_url,
         }
@@ -416,4 +437,77 @@ pub struct HeadScan {
     pub skipped: Vec<SkippedMeta>,
     /// How many bytes of the body were read as the head.
     pub bytes_scanned: usize,
+}
+
+#[cfg(test)]
+mod wanted_tests {
+    use super::*;
+
+    /// `fields` as a response's headers, with `padding` more unrelated
+    /// fields first (over 8 fields takes the hash look-ups).
+    fn headers(fields: &[(&str, &str)], padding: usize) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for i in 0..padding {
+            map.append(
+                HeaderName::from_bytes(format!("x-pad-{i}").as_bytes()).unwrap(),
+                HeaderValue::from_static("1"),
+            );
+        }
+        for (name, value) in fields {
+            map.append(
+                HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        map
+    }
+
+    #[test]
+    fn small_and_large_responses_are_judged_alike() {
+        let wanted = Wanted {
+            head_request: false,
+            html_url: true,
+        };
+        let cases: [(&[(&str, &str)], bool); 7] = [
+            (&[("content-type", "text/html; charset=utf-8")], true),
+            (&[("content-type", "text/plain")], false),
+            (&[], true),
+            (
+                &[
+                    ("content-type", "text/html"),
+                    ("content-type", "text/plain"),
+                ],
+                true,
+            ),
+            (
+                &[("content-type", "text/html"), ("content-encoding", "gzip")],
+                false,
+            ),
+            (
+                &[
+                    ("content-encoding", " Identity "),
+                    ("content-type", "text/html"),
+                ],
+                true,
+            ),
+            (
+                &[
+                    ("content-encoding", "identity"),
+                    ("content-encoding", "br"),
+                    ("content-type", "text/html"),
+                ],
+                false,
+            ),
+        ];
+        for (fields, expected) in cases {
+            for padding in [0, 12] {
+                let map = headers(fields, padding);
+                assert_eq!(
+                    wanted.scan(StatusCode::OK, &map),
+                    expected,
+                    "{fields:?} with {padding} more fields"
+                );
+            }
+        }
+    }
 }

@@ -285,8 +285,9 @@ where
                     this.state.set(State::Calling { future });
                 }
                 StateProj::Calling { future } => {
-                    let result = ready!(future.poll(cx));
-                    let response = match result {
+                    // Bound once, mutable, and finished in place: each
+                    // rebinding of the response was a copy of it.
+                    let mut response = match ready!(future.poll(cx)) {
                         Ok(response) => response,
                         Err(error) => {
                             this.state.set(State::Done);
@@ -306,9 +307,8 @@ where
                     this.chain.absorb(&response);
                     match this.chain.next_hop(&response) {
                         Ok(Next::Return) => {
-                            this.state.set(State::Done);
-                            let mut response = response;
                             this.chain.finish(&mut response);
+                            this.state.set(State::Done);
                             return Poll::Ready(Ok(response));
                         }
                         Ok(Next::Follow(request)) => {
@@ -684,7 +684,7 @@ impl<S> Chain<S> {
         response: &Response<ResB>,
     ) -> Option<(Option<Duration>, Request<ReplayBody<B>>)> {
         self.refresh.as_ref()?;
-        if !response.headers().contains_key(crate::refresh::REFRESH) {
+        if !crate::refresh::has_refresh(response.headers()) {
             return None;
         }
         // Before the template changes (it does not here, but a redirect

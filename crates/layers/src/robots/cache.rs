@@ -59,7 +59,9 @@ impl Slot {
 struct Inner {
     // foldhash, seeded per map (the jar's hasher too): SipHash's cost was
     // most of a cached lookup.
-    map: HashMap<Box<str>, Slot, foldhash::fast::RandomState>,
+    // Keyed by bytes: a request's key is built on the stack from ASCII
+    // parts, and asking for it as `str` would check its UTF-8 every time.
+    map: HashMap<Box<[u8]>, Slot, foldhash::fast::RandomState>,
     /// Counts lookups: the "time" of last use, for eviction.
     clock: u64,
     next_id: u64,
@@ -113,7 +115,7 @@ impl Cache {
         self.lock().map.len()
     }
 
-    pub(crate) fn lookup(self: &Arc<Self>, key: &str, now: Instant) -> Lookup {
+    pub(crate) fn lookup(self: &Arc<Self>, key: &[u8], now: Instant) -> Lookup {
         let mut inner = self.lock();
         inner.clock += 1;
         let clock = inner.clock;
@@ -172,7 +174,7 @@ impl Cache {
         if inner.map.len() < self.capacity {
             return;
         }
-        let mut ready: Vec<(u64, Box<str>)> = inner
+        let mut ready: Vec<(u64, Box<[u8]>)> = inner
             .map
             .iter()
             .filter(|(_, slot)| matches!(slot, Slot::Ready { .. }))
@@ -202,7 +204,7 @@ impl Cache {
         }
     }
 
-    fn complete(&self, key: &str, id: u64, policy: Shared, expires: Instant) {
+    fn complete(&self, key: &[u8], id: u64, policy: Shared, expires: Instant) {
         let waiters = {
             let mut inner = self.lock();
             inner.clock += 1;
@@ -235,7 +237,7 @@ impl Cache {
         }
     }
 
-    fn abandon(&self, key: &str, id: u64, now: Instant) {
+    fn abandon(&self, key: &[u8], id: u64, now: Instant) {
         let waiters = {
             let mut inner = self.lock();
             match inner.map.get_mut(key) {
@@ -274,7 +276,7 @@ impl Cache {
 /// request was cancelled) lets a waiter take over.
 pub(crate) struct Flight {
     cache: Arc<Cache>,
-    key: Box<str>,
+    key: Box<[u8]>,
     id: u64,
     stale: Option<Shared>,
     done: bool,
@@ -315,18 +317,18 @@ mod tests {
     fn the_first_lookup_leads_and_the_others_wait_for_its_answer() {
         let cache = Arc::new(Cache::new(8));
         let now = Instant::now();
-        let Lookup::Lead(mut flight) = cache.lookup("http://a:80", now) else {
+        let Lookup::Lead(mut flight) = cache.lookup(b"http://a:80", now) else {
             panic!("first lookup must lead");
         };
-        let Lookup::Wait(mut rx) = cache.lookup("http://a:80", now) else {
+        let Lookup::Wait(mut rx) = cache.lookup(b"http://a:80", now) else {
             panic!("second lookup must wait");
         };
         flight.complete(rules(), now + Duration::from_secs(60));
         assert!(matches!(*rx.try_recv().unwrap(), Policy::AllowAll));
-        assert!(matches!(cache.lookup("http://a:80", now), Lookup::Hit(_)));
+        assert!(matches!(cache.lookup(b"http://a:80", now), Lookup::Hit(_)));
         // Expired: the next one leads again.
         assert!(matches!(
-            cache.lookup("http://a:80", now + Duration::from_secs(61)),
+            cache.lookup(b"http://a:80", now + Duration::from_secs(61)),
             Lookup::Lead(_)
         ));
     }
@@ -335,15 +337,15 @@ mod tests {
     fn an_abandoned_flight_wakes_its_waiters_so_one_can_take_over() {
         let cache = Arc::new(Cache::new(8));
         let now = Instant::now();
-        let Lookup::Lead(flight) = cache.lookup("k", now) else {
+        let Lookup::Lead(flight) = cache.lookup(b"k", now) else {
             panic!()
         };
-        let Lookup::Wait(mut rx) = cache.lookup("k", now) else {
+        let Lookup::Wait(mut rx) = cache.lookup(b"k", now) else {
             panic!()
         };
         drop(flight);
         assert!(rx.try_recv().is_err());
-        assert!(matches!(cache.lookup("k", now), Lookup::Lead(_)));
+        assert!(matches!(cache.lookup(b"k", now), Lookup::Lead(_)));
     }
 
     #[test]
@@ -352,33 +354,33 @@ mod tests {
         let now = Instant::now();
         let later = now + Duration::from_secs(3600);
         for key in ["a", "b", "c", "d"] {
-            let Lookup::Lead(mut flight) = cache.lookup(key, now) else {
+            let Lookup::Lead(mut flight) = cache.lookup(key.as_bytes(), now) else {
                 panic!()
             };
             flight.complete(rules(), later);
         }
         // Touch a, c, d: b is the least recently used.
         for key in ["a", "c", "d"] {
-            assert!(matches!(cache.lookup(key, now), Lookup::Hit(_)));
+            assert!(matches!(cache.lookup(key.as_bytes(), now), Lookup::Hit(_)));
         }
-        let Lookup::Lead(mut flight) = cache.lookup("e", now) else {
+        let Lookup::Lead(mut flight) = cache.lookup(b"e", now) else {
             panic!()
         };
         flight.complete(rules(), later);
         assert_eq!(cache.len(), 4);
-        assert!(matches!(cache.lookup("a", now), Lookup::Hit(_)));
-        assert!(matches!(cache.lookup("b", now), Lookup::Lead(_)));
+        assert!(matches!(cache.lookup(b"a", now), Lookup::Hit(_)));
+        assert!(matches!(cache.lookup(b"b", now), Lookup::Lead(_)));
     }
 
     #[test]
     fn an_expired_good_answer_is_offered_to_the_refetch() {
         let cache = Arc::new(Cache::new(4));
         let now = Instant::now();
-        let Lookup::Lead(mut flight) = cache.lookup("a", now) else {
+        let Lookup::Lead(mut flight) = cache.lookup(b"a", now) else {
             panic!()
         };
         flight.complete(rules(), now + Duration::from_secs(1));
-        let Lookup::Lead(flight) = cache.lookup("a", now + Duration::from_secs(2)) else {
+        let Lookup::Lead(flight) = cache.lookup(b"a", now + Duration::from_secs(2)) else {
             panic!()
         };
         assert!(flight.stale().is_some());

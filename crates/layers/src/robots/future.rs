@@ -132,7 +132,7 @@ where
 pub(super) fn start<S, B, ResB>(
     inner: &mut S,
     request: Request<B>,
-    key: &str,
+    key: &super::OriginKey,
     config: &Arc<Config>,
     cache: &Arc<Cache>,
 ) -> ResponseFuture<S, B, ResB>
@@ -140,7 +140,7 @@ where
     S: Service<Request<B>, Response = Response<ResB>> + Clone,
     B: Default,
 {
-    let lookup = cache.lookup(key, Instant::now());
+    let lookup = cache.lookup(key.as_bytes(), Instant::now());
     if let Lookup::Hit(policy) = &lookup {
         // The agent is looked for only when the answer depends on it.
         let verdict = match &**policy {
@@ -161,7 +161,7 @@ where
     let mut ctx = Box::new(Ctx {
         service: ready.clone(),
         request: None,
-        key: key.into(),
+        key: key.as_str().into(),
         agent: agent_for(config, &request).into(),
         config: Arc::clone(config),
         cache: Arc::clone(cache),
@@ -401,7 +401,7 @@ where
 
     /// After the request this one waited for went away: ask the cache again.
     fn lookup_again<ResB>(&mut self) -> Step<ResB> {
-        match self.cache.lookup(&self.key, Instant::now()) {
+        match self.cache.lookup(self.key.as_bytes(), Instant::now()) {
             Lookup::Hit(policy) => self.decide(&policy),
             Lookup::Wait(rx) => Step::Wait(rx),
             Lookup::Lead(flight) => self.lead(flight),
@@ -423,9 +423,11 @@ where
         loop {
             let step = match this.state.as_mut().project() {
                 StateProj::Calling { future } => {
-                    let result = ready!(future.poll(cx));
-                    this.state.set(State::Done);
-                    return Poll::Ready(result.map_err(Into::into));
+                    // The inner poll returned as it is (its error made a
+                    // `BoxError`): taken out and wrapped again, the
+                    // response was copied twice. Polled again after its
+                    // answer, the inner future says what it does then.
+                    return future.poll(cx).map_err(Into::into);
                 }
                 StateProj::Denied { error } => {
                     let error = error.take();

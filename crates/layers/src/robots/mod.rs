@@ -412,7 +412,7 @@ where
         future::start(
             &mut self.inner,
             request,
-            key.as_str(),
+            &key,
             &self.layer.config,
             &self.layer.cache,
         )
@@ -547,6 +547,15 @@ impl OriginKey {
         match &self.heap {
             Some(heap) => heap,
             None => self.inline_str(),
+        }
+    }
+
+    /// The key's bytes, without the UTF-8 check `as_str` makes: what the
+    /// cache is asked with on every request.
+    fn as_bytes(&self) -> &[u8] {
+        match &self.heap {
+            Some(heap) => heap.as_bytes(),
+            None => &self.inline[..self.len],
         }
     }
 }
