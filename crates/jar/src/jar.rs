@@ -14,10 +14,11 @@ use crate::index::{DomainFacts, Entry, Index, SiteId, Slot, Upsert};
 use crate::limits::Limits;
 use crate::make;
 use crate::parse::parse_set_cookie2;
-use crate::policy::{CookiePolicy, DefaultCookiePolicy};
+use crate::policy::{is_rfc2965, CookiePolicy, DefaultCookiePolicy};
 use crate::reason::Reason;
 use crate::request::CookieRequest;
 use crate::CompactString;
+use smallvec::SmallVec;
 
 /// A jar shared between tasks and layers: a cheap `Clone` handle to one
 /// [`CookieJar`] behind a mutex. Lock it only for one lookup or one store,
@@ -864,7 +865,7 @@ impl CookieJar {
         // instructions.
         let large = self.index.len() > PREFETCH_ABOVE;
         if large {
-            prefetch_candidates(selection.buckets.as_slice());
+            prefetch_candidates(&selection.buckets);
         }
         for (level, &(_, bucket)) in selection.buckets.iter().enumerate() {
             for (pos, e) in bucket.iter().enumerate() {
@@ -929,13 +930,8 @@ impl CookieJar {
     /// Mark the selected cookies as used: one bucket lookup per domain, not
     /// per cookie (on a large jar each lookup is a cache miss).
     fn touch(&mut self, used: &Used<'_>, now: i64) {
-        for (level, domain) in used.domains.as_slice().iter().enumerate() {
-            let mut positions = used
-                .picks
-                .as_slice()
-                .iter()
-                .filter(|p| p.0 == level)
-                .peekable();
+        for (level, domain) in used.domains.iter().enumerate() {
+            let mut positions = used.picks.iter().filter(|p| p.0 == level).peekable();
             if positions.peek().is_none() {
                 continue;
             }
@@ -993,12 +989,6 @@ impl CookieJar {
         if selection.picks.is_empty() {
             return None;
         }
-        // Touch every value before copying any (values over 24 bytes live
-        // on the heap): independent misses overlap, as in `select`.
-        let warm = selection.cookies().fold(0u8, |acc, c| {
-            acc ^ c.value.as_bytes().first().copied().unwrap_or(0)
-        });
-        std::hint::black_box(warm);
         // The exact length for the usual (Netscape) cookies: the `String`
         // then becomes the header value's bytes without a reallocation or
         // a second allocation (`Bytes` takes a full `Vec` as it is).
@@ -1008,7 +998,7 @@ impl CookieJar {
             } else {
                 c.name.len() + 1
             };
-            (!is_rfc2965_cookie(c)).then_some(len + name + c.value.len() + 2)
+            (!is_rfc2965(c)).then_some(len + name + c.value.len() + 2)
         });
         let capacity = exact.map_or(selection.picks.len() * 32, |len| len - 2);
         let mut header = String::with_capacity(capacity);
@@ -1176,105 +1166,50 @@ impl CookieJar {
     }
 }
 
+/// A chosen cookie: path length, creation time and sequence number (the
+/// sort keys), then the bucket's level and the position in it.
+type Pick = (usize, i64, u64, usize, usize);
+
+/// One domain level of a lookup: the domain and its bucket's cookies.
+type Level<'j, 'r> = (&'r str, &'j [Entry]);
+
 /// The cookies chosen for one request: the buckets visited (one per domain
 /// level that has cookies) and the chosen cookies, in header order. Kept on
 /// the stack for the few levels and cookies of nearly every request.
 #[derive(Default)]
 struct Selection<'j, 'r> {
-    buckets: Small<(&'r str, &'j [Entry]), 4>,
-    /// Path length, creation time and sequence number (the sort keys), then
-    /// the bucket's level and the position in it.
-    picks: Small<(usize, i64, u64, usize, usize), 8>,
+    buckets: SmallVec<[Level<'j, 'r>; 4]>,
+    picks: SmallVec<[Pick; 8]>,
     /// Whether a chosen cookie's last-access time is not yet the lookup's.
     stale: bool,
 }
 
 impl<'j, 'r> Selection<'j, 'r> {
     fn cookies(&self) -> impl Iterator<Item = &'j Cookie> + '_ {
+        // Through slices: `SmallVec` is invariant in its items, a slice lets
+        // the request's lifetime shorten to this borrow.
+        let buckets: &[Level<'j, '_>] = &self.buckets;
         self.picks
-            .as_slice()
             .iter()
-            .map(|&(_, _, _, level, pos)| &self.buckets.as_slice()[level].1[pos].cookie)
+            .map(move |&(_, _, _, level, pos)| &buckets[level].1[pos].cookie)
     }
 
     /// What [`CookieJar::touch`] needs, without the borrow of the jar.
     fn into_used(self) -> Used<'r> {
-        let mut used = Used::default();
-        for &(domain, _) in self.buckets.as_slice() {
-            used.domains.push(domain);
+        Used {
+            domains: self.buckets.iter().map(|&(domain, _)| domain).collect(),
+            picks: self
+                .picks
+                .iter()
+                .map(|&(_, _, _, level, pos)| (level, pos))
+                .collect(),
         }
-        for &(_, _, _, level, pos) in self.picks.as_slice() {
-            used.picks.push((level, pos));
-        }
-        used
     }
 }
 
-#[derive(Default)]
 struct Used<'r> {
-    domains: Small<&'r str, 4>,
-    picks: Small<(usize, usize), 8>,
-}
-
-/// A vector whose first `N` elements live inline: no allocation for the
-/// usual lookup.
-struct Small<T, const N: usize> {
-    inline: [T; N],
-    len: usize,
-    // Every element once there are more than `N`.
-    spilled: Vec<T>,
-}
-
-impl<T: Copy + Default, const N: usize> Default for Small<T, N> {
-    fn default() -> Self {
-        Small {
-            inline: [T::default(); N],
-            len: 0,
-            spilled: Vec::new(),
-        }
-    }
-}
-
-impl<T: Copy, const N: usize> Small<T, N> {
-    fn push(&mut self, value: T) {
-        if self.len < N {
-            self.inline[self.len] = value;
-        } else {
-            if self.len == N {
-                self.spilled.extend_from_slice(&self.inline);
-            }
-            self.spilled.push(value);
-        }
-        self.len += 1;
-    }
-
-    fn as_slice(&self) -> &[T] {
-        if self.len <= N {
-            &self.inline[..self.len]
-        } else {
-            &self.spilled
-        }
-    }
-
-    fn as_mut_slice(&mut self) -> &mut [T] {
-        if self.len <= N {
-            &mut self.inline[..self.len]
-        } else {
-            &mut self.spilled
-        }
-    }
-
-    fn len(&self) -> usize {
-        self.len
-    }
-
-    fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    fn iter(&self) -> std::slice::Iter<'_, T> {
-        self.as_slice().iter()
-    }
+    domains: SmallVec<[&'r str; 4]>,
+    picks: SmallVec<[(usize, usize); 8]>,
 }
 
 /// Jars of more cookies than this prefetch what a lookup will read: about
@@ -1288,7 +1223,7 @@ const PREFETCH_ABOVE: usize = 4096;
 /// jar larger than the cache each is a miss, and the processor would
 /// otherwise wait for them one cookie after another.
 #[inline]
-fn prefetch_candidates(buckets: &[(&str, &[Entry])]) {
+fn prefetch_candidates(buckets: &[Level<'_, '_>]) {
     #[cfg(target_arch = "x86_64")]
     for e in buckets.iter().flat_map(|(_, bucket)| bucket.iter()) {
         let start = std::ptr::from_ref(e).cast::<u8>();
@@ -1322,11 +1257,6 @@ fn prefetch(p: *const u8) {
     let _ = p;
 }
 
-/// An RFC 2965 cookie (version 1 or later): written with `$` attributes.
-fn is_rfc2965_cookie(c: &Cookie) -> bool {
-    c.version.is_some_and(|v| v > 0)
-}
-
 /// The request host, then each parent domain (`a.b.c`, `b.c`, `c`); only the
 /// host itself for IP addresses.
 fn host_and_parents(request: &CookieRequest) -> impl Iterator<Item = &str> {
@@ -1345,7 +1275,7 @@ fn host_and_parents(request: &CookieRequest) -> impl Iterator<Item = &str> {
 /// One cookie in a Cookie header; RFC 2965 cookies with their `$` attributes
 /// (RFC 2965 §3.3.4), values escaped as the seed does.
 fn write_cookie(out: &mut String, c: &Cookie) {
-    let rfc2965 = c.version.is_some_and(|v| v > 0);
+    let rfc2965 = is_rfc2965(c);
     if !c.name.is_empty() {
         out.push_str(&c.name);
         out.push('=');

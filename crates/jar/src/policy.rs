@@ -435,7 +435,9 @@ fn host_domain_match(request: &CookieRequest, domain: &str) -> bool {
     host == domain || (!request.is_ip() && is_strict_subdomain(host, domain))
 }
 
-fn is_rfc2965(cookie: &Cookie) -> bool {
+/// An RFC 2965 (or RFC 2109) cookie: version 1 or later. Such cookies are
+/// judged by that RFC's rules and written with `$` attributes.
+pub(crate) fn is_rfc2965(cookie: &Cookie) -> bool {
     matches!(cookie.version, Some(v) if v > 0)
 }
 
