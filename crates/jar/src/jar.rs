@@ -579,8 +579,13 @@ impl CookieJar {
     ) -> Result<Stored, Reason> {
         let now = self.now();
         let as_netscape = self.policy.rfc2109_as_netscape();
-        let cookie = make::from_header(value, request, now, as_netscape)?;
-        self.store_checked(cookie, request, now)
+        let mut cookie = make::from_header_unsettled(value, request, now, as_netscape)?;
+        // One hash and probe of the domain serve the public-suffix test of
+        // a `Domain` equal to the host (skipped for a domain the index knows
+        // to be registrable), the policy, the secure-cookie rule and the store.
+        let facts = self.index.domain_facts(&cookie.domain);
+        let registrable = make::settle_host_suffix(&mut cookie, request, facts.registrable);
+        self.store_with_facts(cookie, request, now, facts, registrable)
     }
 
     /// Store `cookie` if the policy allows it for `request` (the seed's
@@ -615,7 +620,22 @@ impl CookieJar {
         // index knows to be registrable skips the public suffix list), the
         // secure-cookie rule (its site) and the store (the hash).
         let facts = self.index.domain_facts(&cookie.domain);
-        if facts.registrable {
+        self.store_with_facts(cookie, request, now, facts, facts.registrable)
+    }
+
+    /// [`store_checked`](Self::store_checked) with the index's facts about
+    /// the cookie's domain; `registrable`: the domain is known to be no
+    /// public suffix.
+    #[inline(always)]
+    fn store_with_facts(
+        &mut self,
+        cookie: Cookie,
+        request: &CookieRequest,
+        now: i64,
+        facts: DomainFacts,
+        registrable: bool,
+    ) -> Result<Stored, Reason> {
+        if registrable {
             self.policy.set_ok_registrable(&cookie, request)?;
         } else {
             self.policy.set_ok(&cookie, request)?;

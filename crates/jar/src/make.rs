@@ -50,14 +50,32 @@ struct Domain {
 }
 
 fn domain(attr: Option<&str>, request: &CookieRequest) -> Domain {
-    let host_only = || Domain {
+    let d = domain_unchecked(attr, request);
+    if d.specified && d.domain == request.host() && is_public_suffix(&d.domain) {
+        // RFC 6265 §5.3 step 5: a public suffix naming the request host itself
+        // gives a host-only cookie.
+        return host_only(request);
+    }
+    d
+}
+
+fn host_only(request: &CookieRequest) -> Domain {
+    Domain {
         domain: CompactString::from(request.host()),
         specified: false,
         initial_dot: false,
         host_only: true,
-    };
+    }
+}
+
+/// [`domain`] without RFC 6265 §5.3 step 5's public-suffix test of a
+/// `Domain` equal to the request host: the jar settles that with
+/// [`settle_host_suffix`], after its index has said whether it already
+/// knows the host to be registrable (then the list is not asked).
+#[inline]
+fn domain_unchecked(attr: Option<&str>, request: &CookieRequest) -> Domain {
     let Some(attr) = attr else {
-        return host_only();
+        return host_only(request);
     };
     let (initial_dot, bare) = match attr.strip_prefix('.') {
         Some(bare) => (true, bare),
@@ -65,21 +83,43 @@ fn domain(attr: Option<&str>, request: &CookieRequest) -> Domain {
     };
     if bare.is_empty() {
         // RFC 6265 §5.2.3: a Domain of just "." leaves an empty cookie-domain.
-        return host_only();
+        return host_only(request);
     }
-    let mut bare = CompactString::from(bare);
-    bare.make_ascii_lowercase();
-    if bare == request.host() && is_public_suffix(&bare) {
-        // RFC 6265 §5.3 step 5: a public suffix naming the request host itself
-        // gives a host-only cookie.
-        return host_only();
+    // Servers write the domain in lower case: copy it as it is, and
+    // lower-case only when it has a capital.
+    let mut domain = CompactString::from(bare);
+    if bare.bytes().any(|b| b.is_ascii_uppercase()) {
+        domain.make_ascii_lowercase();
     }
     Domain {
-        domain: bare,
+        domain,
         specified: true,
         initial_dot,
         host_only: false,
     }
+}
+
+/// RFC 6265 §5.3 step 5 for a cookie from [`from_header_unsettled`]: a
+/// `Domain` naming the request host itself that is a public suffix makes a
+/// host-only cookie. `registrable` is the caller's knowledge that the
+/// cookie's domain is no public suffix; returns whether the domain is now
+/// known to be registrable (the policy need not ask the list again).
+#[inline]
+pub(crate) fn settle_host_suffix(
+    cookie: &mut Cookie,
+    request: &CookieRequest,
+    registrable: bool,
+) -> bool {
+    if registrable || cookie.host_only || cookie.domain != request.host() {
+        return registrable;
+    }
+    if is_public_suffix(&cookie.domain) {
+        cookie.domain_specified = false;
+        cookie.domain_initial_dot = false;
+        cookie.host_only = true;
+        return false;
+    }
+    true
 }
 
 /// A cookie from one `Set-Cookie` header value: [`parse_set_cookie`]
@@ -95,6 +135,20 @@ pub(crate) fn from_header(
     now: i64,
     rfc2109_as_netscape: bool,
 ) -> Result<Cookie, Reason> {
+    let mut cookie = from_header_unsettled(header, request, now, rfc2109_as_netscape)?;
+    settle_host_suffix(&mut cookie, request, false);
+    Ok(cookie)
+}
+
+/// [`from_header`] without the public-suffix test of a `Domain` equal to
+/// the request host: call [`settle_host_suffix`] before using the cookie.
+#[inline]
+pub(crate) fn from_header_unsettled(
+    header: &[u8],
+    request: &CookieRequest,
+    now: i64,
+    rfc2109_as_netscape: bool,
+) -> Result<Cookie, Reason> {
     let sc = parse_parts(header)?;
     let version = match sc.version {
         Some(v) if !rfc2109_as_netscape => match parse_version(v)? {
@@ -104,7 +158,7 @@ pub(crate) fn from_header(
         _ => None,
     };
     let rfc2965 = version.is_some();
-    let d = domain(sc.domain, request);
+    let d = domain_unchecked(sc.domain, request);
     let (path, path_specified) = match sc.path {
         Some(p) if p.starts_with('/') => (CompactString::from(p), true),
         _ if rfc2965 => (
