@@ -585,7 +585,20 @@ impl CookieJar {
         // to be registrable), the policy, the secure-cookie rule and the store.
         let facts = self.index.domain_facts(&cookie.domain);
         let registrable = make::settle_host_suffix(&mut cookie, request, facts.registrable);
-        self.store_with_facts(cookie, request, now, facts, registrable)
+        // The checks read the cookie where `make` built it; it moves once,
+        // into the index (each move of a by-value argument was a copy).
+        self.check_store(&cookie, request, facts, registrable)?;
+        if let Some(done) = self.store_without_index(&cookie, now) {
+            return done;
+        }
+        let key = self.sink_key(&cookie);
+        let upsert = self.index.upsert_hashed(
+            cookie,
+            facts.hash,
+            facts.slot,
+            self.limits.max_cookies_per_site,
+        );
+        self.after_upsert(upsert, key, now)
     }
 
     /// Store `cookie` if the policy allows it for `request` (the seed's
@@ -607,44 +620,44 @@ impl CookieJar {
         self.store_checked(cookie, request, now)
     }
 
-    // Inlined with `store` and `Index::upsert_hashed`: each call took the cookie
-    // (a few hundred bytes) by value, and each move was a copy.
+    // Inlined with `store_hashed` and `Index::upsert_hashed`: each call took
+    // the cookie (a few hundred bytes) by value, and each move was a copy.
     #[inline(always)]
     fn store_checked(
         &mut self,
-        cookie: Cookie,
+        mut cookie: Cookie,
         request: &CookieRequest,
         now: i64,
     ) -> Result<Stored, Reason> {
+        cookie.last_access_time = now;
         // One hash and probe of the domain serve the policy (a domain the
         // index knows to be registrable skips the public suffix list), the
         // secure-cookie rule (its site) and the store (the hash).
         let facts = self.index.domain_facts(&cookie.domain);
-        self.store_with_facts(cookie, request, now, facts, facts.registrable)
+        self.check_store(&cookie, request, facts, facts.registrable)?;
+        self.store_hashed(cookie, now, facts.hash, facts.slot)
     }
 
-    /// [`store_checked`](Self::store_checked) with the index's facts about
-    /// the cookie's domain; `registrable`: the domain is known to be no
-    /// public suffix.
+    /// Whether `cookie` may be stored for `request`: the policy, then the
+    /// secure-cookie rule. `facts` are the index's about the cookie's
+    /// domain; `registrable`: the domain is known to be no public suffix.
     #[inline(always)]
-    fn store_with_facts(
-        &mut self,
-        cookie: Cookie,
+    fn check_store(
+        &self,
+        cookie: &Cookie,
         request: &CookieRequest,
-        now: i64,
         facts: DomainFacts,
         registrable: bool,
-    ) -> Result<Stored, Reason> {
+    ) -> Result<(), Reason> {
         if registrable {
-            self.policy.set_ok_registrable(&cookie, request)?;
+            self.policy.set_ok_registrable(cookie, request)?;
         } else {
-            self.policy.set_ok(&cookie, request)?;
+            self.policy.set_ok(cookie, request)?;
         }
-        if !cookie.secure && !self.policy.is_secure(request) && self.shadows_secure(&cookie, facts)
-        {
+        if !cookie.secure && !self.policy.is_secure(request) && self.shadows_secure(cookie, facts) {
             return Err(Reason::WouldOverwriteSecure);
         }
-        self.store_hashed(cookie, now, facts.hash, facts.slot)
+        Ok(())
     }
 
     /// RFC 6265bis §5.7 step 16 ("leave secure cookies alone"): an insecure
@@ -684,49 +697,80 @@ impl CookieJar {
     /// [`set_cookie`](Self::set_cookie) at `now` (a file's cookies are
     /// stored at one instant, without reading the clock for each).
     #[inline(always)]
-    pub(crate) fn store(&mut self, cookie: Cookie, now: i64) -> Result<Stored, Reason> {
+    pub(crate) fn store(&mut self, mut cookie: Cookie, now: i64) -> Result<Stored, Reason> {
+        cookie.last_access_time = now;
         let hash = self.index.hash(&cookie.domain);
         self.store_hashed(cookie, now, hash, None)
     }
 
     /// [`store`](Self::store) with the index's hash of `cookie.domain` and
-    /// where its bucket may be ([`DomainFacts`]).
+    /// where its bucket may be ([`DomainFacts`]), for a cookie whose
+    /// last-access time is already `now`.
     #[inline(always)]
     fn store_hashed(
         &mut self,
-        mut cookie: Cookie,
+        cookie: Cookie,
         now: i64,
         hash: u64,
         slot: Option<Slot>,
     ) -> Result<Stored, Reason> {
+        if let Some(done) = self.store_without_index(&cookie, now) {
+            return done;
+        }
+        let key = self.sink_key(&cookie);
+        let upsert = self
+            .index
+            .upsert_hashed(cookie, hash, slot, self.limits.max_cookies_per_site);
+        self.after_upsert(upsert, key, now)
+    }
+
+    /// The outcomes of storing `cookie` that do not put it into the index:
+    /// too large, or expired (which deletes its namesake, RFC 6265 §5.3
+    /// steps 11-12). `None`: it goes into the index.
+    ///
+    /// [`store_hashed`](Self::store_hashed) is split in three so that
+    /// `set_cookie_from_header` can move the cookie straight from where it
+    /// was built into the index: a by-value argument is a copy of the
+    /// cookie's 168 bytes.
+    #[inline(always)]
+    fn store_without_index(&mut self, cookie: &Cookie, now: i64) -> Option<Result<Stored, Reason>> {
         if cookie.name.len() + cookie.value.len() > self.limits.max_cookie_size {
-            return Err(Reason::TooLarge);
+            return Some(Err(Reason::TooLarge));
         }
         if cookie.is_expired(now) {
-            // RFC 6265 §5.3 step 11-12: an expiry in the past deletes.
-            let removed = self.index.remove_same_identity(&cookie);
+            let removed = self.index.remove_same_identity(cookie);
             for old in &removed {
                 self.emit(ChangeKind::Removed, old);
             }
-            return Ok(Stored::Deleted);
+            return Some(Ok(Stored::Deleted));
         }
-        cookie.last_access_time = now;
-        // Only a sink needs the key back after the cookie moves into the index.
-        let key = self.sink.is_some().then(|| {
+        None
+    }
+
+    /// Only a sink needs the cookie's key back after it moves into the index.
+    #[inline(always)]
+    fn sink_key(&self, cookie: &Cookie) -> Option<(CompactString, CompactString, CompactString)> {
+        self.sink.is_some().then(|| {
             (
                 cookie.domain.clone(),
                 cookie.path.clone(),
                 cookie.name.clone(),
             )
-        });
-        let (stored, site_over_limit) =
-            match self
-                .index
-                .upsert_hashed(cookie, hash, slot, self.limits.max_cookies_per_site)
-            {
-                Upsert::Replaced => (Stored::Replaced, None),
-                Upsert::Added { site_over_limit } => (Stored::Added, site_over_limit),
-            };
+        })
+    }
+
+    /// After the index took a cookie: tell the sink, enforce the limits.
+    #[inline(always)]
+    fn after_upsert(
+        &mut self,
+        upsert: Upsert,
+        key: Option<(CompactString, CompactString, CompactString)>,
+        now: i64,
+    ) -> Result<Stored, Reason> {
+        let (stored, site_over_limit) = match upsert {
+            Upsert::Replaced => (Stored::Replaced, None),
+            Upsert::Added { site_over_limit } => (Stored::Added, site_over_limit),
+        };
         if let Some((d, p, n)) = key {
             if let Some(c) = self.index.get(&d, &p, &n).cloned() {
                 let kind = match stored {
