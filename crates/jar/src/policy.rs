@@ -403,6 +403,11 @@ impl DefaultCookiePolicy {
             return Ok(());
         }
         let name = cookie.name.as_bytes();
+        // Both prefixes start with `__` in any case: most names are decided
+        // by their first two bytes.
+        if !name.starts_with(b"__") {
+            return Ok(());
+        }
         let starts = |prefix: &[u8]| {
             name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix)
         };

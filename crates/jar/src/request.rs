@@ -321,6 +321,7 @@ impl CookieRequest {
     /// # use clientcookie_jar::CookieRequest;
     /// assert_eq!(CookieRequest::parse("http://A.example:81/").unwrap().host(), "a.example");
     /// ```
+    #[inline]
     pub fn host(&self) -> &str {
         &self.text[..self.host_len]
     }
@@ -356,6 +357,7 @@ impl CookieRequest {
     /// # use clientcookie_jar::CookieRequest;
     /// assert_eq!(CookieRequest::parse("http://a.example?q").unwrap().path(), "/");
     /// ```
+    #[inline]
     pub fn path(&self) -> &str {
         &self.text[self.host_len..]
     }
@@ -376,12 +378,14 @@ impl CookieRequest {
     /// # use clientcookie_jar::CookieRequest;
     /// assert!(CookieRequest::parse("http://127.0.0.1/").unwrap().is_ip());
     /// ```
+    #[inline]
     pub fn is_ip(&self) -> bool {
         self.is_ip
     }
 
     /// Whether the host is `localhost`, a name under it, or a loopback
     /// address (decided when the request was parsed).
+    #[inline]
     pub(crate) fn is_loopback(&self) -> bool {
         self.is_loopback
     }
@@ -392,6 +396,7 @@ impl CookieRequest {
     /// # use clientcookie_jar::CookieRequest;
     /// assert!(!CookieRequest::parse("http://a.example/").unwrap().facts().unverifiable);
     /// ```
+    #[inline]
     pub fn facts(&self) -> &RequestFacts {
         &self.facts
     }
