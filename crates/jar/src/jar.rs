@@ -780,7 +780,10 @@ impl CookieJar {
                 self.emit(kind, &c);
             }
         }
-        if stored == Stored::Added {
+        // Decided here, before a call: nearly every store is under both limits.
+        if stored == Stored::Added
+            && (site_over_limit.is_some() || self.index.len() > self.limits.max_cookies)
+        {
             self.enforce_limits(site_over_limit, now);
         }
         Ok(stored)
