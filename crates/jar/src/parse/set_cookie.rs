@@ -143,24 +143,51 @@ fn trim_range(b: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
 /// lowest mark is the first match. A byte loop here cost ~5 instructions
 /// per header byte, the largest part of parsing a cookie.
 #[inline]
-fn find_either(b: &[u8], mut i: usize, x: u8, y: u8) -> usize {
+fn find_either(b: &[u8], i: usize, x: u8, y: u8) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
+    debug_assert!(x != 0 && y != 0, "the tail read shifts in zero bytes");
     let (wx, wy) = (ONES * u64::from(x), ONES * u64::from(y));
-    while let Some(chunk) = b.get(i..i + 8) {
+    let n = b.len();
+    let Some(rest) = b.get(i..) else {
+        return n;
+    };
+    let hits_in = |w: u64| zero_bytes(w ^ wx) | zero_bytes(w ^ wy);
+    let mut at = i;
+    let mut chunks = rest.chunks_exact(8);
+    for chunk in chunks.by_ref() {
         let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
             break;
         };
-        let w = u64::from_le_bytes(bytes);
-        let hits = zero_bytes(w ^ wx) | zero_bytes(w ^ wy);
+        let hits = hits_in(u64::from_le_bytes(bytes));
         if hits != 0 {
-            return i + (hits.trailing_zeros() / 8) as usize;
+            return at + (hits.trailing_zeros() / 8) as usize;
         }
-        i += 8;
+        at += 8;
     }
-    while i < b.len() && b[i] != x && b[i] != y {
-        i += 1;
+    let left = chunks.remainder().len();
+    if left == 0 {
+        return n;
     }
-    i.min(b.len())
+    // Under eight bytes left: the text's last eight, shifted so that the
+    // first byte left is the lowest (the zeros shifted in are neither `x`
+    // nor `y`, both non-zero). Shorter texts take a byte loop.
+    if let Some(tail) = n.checked_sub(8).and_then(|t| b.get(t..)) {
+        if let Ok(bytes) = <[u8; 8]>::try_from(tail) {
+            let hits = hits_in(u64::from_le_bytes(bytes) >> (8 * (8 - left)));
+            return if hits != 0 {
+                at + (hits.trailing_zeros() / 8) as usize
+            } else {
+                n
+            };
+        }
+    }
+    for &c in chunks.remainder() {
+        if c == x || c == y {
+            return at;
+        }
+        at += 1;
+    }
+    n
 }
 
 /// The attribute-value pairs after the name-value pair, split on `;`, each
@@ -825,9 +852,16 @@ mod tests {
 
         #[test]
         fn find_either_finds_the_first_of_two_bytes(
-            text in prop::collection::vec(prop::sample::select(b"ab=;\x80\xff\x01 ".to_vec()), 0..40),
+            text in prop::collection::vec(prop::sample::select(b"ab=;\x80\xff\x01\x00 ".to_vec()), 0..40),
             start in 0usize..45,
         ) {
+            // A start past the end finds nothing: the end.
+            prop_assert_eq!(
+                find_either(&text, start, b'=', b';'),
+                (start.min(text.len())..text.len())
+                    .find(|&i| text[i] == b'=' || text[i] == b';')
+                    .unwrap_or(text.len())
+            );
             let naive = (start..text.len())
                 .find(|&i| text[i] == b'=' || text[i] == b';')
                 .unwrap_or(text.len())
