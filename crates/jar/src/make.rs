@@ -414,6 +414,36 @@ mod tests {
         }
 
         #[test]
+        fn settling_with_the_index_knowledge_agrees_with_the_reference(
+            pair in "[a-z]{1,4}=[a-z0-9]{0,30}",
+            domain in prop::sample::select(vec![
+                "", "; Domain=co.uk", "; Domain=CO.uk", "; Domain=.co.uk", "; Domain=localhost",
+                "; Domain=example.com", "; Domain=Example.COM", "; Domain=www.example.co.uk",
+                "; Domain=127.0.0.1", "; Domain=b.example.com", "; Domain=.",
+            ]),
+            url in prop::sample::select(URLS.to_vec()),
+        ) {
+            // The jar settles with what its index knows: true only for a
+            // domain the public suffix list found registrable.
+            let header = format!("{pair}{domain}");
+            let request = CookieRequest::parse(url).unwrap();
+            let reference = reference(header.as_bytes(), &request, 5, true);
+            for knows_registrable in [false, true] {
+                let settled = match from_header_unsettled(header.as_bytes(), &request, 5, true) {
+                    Ok(mut c) => {
+                        let registrable = knows_registrable && !is_public_suffix(&c.domain);
+                        let known = settle_host_suffix(&mut c, &request, registrable);
+                        // What the policy is told: never "registrable" for a suffix.
+                        prop_assert!(!(known && is_public_suffix(&c.domain)));
+                        Ok(c)
+                    }
+                    Err(e) => Err(e),
+                };
+                prop_assert_eq!(&settled, &reference);
+            }
+        }
+
+        #[test]
         fn from_header_agrees_with_the_reference_on_any_bytes(
             header in prop::collection::vec(any::<u8>(), 0..60),
             url in prop::sample::select(URLS.to_vec()),

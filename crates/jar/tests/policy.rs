@@ -234,6 +234,37 @@ fn public_suffixes_cannot_be_cookie_domains() {
     assert!(j.iter().next().unwrap().host_only);
 }
 
+/// `set_cookie_from_header` settles a `Domain` equal to the host after its
+/// index probe (skipping the list for a host it knows to be registrable):
+/// a public-suffix host still gets a host-only cookie, the first time and
+/// once the jar holds cookies for it, and a registrable host a domain one.
+#[test]
+fn a_domain_naming_the_host_is_settled_the_same_by_set_cookie_from_header() {
+    let mut j = jar(DefaultCookiePolicy::default());
+    for (url, header, host_only) in [
+        ("https://github.io/", "b=1; Domain=github.io", true),
+        ("https://github.io/", "c=1; Domain=GitHub.IO", true),
+        ("https://example.com/", "d=1; Domain=example.com", false),
+        ("https://example.com/", "e=1; Domain=.Example.com", false),
+    ] {
+        assert_eq!(
+            j.set_cookie_from_header(&req(url), header.as_bytes()),
+            Ok(Stored::Added),
+            "{header}"
+        );
+        let cookie = j
+            .iter()
+            .find(|c| header.starts_with(c.name.as_str()))
+            .unwrap();
+        assert_eq!(cookie.host_only, host_only, "{header}");
+        assert_eq!(cookie.domain_specified, !host_only, "{header}");
+    }
+    assert_eq!(
+        j.set_cookie_from_header(&req("https://foo.github.io/"), b"a=1; Domain=github.io"),
+        Err(Reason::PublicSuffix)
+    );
+}
+
 fn third_party_request() -> CookieRequest {
     req("http://ads.tracker.net/pixel")
         .with_facts(RequestFacts::unverifiable_from("www.example.com"))
