@@ -16,6 +16,7 @@ use compact_str::CompactString;
 
 use crate::cookie::{Cookie, Seq};
 use crate::domain::{site_and_registrable, site_of};
+use crate::summary::{self, SummaryCache, SummaryRef};
 
 /// A stored cookie. Its insertion number, which breaks ties between equal
 /// creation times in the Cookie header order (RFC 6265 §5.4 step 2), is in
@@ -62,6 +63,14 @@ struct Bucket {
 /// was made, that its domain is not a public suffix (it has a registrable
 /// domain of its own or above it).
 const REGISTRABLE: u32 = 1 << 31;
+
+/// [`Bucket::secure`]'s flag: a lookup built a summary of the bucket
+/// ([`crate::summary`]), which may still be in [`Index::summaries`]; a
+/// change of the bucket's cookies drops it. Clear: a store need not look.
+const SUMMARISED: u32 = 1 << 30;
+
+/// [`Bucket::secure`]'s count bits.
+const SECURE_COUNT: u32 = !(REGISTRABLE | SUMMARISED);
 
 /// How many of a bucket's cookies have a tag in the bucket itself.
 const TAGGED: usize = 8;
@@ -123,12 +132,12 @@ impl Bucket {
             .count()
             .try_into()
             .unwrap_or(u32::MAX);
-        self.secure = count.min(!REGISTRABLE) | (self.secure & REGISTRABLE);
+        self.secure = count.min(SECURE_COUNT) | (self.secure & !SECURE_COUNT);
     }
 
     /// How many of the cookies are Secure.
     fn secure_count(&self) -> u32 {
-        self.secure & !REGISTRABLE
+        self.secure & SECURE_COUNT
     }
 
     /// Whether the public suffix list found the domain registrable.
@@ -177,6 +186,8 @@ pub(crate) struct Index {
     /// Buckets added or removed so far: a [`Slot`] found before the last
     /// change is not trusted.
     changes: u64,
+    /// Summaries of the buckets large-jar lookups visited.
+    summaries: SummaryCache,
 }
 
 /// A one-hash Bloom filter over bucket domains. Bits are never cleared when
@@ -261,11 +272,6 @@ impl Index {
         self.buckets.find(hash, |b| b.domain == domain)
     }
 
-    fn find_mut(&mut self, domain: &str) -> Option<&mut Bucket> {
-        let hash = self.hash(domain);
-        self.buckets.find_mut(hash, |b| b.domain == domain)
-    }
-
     pub(crate) fn bucket(&self, domain: &str) -> Option<&[Entry]> {
         let hash = self.hash(domain);
         if !self.present.may_contain(hash) {
@@ -282,15 +288,75 @@ impl Index {
     }
 
     /// Set the last-access time of the cookies at `positions` of `domain`'s
-    /// bucket.
+    /// bucket (and in its summary, when it has one).
     pub(crate) fn touch(&mut self, domain: &str, positions: impl Iterator<Item = usize>, now: i64) {
-        if let Some(bucket) = self.find_mut(domain) {
-            for pos in positions {
-                if let Some(entry) = bucket.entries.get_mut(pos) {
-                    entry.cookie.last_access_time = now;
+        let hash = self.hash(domain);
+        let Some(bucket) = self.buckets.find_mut(hash, |b| b.domain == domain) else {
+            return;
+        };
+        let mut summary = if bucket.secure & SUMMARISED != 0 {
+            self.summaries
+                .find(hash)
+                .and_then(|r| self.summaries.get_mut(r, hash, domain))
+        } else {
+            None
+        };
+        for pos in positions {
+            if let Some(entry) = bucket.entries.get_mut(pos) {
+                entry.cookie.last_access_time = now;
+                if let Some(s) = summary.as_deref_mut() {
+                    summary::set_last_access(s, pos, now);
                 }
             }
         }
+    }
+
+    /// Whether `domain` (hash `hash`) may have a bucket.
+    #[inline]
+    pub(crate) fn may_contain(&self, hash: u64) -> bool {
+        self.present.may_contain(hash)
+    }
+
+    /// Request the summary cache's line for `hash`.
+    #[inline]
+    pub(crate) fn prefetch_summary_set(&self, hash: u64) {
+        self.summaries.prefetch_set(hash);
+    }
+
+    /// Where `hash`'s summary may be (its lines are requested).
+    #[inline]
+    pub(crate) fn find_summary(&self, hash: u64) -> Option<SummaryRef> {
+        self.summaries.find(hash)
+    }
+
+    /// The summary at `r` when it is `domain`'s (hash `hash`).
+    #[inline]
+    pub(crate) fn summary(&self, r: SummaryRef, hash: u64, domain: &str) -> Option<&[u8]> {
+        self.summaries.get(r, hash, domain)
+    }
+
+    /// The summary of `domain`'s bucket: `cached` when it is there, else
+    /// built and installed (not in a way of `keep`). `Ok(None)`: no bucket;
+    /// `Err(())`: the bucket has no summary (a cookie needs the general
+    /// path, or no way is free).
+    pub(crate) fn summarise(
+        &mut self,
+        domain: &str,
+        hash: u64,
+        cached: Option<SummaryRef>,
+        keep: &[SummaryRef],
+    ) -> Result<Option<SummaryRef>, ()> {
+        if let Some(r) = cached.filter(|&r| self.summaries.get(r, hash, domain).is_some()) {
+            return Ok(Some(r));
+        }
+        self.summaries.reserve(self.buckets.len());
+        let Some(bucket) = self.buckets.find_mut(hash, |b| b.domain == domain) else {
+            return Ok(None);
+        };
+        let built = summary::build(hash, domain, &bucket.entries).ok_or(())?;
+        let r = self.summaries.install(hash, built, keep).ok_or(())?;
+        bucket.secure |= SUMMARISED;
+        Ok(Some(r))
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Entry> {
@@ -419,6 +485,10 @@ impl Index {
         };
         let site = match bucket {
             Some(bucket) => {
+                if bucket.secure & SUMMARISED != 0 {
+                    bucket.secure &= !SUMMARISED;
+                    self.summaries.invalidate(hash);
+                }
                 if let Some(entry) = bucket
                     .position(&cookie.name, &cookie.path, t)
                     .and_then(|i| bucket.entries.get_mut(i))
@@ -430,7 +500,7 @@ impl Index {
                         // neither step reaches the flag bit.
                         if cookie.secure {
                             bucket.secure += 1;
-                        } else if bucket.secure & !REGISTRABLE > 0 {
+                        } else if bucket.secure & SECURE_COUNT > 0 {
                             bucket.secure -= 1;
                         }
                     }
@@ -504,6 +574,10 @@ impl Index {
             };
             if pos >= bucket.get().entries.len() {
                 continue;
+            }
+            if bucket.get().secure & SUMMARISED != 0 {
+                bucket.get_mut().secure &= !SUMMARISED;
+                self.summaries.invalidate(hash);
             }
             let entry = bucket.get_mut().entries.swap_remove(pos);
             bucket.get_mut().retag();

@@ -14,9 +14,10 @@ use crate::index::{DomainFacts, Entry, Index, SiteId, Slot, Upsert};
 use crate::limits::Limits;
 use crate::make;
 use crate::parse::parse_set_cookie2;
-use crate::policy::{is_rfc2965, CookiePolicy, DefaultCookiePolicy};
+use crate::policy::{host_domain_match, is_rfc2965, CookiePolicy, DefaultCookiePolicy};
 use crate::reason::Reason;
 use crate::request::CookieRequest;
+use crate::summary::{self, SummaryRef};
 use crate::CompactString;
 use smallvec::SmallVec;
 
@@ -203,6 +204,7 @@ impl CookieJarBuilder {
             limits: self.limits,
             index: Index::default(),
             sink: None,
+            summaries_above: PREFETCH_ABOVE,
         }
     }
 }
@@ -233,6 +235,9 @@ pub struct CookieJar {
     limits: Limits,
     index: Index,
     sink: Option<Box<dyn CookieSink>>,
+    /// Jars of more cookies than this answer `cookie_header` from bucket
+    /// summaries when they can ([`PREFETCH_ABOVE`]; tests change it).
+    summaries_above: usize,
 }
 
 impl std::fmt::Debug for CookieJar {
@@ -979,6 +984,11 @@ impl CookieJar {
         if self.index.len() == 0 {
             return None;
         }
+        if self.index.len() > self.summaries_above {
+            if let Some(answer) = self.header_from_summaries(request) {
+                return answer;
+            }
+        }
         let mut selection = Selection::default();
         self.find_buckets(request, &mut selection);
         if selection.buckets.is_empty() {
@@ -1022,6 +1032,111 @@ impl CookieJar {
             self.touch(&used, now);
         }
         Some((header, any_not_v1))
+    }
+
+    /// [`header_and_versions`](Self::header_and_versions) on a large jar,
+    /// from the summaries of the buckets ([`crate::summary`]): `None` when
+    /// the general path must answer (a custom policy or unusual request,
+    /// debug logging of refused cookies on, a bucket without a summary).
+    ///
+    /// The summary cache's lines of every level are requested first, then
+    /// every summary's lines: a level costs two dependent misses instead of
+    /// four (table, bucket, cookies, values).
+    #[inline(never)]
+    fn header_from_summaries(&mut self, request: &CookieRequest) -> Option<Option<(String, bool)>> {
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            return None;
+        }
+        let rules = self.policy.lookup_rules(request)?;
+        let mut levels: SmallVec<[(&str, u64); 8]> = SmallVec::new();
+        for domain in host_and_parents(request) {
+            let hash = self.index.hash(domain);
+            if self.index.may_contain(hash) {
+                self.index.prefetch_summary_set(hash);
+                levels.push((domain, hash));
+            }
+        }
+        let cached: SmallVec<[Option<SummaryRef>; 8]> = levels
+            .iter()
+            .map(|&(_, hash)| self.index.find_summary(hash))
+            .collect();
+        let mut found: SmallVec<[(&str, u64, SummaryRef); 4]> = SmallVec::new();
+        let mut refs: SmallVec<[SummaryRef; 4]> = SmallVec::new();
+        for (&(domain, hash), &cached) in levels.iter().zip(&cached) {
+            match self.index.summarise(domain, hash, cached, &refs) {
+                Err(()) => return None,
+                Ok(None) => {}
+                Ok(Some(r)) => {
+                    refs.push(r);
+                    if self.policy.domain_return_ok(domain, request) {
+                        found.push((domain, hash, r));
+                    }
+                }
+            }
+        }
+        if found.is_empty() {
+            return Some(None);
+        }
+        let now = self.now();
+        let host = request.host();
+        let path = request.path().as_bytes();
+        let mut summaries: SmallVec<[&[u8]; 4]> = SmallVec::new();
+        let mut picks: SmallVec<[Pick; 8]> = SmallVec::new();
+        let mut stale = false;
+        for (level, &(domain, hash, r)) in found.iter().enumerate() {
+            // A later level's summary may have taken this one's way.
+            let s = self.index.summary(r, hash, domain)?;
+            summaries.push(s);
+            let own_host = host == domain;
+            let domain_ok = own_host || host_domain_match(request, domain);
+            if !domain_ok {
+                continue;
+            }
+            let host_only_ok = own_host || rules.host_only_to_subdomains;
+            for i in 0..summary::count(s) {
+                let (expires, cookie_path, flags) = summary::decision(s, i);
+                if expires <= now
+                    || (flags & summary::SECURE != 0 && !rules.secure)
+                    || (flags & summary::HOST_ONLY != 0 && !host_only_ok)
+                    || (flags & summary::SAME_SITE_STRICT != 0 && rules.refuse_strict)
+                    || (flags & summary::SAME_SITE_LAX != 0 && rules.refuse_lax)
+                    || !path_match_bytes(path, cookie_path)
+                {
+                    continue;
+                }
+                let (creation, seq, last_access) = summary::order(s, i);
+                stale |= last_access != now;
+                picks.push((cookie_path.len(), creation, seq, level, i));
+            }
+        }
+        if picks.is_empty() {
+            return Some(None);
+        }
+        if picks.len() > 1 {
+            picks.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        }
+        let text = |&(_, _, _, level, i): &Pick| summary::text(summaries[level], i);
+        let len = picks.iter().map(|p| text(p).len() + 2).sum::<usize>() - 2;
+        let mut header = Vec::with_capacity(len);
+        for (k, p) in picks.iter().enumerate() {
+            if k > 0 {
+                header.extend_from_slice(b"; ");
+            }
+            header.extend_from_slice(text(p));
+        }
+        drop(summaries);
+        // The texts were copied from `str`s whole: valid UTF-8.
+        let header = String::from_utf8(header).ok()?;
+        if stale {
+            for (level, &(domain, _, _)) in found.iter().enumerate() {
+                let mut positions = picks.iter().filter(|p| p.3 == level).peekable();
+                if positions.peek().is_some() {
+                    self.index.touch(domain, positions.map(|p| p.4), now);
+                }
+            }
+        }
+        // Every summarised cookie has no version: not version 1.
+        Some(Some((header, true)))
     }
 
     /// Add the `Cookie` header (and `Cookie2` in RFC 2965 mode, unless
@@ -1245,7 +1360,7 @@ fn prefetch_candidates(buckets: &[Level<'_, '_>]) {
 /// Request the cache line at `p` without waiting for it (x86_64; elsewhere
 /// nothing).
 #[inline(always)]
-fn prefetch(p: *const u8) {
+pub(crate) fn prefetch(p: *const u8) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch is only a hint: it reads nothing and never faults,
     // whatever the address.
@@ -1255,6 +1370,14 @@ fn prefetch(p: *const u8) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
+}
+
+/// [`path_match`] on bytes (a summary's path).
+#[inline]
+fn path_match_bytes(request_path: &[u8], cookie_path: &[u8]) -> bool {
+    request_path == cookie_path
+        || (request_path.starts_with(cookie_path)
+            && (cookie_path.ends_with(b"/") || request_path.get(cookie_path.len()) == Some(&b'/')))
 }
 
 /// The request host, then each parent domain (`a.b.c`, `b.c`, `c`); only the

@@ -1,0 +1,376 @@
+//! Lookup summaries: on a large jar, a compact copy of what a lookup reads
+//! from one bucket's cookies, in one allocation, kept in a small cache of
+//! the index ([`SummaryCache`]).
+//!
+//! Why: on a jar larger than the processor's cache, a lookup waited for
+//! four dependent cache misses per domain level (the hash table's control
+//! bytes, the bucket, its cookies, their heap values), ~24 misses per
+//! request. A summary holds, for each cookie of the bucket, the fields the
+//! default policy's decision reads (expiry, flags, path) in 16-byte
+//! records, then the header order keys, then the texts as they go into the
+//! Cookie header. A lookup reads the Bloom filter (in the cache), one line
+//! of the summary cache, and the summary's lines, all requested at once:
+//! two dependent misses per level.
+//!
+//! A summary is built the first time a lookup visits the bucket after any
+//! change of its cookies; every change drops it (the bucket's
+//! [`SUMMARISED`](crate::index) bit says whether there may be one to drop,
+//! so storing into a bucket no lookup has visited costs nothing). Buckets
+//! holding an RFC 2965/2109 cookie (version set: written with escapes and
+//! `$` attributes) get none, and a lookup touching one takes the general
+//! path.
+//!
+//! Layout of a summary (native-endian integers, byte offsets):
+//!
+//! | offset | what |
+//! |---|---|
+//! | 0 | the domain's hash (u64) |
+//! | 8 | cookie count `n` (u32), domain length (u32) |
+//! | 16 | `n` decision records of 16 bytes: expiry (i64, `i64::MAX` for a session cookie), path offset (u32), path length (u16), flags (u8), unused (u8) |
+//! | 16 + 16n | `n` order records of 32 bytes: creation time (i64), insertion number (u64), last-access time (i64), text offset (u32), text length (u32) |
+//! | 16 + 48n | the domain, then each cookie's path and header text |
+
+use crate::cookie::SameSite;
+use crate::index::Entry;
+
+const HEAD: usize = 16;
+const DECISION: usize = 16;
+const ORDER: usize = 32;
+
+/// Decision record flags.
+pub(crate) const SECURE: u8 = 1;
+pub(crate) const HOST_ONLY: u8 = 2;
+pub(crate) const SAME_SITE_STRICT: u8 = 4;
+pub(crate) const SAME_SITE_LAX: u8 = 8;
+
+#[inline(always)]
+fn read<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
+    let mut out = [0; N];
+    if let Some(s) = b.get(at..at + N) {
+        out.copy_from_slice(s);
+    }
+    out
+}
+
+#[inline(always)]
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    u64::from_ne_bytes(read(b, at))
+}
+
+#[inline(always)]
+fn i64_at(b: &[u8], at: usize) -> i64 {
+    i64::from_ne_bytes(read(b, at))
+}
+
+#[inline(always)]
+fn u32_at(b: &[u8], at: usize) -> usize {
+    u32::from_ne_bytes(read(b, at)) as usize
+}
+
+#[inline(always)]
+fn u16_at(b: &[u8], at: usize) -> usize {
+    usize::from(u16::from_ne_bytes(read(b, at)))
+}
+
+/// The summary of a bucket of `domain` (hash `hash`) holding `entries`, or
+/// `None` when one of them needs the general path (a version; sizes over
+/// the record fields).
+pub(crate) fn build(hash: u64, domain: &str, entries: &[Entry]) -> Option<Box<[u8]>> {
+    let n = entries.len();
+    let mut text_bytes = domain.len();
+    for e in entries {
+        let c = &e.cookie;
+        if c.version.is_some() || c.path.len() > usize::from(u16::MAX) {
+            return None;
+        }
+        let name = if c.name.is_empty() {
+            0
+        } else {
+            c.name.len() + 1
+        };
+        text_bytes += c.path.len() + name + c.value.len();
+    }
+    let total = HEAD + n * (DECISION + ORDER) + text_bytes;
+    let count = u32::try_from(n).ok()?;
+    let domain_len = u32::try_from(domain.len()).ok()?;
+    u32::try_from(total).ok()?;
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(&hash.to_ne_bytes());
+    out.extend_from_slice(&count.to_ne_bytes());
+    out.extend_from_slice(&domain_len.to_ne_bytes());
+    // Offsets fit in u32: the total does.
+    let mut at = HEAD + n * (DECISION + ORDER) + domain.len();
+    let mut texts = Vec::with_capacity(n);
+    for e in entries {
+        let c = &e.cookie;
+        let flags = if c.secure { SECURE } else { 0 }
+            | if c.host_only { HOST_ONLY } else { 0 }
+            | match c.same_site {
+                Some(SameSite::Strict) => SAME_SITE_STRICT,
+                Some(SameSite::Lax) => SAME_SITE_LAX,
+                _ => 0,
+            };
+        out.extend_from_slice(&c.expires.unwrap_or(i64::MAX).to_ne_bytes());
+        out.extend_from_slice(&(at as u32).to_ne_bytes());
+        out.extend_from_slice(&(c.path.len() as u16).to_ne_bytes());
+        out.extend_from_slice(&[flags, 0]);
+        at += c.path.len();
+        let name = if c.name.is_empty() {
+            0
+        } else {
+            c.name.len() + 1
+        };
+        texts.push((at, name + c.value.len()));
+        at += name + c.value.len();
+    }
+    for (e, &(text_at, text_len)) in entries.iter().zip(&texts) {
+        let c = &e.cookie;
+        out.extend_from_slice(&c.creation_time.to_ne_bytes());
+        out.extend_from_slice(&e.seq().to_ne_bytes());
+        out.extend_from_slice(&c.last_access_time.to_ne_bytes());
+        out.extend_from_slice(&(text_at as u32).to_ne_bytes());
+        out.extend_from_slice(&(text_len as u32).to_ne_bytes());
+    }
+    out.extend_from_slice(domain.as_bytes());
+    for e in entries {
+        let c = &e.cookie;
+        out.extend_from_slice(c.path.as_bytes());
+        if !c.name.is_empty() {
+            out.extend_from_slice(c.name.as_bytes());
+            out.push(b'=');
+        }
+        out.extend_from_slice(c.value.as_bytes());
+    }
+    debug_assert_eq!(out.len(), total);
+    Some(out.into_boxed_slice())
+}
+
+/// The hash a summary was built for.
+#[inline]
+pub(crate) fn hash_of(s: &[u8]) -> u64 {
+    u64_at(s, 0)
+}
+
+/// The number of cookies a summary holds.
+#[inline]
+pub(crate) fn count(s: &[u8]) -> usize {
+    u32_at(s, 8)
+}
+
+/// The domain a summary was built for.
+#[inline]
+pub(crate) fn domain(s: &[u8]) -> &[u8] {
+    let at = HEAD + count(s) * (DECISION + ORDER);
+    s.get(at..at + u32_at(s, 12)).unwrap_or(&[])
+}
+
+/// Cookie `i`'s decision record: expiry, path, flags.
+#[inline(always)]
+pub(crate) fn decision(s: &[u8], i: usize) -> (i64, &[u8], u8) {
+    let at = HEAD + i * DECISION;
+    let expires = i64_at(s, at);
+    let path_at = u32_at(s, at + 8);
+    let path = s.get(path_at..path_at + u16_at(s, at + 12)).unwrap_or(&[]);
+    let flags = s.get(at + 14).copied().unwrap_or(0);
+    (expires, path, flags)
+}
+
+/// Cookie `i`'s header order keys (path length aside) and last-access time:
+/// creation time, insertion number, last access.
+#[inline(always)]
+pub(crate) fn order(s: &[u8], i: usize) -> (i64, u64, i64) {
+    let at = HEAD + count(s) * DECISION + i * ORDER;
+    (i64_at(s, at), u64_at(s, at + 8), i64_at(s, at + 16))
+}
+
+/// Cookie `i`'s text in the Cookie header: `name=value`, or `value`.
+#[inline(always)]
+pub(crate) fn text(s: &[u8], i: usize) -> &[u8] {
+    let at = HEAD + count(s) * DECISION + i * ORDER + 24;
+    let text_at = u32_at(s, at);
+    s.get(text_at..text_at + u32_at(s, at + 4)).unwrap_or(&[])
+}
+
+/// Record that cookie `i` was used at `now`.
+#[inline]
+pub(crate) fn set_last_access(s: &mut [u8], i: usize, now: i64) {
+    if i < count(s) {
+        let at = HEAD + count(s) * DECISION + i * ORDER + 16;
+        if let Some(slot) = s.get_mut(at..at + 8) {
+            slot.copy_from_slice(&now.to_ne_bytes());
+        }
+    }
+}
+
+/// Where a summary sits in the cache: set and way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SummaryRef {
+    set: usize,
+    way: usize,
+}
+
+const WAYS: usize = 3;
+
+/// One cache line of the summary cache: three summaries and a 32-bit tag
+/// of each one's hash, so a lookup finds its way without reading the
+/// others' summaries.
+#[derive(Default)]
+#[repr(C, align(64))]
+struct Set {
+    ways: [Option<Box<[u8]>>; WAYS],
+    tags: [u32; WAYS],
+    /// The way to replace next.
+    next: u32,
+}
+
+/// A set-associative cache of bucket summaries, indexed by the domain's
+/// hash: a summary is a copy, so dropping it (on a change of its bucket, on
+/// a conflict, when the cache grows) only costs building it again.
+#[derive(Default)]
+pub(crate) struct SummaryCache {
+    sets: Vec<Set>,
+}
+
+impl std::fmt::Debug for SummaryCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SummaryCache")
+            .field("sets", &self.sets.len())
+            .finish_non_exhaustive()
+    }
+}
+
+#[inline(always)]
+fn tag(hash: u64) -> u32 {
+    (hash >> 32) as u32
+}
+
+impl SummaryCache {
+    const MIN_SETS: usize = 64;
+
+    #[inline(always)]
+    fn set_of(&self, hash: u64) -> usize {
+        // Bits 4.. of the hash (the tag is the top 32).
+        (hash as usize >> 4) & (self.sets.len().wrapping_sub(1))
+    }
+
+    /// Make room for `buckets` summaries (two sets of three ways per four
+    /// buckets); growing drops every summary.
+    pub(crate) fn reserve(&mut self, buckets: usize) {
+        let sets = (buckets / 2).next_power_of_two().max(Self::MIN_SETS);
+        if sets > self.sets.len() {
+            self.sets = std::iter::repeat_with(Set::default).take(sets).collect();
+        }
+    }
+
+    /// Request the set line of `hash`.
+    #[inline(always)]
+    pub(crate) fn prefetch_set(&self, hash: u64) {
+        if let Some(set) = self.sets.get(self.set_of(hash)) {
+            crate::jar::prefetch(std::ptr::from_ref(set).cast());
+        }
+    }
+
+    /// Where the summary of `hash` may be (its tag matches); its lines are
+    /// requested. [`get`](Self::get) confirms it.
+    #[inline]
+    pub(crate) fn find(&self, hash: u64) -> Option<SummaryRef> {
+        let set_index = self.set_of(hash);
+        let set = self.sets.get(set_index)?;
+        let t = tag(hash);
+        let way = (0..WAYS).find(|&way| set.tags[way] == t && set.ways[way].is_some())?;
+        if let Some(s) = set.ways[way].as_deref() {
+            let p = s.as_ptr();
+            for offset in (0..s.len()).step_by(64) {
+                crate::jar::prefetch(p.wrapping_add(offset));
+            }
+            // The last line, when the summary starts mid-line.
+            crate::jar::prefetch(p.wrapping_add(s.len().saturating_sub(1)));
+        }
+        Some(SummaryRef {
+            set: set_index,
+            way,
+        })
+    }
+
+    /// The summary at `r`, when it is `domain`'s (hash `hash`).
+    #[inline]
+    pub(crate) fn get(&self, r: SummaryRef, hash: u64, domain: &str) -> Option<&[u8]> {
+        let s = self.sets.get(r.set)?.ways.get(r.way)?.as_deref()?;
+        (hash_of(s) == hash && self::domain(s) == domain.as_bytes()).then_some(s)
+    }
+
+    /// [`get`](Self::get), mutable.
+    #[inline]
+    pub(crate) fn get_mut(&mut self, r: SummaryRef, hash: u64, domain: &str) -> Option<&mut [u8]> {
+        let s = self
+            .sets
+            .get_mut(r.set)?
+            .ways
+            .get_mut(r.way)?
+            .as_deref_mut()?;
+        (hash_of(s) == hash && self::domain(s) == domain.as_bytes()).then_some(s)
+    }
+
+    /// Keep `summary` (of hash `hash`), replacing a way of its set other
+    /// than those in `keep` (ways this lookup already uses) when it can.
+    pub(crate) fn install(
+        &mut self,
+        hash: u64,
+        summary: Box<[u8]>,
+        keep: &[SummaryRef],
+    ) -> Option<SummaryRef> {
+        let set_index = self.set_of(hash);
+        let set = self.sets.get_mut(set_index)?;
+        let kept = |way: usize| {
+            keep.contains(&SummaryRef {
+                set: set_index,
+                way,
+            })
+        };
+        let way = (0..WAYS).find(|&w| set.ways[w].is_none()).or_else(|| {
+            (0..WAYS)
+                .map(|k| (set.next as usize + k) % WAYS)
+                .find(|&w| !kept(w))
+        })?;
+        set.next = ((way + 1) % WAYS) as u32;
+        set.ways[way] = Some(summary);
+        set.tags[way] = tag(hash);
+        Some(SummaryRef {
+            set: set_index,
+            way,
+        })
+    }
+
+    /// Drop the summary of `hash`, if cached (and any other of the same
+    /// tag in its set: a spare drop costs a rebuild, nothing more).
+    #[inline]
+    pub(crate) fn invalidate(&mut self, hash: u64) {
+        let set_index = self.set_of(hash);
+        if let Some(set) = self.sets.get_mut(set_index) {
+            let t = tag(hash);
+            for way in 0..WAYS {
+                if set.tags[way] == t {
+                    set.ways[way] = None;
+                }
+            }
+        }
+    }
+
+    /// Every cached summary (for tests).
+    #[cfg(test)]
+    pub(crate) fn all(&self) -> impl Iterator<Item = &[u8]> {
+        self.sets
+            .iter()
+            .flat_map(|s| s.ways.iter().filter_map(|w| w.as_deref()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_cache_set_is_one_cache_line() {
+        assert_eq!(std::mem::size_of::<Set>(), 64);
+    }
+}
