@@ -64,6 +64,7 @@ pub fn domain_match(host: &str, domain: &str) -> bool {
 }
 
 /// `host` ends with `.domain`.
+#[inline]
 pub(crate) fn is_strict_subdomain(host: &str, domain: &str) -> bool {
     host.len() > domain.len()
         && host.ends_with(domain)

@@ -450,6 +450,8 @@ impl DefaultCookiePolicy {
 
     /// RFC 6265bis §5.2: a request is cross-site when the site (registrable
     /// domain) of the host the user started from differs from its own.
+    // Always: in another codegen unit than `return_ok` it was not inlined.
+    #[inline(always)]
     fn is_cross_site(request: &CookieRequest) -> bool {
         match request.facts().origin_host.as_deref() {
             Some(origin) => site_of(origin) != site_of(request.host()),
@@ -461,6 +463,7 @@ impl DefaultCookiePolicy {
 /// [`domain_match`](crate::domain_match) of the request's host, with the "is the host an IP
 /// address" answer the request already holds (asked for every cookie stored
 /// and every candidate returned, it used to re-parse the host each time).
+#[inline]
 pub(crate) fn host_domain_match(request: &CookieRequest, domain: &str) -> bool {
     let host = request.host();
     host == domain || (!request.is_ip() && is_strict_subdomain(host, domain))
