@@ -311,6 +311,30 @@ impl Index {
         }
     }
 
+    /// Tests: every cached summary is its bucket's, as it would be built
+    /// now, and the bucket is marked; how many there are.
+    #[cfg(test)]
+    pub(crate) fn summaries_agree(&self) -> Result<usize, String> {
+        let mut n = 0;
+        for s in self.summaries.all() {
+            let domain = std::str::from_utf8(summary::domain(s)).map_err(|e| e.to_string())?;
+            let hash = summary::hash_of(s);
+            let bucket = self
+                .find(hash, domain)
+                .ok_or_else(|| format!("a summary of {domain}, which has no bucket"))?;
+            if bucket.secure & SUMMARISED == 0 {
+                return Err(format!("{domain}'s bucket is not marked"));
+            }
+            let fresh = summary::build(hash, domain, &bucket.entries)
+                .ok_or_else(|| format!("a summary of {domain}, which cannot have one"))?;
+            if *fresh != *s {
+                return Err(format!("the summary of {domain} is stale"));
+            }
+            n += 1;
+        }
+        Ok(n)
+    }
+
     /// Whether `domain` (hash `hash`) may have a bucket.
     #[inline]
     pub(crate) fn may_contain(&self, hash: u64) -> bool {

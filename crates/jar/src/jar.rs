@@ -975,9 +975,25 @@ impl CookieJar {
         self.cookie_header(&request)
     }
 
+    /// Tests: answer from summaries in jars of more than `n` cookies
+    /// (`usize::MAX`: never).
+    #[cfg(test)]
+    pub(crate) fn set_summaries_above(&mut self, n: usize) {
+        self.summaries_above = n;
+    }
+
+    /// Tests: the index.
+    #[cfg(test)]
+    pub(crate) fn index(&self) -> &Index {
+        &self.index
+    }
+
     /// Header value, and whether any returned cookie is not version 1 (which
     /// makes an RFC 2965 client advertise itself with Cookie2).
-    fn header_and_versions(&mut self, request: &CookieRequest) -> Option<(String, bool)> {
+    pub(crate) fn header_and_versions(
+        &mut self,
+        request: &CookieRequest,
+    ) -> Option<(String, bool)> {
         // Most requests of a client go to hosts the jar holds nothing for
         // (or the jar is empty): answered from the buckets' Bloom filter,
         // before the clock is read.

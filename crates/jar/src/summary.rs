@@ -368,9 +368,271 @@ impl SummaryCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
+    use proptest::prelude::*;
+
+    use crate::clock::{Clock, FixedClock};
+    use crate::{
+        Cookie, CookieJar, CookiePolicy, CookieRequest, DefaultCookiePolicy, DomainStrictness,
+        Limits, Reason, RequestFacts,
+    };
 
     #[test]
     fn a_summary_cache_set_is_one_cache_line() {
         assert_eq!(std::mem::size_of::<Set>(), 64);
+    }
+
+    const HOSTS: [&str; 6] = [
+        "example.com",
+        "a.example.com",
+        "b.a.example.com",
+        "example.org",
+        "www.example.org",
+        "127.0.0.1",
+    ];
+    const PATHS: [&str; 5] = ["/", "/a", "/a/", "/a/b", "/ab"];
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        /// A Set-Cookie header from `HOSTS[host]`: name, value, Path
+        /// (0: none), Domain (the host's registrable domain), Secure,
+        /// SameSite (0: none, Strict, Lax, None), Max-Age (0: none, 1:
+        /// 0, else seconds).
+        Set(u8, bool, u8, u8, u8, bool, bool, u8, u8),
+        /// An RFC 2965 cookie, stored without the policy.
+        SetVersion1(u8, u8),
+        /// A lookup: host, https, path, origin (0: none, 1: example.com,
+        /// 2: example.org), unverifiable, POST.
+        Lookup(u8, bool, u8, u8, bool, bool),
+        /// The clock moves on by this many seconds.
+        Advance(u8),
+        /// 0: clear a host's cookies; 1: a name's; 2: session cookies; 3:
+        /// expired ones.
+        Clear(u8, u8),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            8 => (0u8..6, any::<bool>(), 0u8..4, 0u8..4, 0u8..5, any::<bool>(), any::<bool>(), 0u8..4, 0u8..8)
+                .prop_map(|(h, s, n, v, p, d, sec, ss, ma)| Op::Set(h, s, n, v, p, d, sec, ss, ma)),
+            1 => (0u8..6, 0u8..4).prop_map(|(h, n)| Op::SetVersion1(h, n)),
+            8 => (0u8..6, any::<bool>(), 0u8..5, 0u8..3, any::<bool>(), any::<bool>())
+                .prop_map(|(h, s, p, o, u, post)| Op::Lookup(h, s, p, o, u, post)),
+            2 => (0u8..4).prop_map(Op::Advance),
+            1 => (0u8..4, 0u8..6).prop_map(|(k, x)| Op::Clear(k, x)),
+        ]
+    }
+
+    fn policy(which: u8) -> DefaultCookiePolicy {
+        let mut policy = DefaultCookiePolicy::default();
+        match which {
+            1 => policy.strict_ns_domain = DomainStrictness::LIBERAL,
+            2 => policy.strict_ns_unverifiable = true,
+            3 => policy.netscape = false,
+            4 => policy.blocked_domains = vec!["a.example.com".into()],
+            5 => policy.rfc2965 = true,
+            _ => {}
+        }
+        policy
+    }
+
+    fn site(host: &str) -> &str {
+        if host.ends_with("example.com") {
+            "example.com"
+        } else if host.ends_with("example.org") {
+            "example.org"
+        } else {
+            host
+        }
+    }
+
+    /// Every cookie with what a lookup changes, in a fixed order.
+    fn snapshot(jar: &CookieJar) -> Vec<(String, String, String, String, i64, i64)> {
+        let mut all: Vec<_> = jar
+            .iter()
+            .map(|c| {
+                (
+                    c.domain.to_string(),
+                    c.path.to_string(),
+                    c.name.to_string(),
+                    c.value.to_string(),
+                    c.creation_time,
+                    c.last_access_time,
+                )
+            })
+            .collect();
+        all.sort();
+        all
+    }
+
+    fn jar(which: u8, clock: &Arc<FixedClock>, summaries: bool) -> CookieJar {
+        let mut jar = CookieJar::builder()
+            .policy(policy(which))
+            .clock(clock.clone())
+            .limits(Limits {
+                max_cookies_per_site: 6,
+                max_cookies: 14,
+                ..Limits::default()
+            })
+            .build();
+        jar.set_summaries_above(if summaries { 0 } else { usize::MAX });
+        jar
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Stores, replacements, deletions, expiry, evictions and clears
+        /// between lookups: a jar answering from summaries gives the
+        /// headers, and leaves the last-access times, of one that never
+        /// does; and every summary it keeps is its bucket's as of now.
+        #[test]
+        fn summaries_answer_as_the_cookies_do(
+            which in 0u8..6,
+            ops in prop::collection::vec(op(), 1..120),
+        ) {
+            let clock = Arc::new(FixedClock::new(1_300_000_000));
+            let mut fast = jar(which, &clock, true);
+            let mut slow = jar(which, &clock, false);
+            for op in ops {
+                match op {
+                    Op::Set(h, https, n, v, p, d, secure, ss, ma) => {
+                        let host = HOSTS[usize::from(h)];
+                        let scheme = if https { "https" } else { "http" };
+                        let request = CookieRequest::parse(&format!("{scheme}://{host}/a/b/c")).unwrap();
+                        let mut header = format!("n{n}=v{v}");
+                        if p > 0 {
+                            header += &format!("; Path={}", PATHS[usize::from(p)]);
+                        }
+                        if d && host.parse::<std::net::IpAddr>().is_err() {
+                            header += &format!("; Domain={}", site(host));
+                        }
+                        if secure {
+                            header += "; Secure";
+                        }
+                        header += ["", "; SameSite=Strict", "; SameSite=Lax", "; SameSite=None"][usize::from(ss)];
+                        match ma {
+                            0 => {}
+                            1 => header += "; Max-Age=0",
+                            k => header += &format!("; Max-Age={}", k * 2),
+                        }
+                        let a = fast.set_cookie_from_header(&request, header.as_bytes());
+                        let b = slow.set_cookie_from_header(&request, header.as_bytes());
+                        prop_assert_eq!(a, b);
+                    }
+                    Op::SetVersion1(h, n) => {
+                        let host = HOSTS[usize::from(h)];
+                        let mut cookie = Cookie::new(format!("v{n}").as_str(), "x y", host, "/");
+                        cookie.version = Some(1);
+                        prop_assert_eq!(fast.set_cookie(cookie.clone()), slow.set_cookie(cookie));
+                    }
+                    Op::Lookup(h, https, p, o, unverifiable, post) => {
+                        let host = HOSTS[usize::from(h)];
+                        let scheme = if https { "https" } else { "http" };
+                        let url = format!("{scheme}://{host}{}", PATHS[usize::from(p)]);
+                        let method = if post { "POST" } else { "GET" };
+                        let http = http::Request::builder().method(method).uri(url).body(()).unwrap();
+                        let request = CookieRequest::from_request(&http).unwrap().with_facts(RequestFacts {
+                            unverifiable,
+                            origin_host: [None, Some("example.com"), Some("example.org")][usize::from(o)]
+                                .map(str::to_owned),
+                        });
+                        prop_assert_eq!(
+                            fast.header_and_versions(&request),
+                            slow.header_and_versions(&request)
+                        );
+                    }
+                    Op::Advance(k) => clock.set(clock.now() + i64::from(k)),
+                    Op::Clear(k, x) => {
+                        let (a, b) = match k {
+                            0 => {
+                                let host = HOSTS[usize::from(x)];
+                                (fast.clear(Some(host), None, None), slow.clear(Some(host), None, None))
+                            }
+                            1 => {
+                                let name = format!("n{}", x % 4);
+                                (fast.clear(None, None, Some(&name)), slow.clear(None, None, Some(&name)))
+                            }
+                            2 => (fast.clear_session_cookies(), slow.clear_session_cookies()),
+                            _ => (fast.clear_expired_cookies(), slow.clear_expired_cookies()),
+                        };
+                        prop_assert_eq!(a, b);
+                    }
+                }
+                prop_assert_eq!(snapshot(&fast), snapshot(&slow));
+                if let Err(e) = fast.index().summaries_agree() {
+                    prop_assert!(false, "{}", e);
+                }
+            }
+        }
+    }
+
+    fn stocked(policy: impl CookiePolicy + 'static) -> CookieJar {
+        let mut jar = CookieJar::builder()
+            .policy(policy)
+            .clock(Arc::new(FixedClock::new(1_300_000_000)))
+            .build();
+        jar.set_summaries_above(0);
+        jar.set_cookie(Cookie::new("a", "1", "example.com", "/"))
+            .unwrap();
+        jar.set_cookie(Cookie::new("b", "2", "example.com", "/x"))
+            .unwrap();
+        jar
+    }
+
+    #[test]
+    fn a_large_jar_answers_from_a_summary() {
+        let mut jar = stocked(DefaultCookiePolicy::default());
+        let request = CookieRequest::parse("http://example.com/x/y").unwrap();
+        assert_eq!(jar.cookie_header(&request).as_deref(), Some("b=2; a=1"));
+        assert_eq!(jar.index().summaries_agree(), Ok(1));
+        // A change drops it; the next lookup builds it again.
+        jar.set_cookie(Cookie::new("c", "3", "example.com", "/"))
+            .unwrap();
+        assert_eq!(jar.index().summaries_agree(), Ok(0));
+        assert_eq!(
+            jar.cookie_header(&request).as_deref(),
+            Some("b=2; a=1; c=3")
+        );
+        assert_eq!(jar.index().summaries_agree(), Ok(1));
+    }
+
+    #[test]
+    fn a_bucket_with_an_rfc_2965_cookie_gets_no_summary() {
+        let mut jar = stocked(DefaultCookiePolicy::rfc2965());
+        let mut v1 = Cookie::new("c", "3 4", "example.com", "/");
+        v1.version = Some(1);
+        jar.set_cookie(v1).unwrap();
+        let request = CookieRequest::parse("http://example.com/x/y").unwrap();
+        let header = jar.header_and_versions(&request);
+        assert_eq!(jar.index().summaries_agree(), Ok(0));
+        jar.set_summaries_above(usize::MAX);
+        assert_eq!(header, jar.header_and_versions(&request));
+        assert!(header.is_some_and(|(h, _)| h.contains("$Path")));
+    }
+
+    /// The default policy, except that cookies named `b` never go.
+    #[derive(Debug, Default)]
+    struct NoB(DefaultCookiePolicy);
+
+    impl CookiePolicy for NoB {
+        fn set_ok(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
+            self.0.set_ok(cookie, request)
+        }
+        fn return_ok(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
+            if cookie.name == "b" {
+                return Err(Reason::BlockedDomain);
+            }
+            self.0.return_ok(cookie, request)
+        }
+    }
+
+    #[test]
+    fn a_custom_policy_is_asked_for_each_cookie() {
+        let mut jar = stocked(NoB::default());
+        let request = CookieRequest::parse("http://example.com/x/y").unwrap();
+        assert_eq!(jar.cookie_header(&request).as_deref(), Some("a=1"));
+        assert_eq!(jar.index().summaries_agree(), Ok(0));
     }
 }
