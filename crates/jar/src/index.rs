@@ -69,8 +69,14 @@ const REGISTRABLE: u32 = 1 << 31;
 /// change of the bucket's cookies drops it. Clear: a store need not look.
 const SUMMARISED: u32 = 1 << 30;
 
+/// [`Bucket::secure`]'s flag: a large-jar lookup visited the bucket since
+/// its cookies last changed. The summary is built on the second visit: a
+/// bucket looked up once (a crawler's one visit, a cookie replaced between
+/// any two requests) is not worth the copy.
+const LOOKED_UP: u32 = 1 << 29;
+
 /// [`Bucket::secure`]'s count bits.
-const SECURE_COUNT: u32 = !(REGISTRABLE | SUMMARISED);
+const SECURE_COUNT: u32 = !(REGISTRABLE | SUMMARISED | LOOKED_UP);
 
 /// How many of a bucket's cookies have a tag in the bucket itself.
 const TAGGED: usize = 8;
@@ -236,6 +242,16 @@ pub(crate) struct Slot {
     changes: u64,
 }
 
+/// Why [`Index::summarise`] gave no summary of a bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NoSummary {
+    /// Its first visit since it changed: marked, built on the next.
+    FirstVisit,
+    /// A cookie needs the general path (a version), or this lookup's other
+    /// levels hold every way of its cache set.
+    Unsuitable,
+}
+
 /// See [`Index::domain_facts`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DomainFacts {
@@ -360,16 +376,15 @@ impl Index {
     }
 
     /// The summary of `domain`'s bucket: `cached` when it is there, else
-    /// built and installed (not in a way of `keep`). `Ok(None)`: no bucket;
-    /// `Err(())`: the bucket has no summary (a cookie needs the general
-    /// path, or no way is free).
+    /// built and installed (not in a way of `keep`) on the bucket's second
+    /// visit since it changed. `Ok(None)`: no bucket.
     pub(crate) fn summarise(
         &mut self,
         domain: &str,
         hash: u64,
         cached: Option<SummaryRef>,
         keep: &[SummaryRef],
-    ) -> Result<Option<SummaryRef>, ()> {
+    ) -> Result<Option<SummaryRef>, NoSummary> {
         if let Some(r) = cached.filter(|&r| self.summaries.get(r, hash, domain).is_some()) {
             return Ok(Some(r));
         }
@@ -377,8 +392,15 @@ impl Index {
         let Some(bucket) = self.buckets.find_mut(hash, |b| b.domain == domain) else {
             return Ok(None);
         };
-        let built = summary::build(hash, domain, &bucket.entries).ok_or(())?;
-        let r = self.summaries.install(hash, built, keep).ok_or(())?;
+        if bucket.secure & LOOKED_UP == 0 {
+            bucket.secure |= LOOKED_UP;
+            return Err(NoSummary::FirstVisit);
+        }
+        let built = summary::build(hash, domain, &bucket.entries).ok_or(NoSummary::Unsuitable)?;
+        let r = self
+            .summaries
+            .install(hash, built, keep)
+            .ok_or(NoSummary::Unsuitable)?;
         bucket.secure |= SUMMARISED;
         Ok(Some(r))
     }
@@ -509,9 +531,11 @@ impl Index {
         };
         let site = match bucket {
             Some(bucket) => {
-                if bucket.secure & SUMMARISED != 0 {
-                    bucket.secure &= !SUMMARISED;
-                    self.summaries.invalidate(hash);
+                if bucket.secure & (SUMMARISED | LOOKED_UP) != 0 {
+                    if bucket.secure & SUMMARISED != 0 {
+                        self.summaries.invalidate(hash);
+                    }
+                    bucket.secure &= !(SUMMARISED | LOOKED_UP);
                 }
                 if let Some(entry) = bucket
                     .position(&cookie.name, &cookie.path, t)
@@ -599,9 +623,11 @@ impl Index {
             if pos >= bucket.get().entries.len() {
                 continue;
             }
-            if bucket.get().secure & SUMMARISED != 0 {
-                bucket.get_mut().secure &= !SUMMARISED;
-                self.summaries.invalidate(hash);
+            if bucket.get().secure & (SUMMARISED | LOOKED_UP) != 0 {
+                if bucket.get().secure & SUMMARISED != 0 {
+                    self.summaries.invalidate(hash);
+                }
+                bucket.get_mut().secure &= !(SUMMARISED | LOOKED_UP);
             }
             let entry = bucket.get_mut().entries.swap_remove(pos);
             bucket.get_mut().retag();

@@ -10,7 +10,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::cookie::Cookie;
 use crate::domain::{domain_match, path_match};
 use crate::events::{ChangeKind, CookieEvent, CookieSink};
-use crate::index::{DomainFacts, Entry, Index, SiteId, Slot, Upsert};
+use crate::index::{DomainFacts, Entry, Index, NoSummary, SiteId, Slot, Upsert};
 use crate::limits::Limits;
 use crate::make;
 use crate::parse::parse_set_cookie2;
@@ -1078,9 +1078,12 @@ impl CookieJar {
             .collect();
         let mut found: SmallVec<[(&str, u64, SummaryRef); 4]> = SmallVec::new();
         let mut refs: SmallVec<[SummaryRef; 4]> = SmallVec::new();
+        let mut first_visit = false;
         for (&(domain, hash), &cached) in levels.iter().zip(&cached) {
             match self.index.summarise(domain, hash, cached, &refs) {
-                Err(()) => return None,
+                Err(NoSummary::Unsuitable) => return None,
+                // Mark the other levels too: all are built on the next visit.
+                Err(NoSummary::FirstVisit) => first_visit = true,
                 Ok(None) => {}
                 Ok(Some(r)) => {
                     refs.push(r);
@@ -1089,6 +1092,9 @@ impl CookieJar {
                     }
                 }
             }
+        }
+        if first_visit {
+            return None;
         }
         if found.is_empty() {
             return Some(None);

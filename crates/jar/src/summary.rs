@@ -12,10 +12,12 @@
 //! of the summary cache, and the summary's lines, all requested at once:
 //! two dependent misses per level.
 //!
-//! A summary is built the first time a lookup visits the bucket after any
-//! change of its cookies; every change drops it (the bucket's
-//! [`SUMMARISED`](crate::index) bit says whether there may be one to drop,
-//! so storing into a bucket no lookup has visited costs nothing). Buckets
+//! A summary is built the second time a lookup visits the bucket after a
+//! change of its cookies (the first visit takes the general path and marks
+//! the bucket: building costs about as much as a lookup, and a bucket seen
+//! once, as a crawler sees most, would not repay it); every change drops it
+//! (the bucket's flags say whether there may be one to drop, so storing
+//! into a bucket no lookup has visited costs nothing). Buckets
 //! holding an RFC 2965/2109 cookie (version set: written with escapes and
 //! `$` attributes) get none, and a lookup touching one takes the general
 //! path.
@@ -585,16 +587,21 @@ mod tests {
     fn a_large_jar_answers_from_a_summary() {
         let mut jar = stocked(DefaultCookiePolicy::default());
         let request = CookieRequest::parse("http://example.com/x/y").unwrap();
+        // Built on the second lookup.
+        assert_eq!(jar.cookie_header(&request).as_deref(), Some("b=2; a=1"));
+        assert_eq!(jar.index().summaries_agree(), Ok(0));
         assert_eq!(jar.cookie_header(&request).as_deref(), Some("b=2; a=1"));
         assert_eq!(jar.index().summaries_agree(), Ok(1));
-        // A change drops it; the next lookup builds it again.
+        // A change drops it; the second lookup after builds it again.
         jar.set_cookie(Cookie::new("c", "3", "example.com", "/"))
             .unwrap();
         assert_eq!(jar.index().summaries_agree(), Ok(0));
-        assert_eq!(
-            jar.cookie_header(&request).as_deref(),
-            Some("b=2; a=1; c=3")
-        );
+        for _ in 0..2 {
+            assert_eq!(
+                jar.cookie_header(&request).as_deref(),
+                Some("b=2; a=1; c=3")
+            );
+        }
         assert_eq!(jar.index().summaries_agree(), Ok(1));
     }
 
@@ -605,6 +612,7 @@ mod tests {
         v1.version = Some(1);
         jar.set_cookie(v1).unwrap();
         let request = CookieRequest::parse("http://example.com/x/y").unwrap();
+        jar.header_and_versions(&request);
         let header = jar.header_and_versions(&request);
         assert_eq!(jar.index().summaries_agree(), Ok(0));
         jar.set_summaries_above(usize::MAX);
@@ -632,7 +640,9 @@ mod tests {
     fn a_custom_policy_is_asked_for_each_cookie() {
         let mut jar = stocked(NoB::default());
         let request = CookieRequest::parse("http://example.com/x/y").unwrap();
-        assert_eq!(jar.cookie_header(&request).as_deref(), Some("a=1"));
+        for _ in 0..2 {
+            assert_eq!(jar.cookie_header(&request).as_deref(), Some("a=1"));
+        }
         assert_eq!(jar.index().summaries_agree(), Ok(0));
     }
 }
