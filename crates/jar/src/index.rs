@@ -69,11 +69,18 @@ const REGISTRABLE: u32 = 1 << 31;
 /// change of the bucket's cookies drops it. Clear: a store need not look.
 const SUMMARISED: u32 = 1 << 30;
 
-/// [`Bucket::secure`]'s flag: a large-jar lookup visited the bucket since
-/// its cookies last changed. The summary is built on the second visit: a
-/// bucket looked up once (a crawler's one visit, a cookie replaced between
-/// any two requests) is not worth the copy.
-const LOOKED_UP: u32 = 1 << 29;
+/// [`Bucket::secure`]'s two bits counting the large-jar lookups that
+/// visited the bucket since its cookies last changed, up to
+/// [`BUILD_AFTER`]: the summary is built on the next one. Building costs
+/// about as much as a cold lookup; a bucket looked up once or twice (a
+/// crawler's visit, a cookie replaced between requests) does not repay it.
+const LOOKED_UP: u32 = 3 << 28;
+const ONE_LOOKUP: u32 = 1 << 28;
+const BUILD_AFTER: u32 = BUILD_AFTER_LOOKUPS << 28;
+const BUILD_AFTER_LOOKUPS: u32 = 2;
+/// Tests: the lookups of a bucket before its summary is built.
+#[cfg(test)]
+pub(crate) const LOOKUPS_BEFORE_SUMMARY: usize = BUILD_AFTER_LOOKUPS as usize;
 
 /// [`Bucket::secure`]'s count bits.
 const SECURE_COUNT: u32 = !(REGISTRABLE | SUMMARISED | LOOKED_UP);
@@ -245,8 +252,8 @@ pub(crate) struct Slot {
 /// Why [`Index::summarise`] gave no summary of a bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum NoSummary {
-    /// Its first visit since it changed: marked, built on the next.
-    FirstVisit,
+    /// Not yet visited often enough since it changed: counted.
+    NotYet,
     /// A cookie needs the general path (a version), or this lookup's other
     /// levels hold every way of its cache set.
     Unsuitable,
@@ -392,9 +399,9 @@ impl Index {
         let Some(bucket) = self.buckets.find_mut(hash, |b| b.domain == domain) else {
             return Ok(None);
         };
-        if bucket.secure & LOOKED_UP == 0 {
-            bucket.secure |= LOOKED_UP;
-            return Err(NoSummary::FirstVisit);
+        if bucket.secure & LOOKED_UP < BUILD_AFTER {
+            bucket.secure += ONE_LOOKUP;
+            return Err(NoSummary::NotYet);
         }
         let built = summary::build(hash, domain, &bucket.entries).ok_or(NoSummary::Unsuitable)?;
         let r = self

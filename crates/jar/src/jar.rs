@@ -1064,26 +1064,25 @@ impl CookieJar {
             return None;
         }
         let rules = self.policy.lookup_rules(request)?;
-        let mut levels: SmallVec<[(&str, u64); 8]> = SmallVec::new();
+        let mut levels: SmallVec<[(&str, u64, Option<SummaryRef>); 8]> = SmallVec::new();
         for domain in host_and_parents(request) {
             let hash = self.index.hash(domain);
             if self.index.may_contain(hash) {
                 self.index.prefetch_summary_set(hash);
-                levels.push((domain, hash));
+                levels.push((domain, hash, None));
             }
         }
-        let cached: SmallVec<[Option<SummaryRef>; 8]> = levels
-            .iter()
-            .map(|&(_, hash)| self.index.find_summary(hash))
-            .collect();
+        for level in &mut levels {
+            level.2 = self.index.find_summary(level.1);
+        }
         let mut found: SmallVec<[(&str, u64, SummaryRef); 4]> = SmallVec::new();
         let mut refs: SmallVec<[SummaryRef; 4]> = SmallVec::new();
-        let mut first_visit = false;
-        for (&(domain, hash), &cached) in levels.iter().zip(&cached) {
+        let mut not_yet = false;
+        for &(domain, hash, cached) in &levels {
             match self.index.summarise(domain, hash, cached, &refs) {
                 Err(NoSummary::Unsuitable) => return None,
-                // Mark the other levels too: all are built on the next visit.
-                Err(NoSummary::FirstVisit) => first_visit = true,
+                // Count the other levels' visits too.
+                Err(NoSummary::NotYet) => not_yet = true,
                 Ok(None) => {}
                 Ok(Some(r)) => {
                     refs.push(r);
@@ -1093,7 +1092,7 @@ impl CookieJar {
                 }
             }
         }
-        if first_visit {
+        if not_yet {
             return None;
         }
         if found.is_empty() {

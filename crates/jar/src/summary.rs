@@ -12,10 +12,11 @@
 //! of the summary cache, and the summary's lines, all requested at once:
 //! two dependent misses per level.
 //!
-//! A summary is built the second time a lookup visits the bucket after a
-//! change of its cookies (the first visit takes the general path and marks
-//! the bucket: building costs about as much as a lookup, and a bucket seen
-//! once, as a crawler sees most, would not repay it); every change drops it
+//! A summary is built the third time a lookup visits the bucket after a
+//! change of its cookies (the first visits take the general path and are
+//! counted: building costs about as much as a cold lookup, and a bucket
+//! seen once or twice, as a crawler sees most, would not repay it); every
+//! change drops it
 //! (the bucket's flags say whether there may be one to drop, so storing
 //! into a bucket no lookup has visited costs nothing). Buckets
 //! holding an RFC 2965/2109 cookie (version set: written with escapes and
@@ -257,11 +258,17 @@ impl SummaryCache {
 
     /// Make room for `buckets` summaries (two sets of three ways per four
     /// buckets); growing drops every summary.
+    #[inline]
     pub(crate) fn reserve(&mut self, buckets: usize) {
-        let sets = (buckets / 2).next_power_of_two().max(Self::MIN_SETS);
-        if sets > self.sets.len() {
-            self.sets = std::iter::repeat_with(Set::default).take(sets).collect();
+        if buckets > self.sets.len() * 2 {
+            self.grow(buckets);
         }
+    }
+
+    #[cold]
+    fn grow(&mut self, buckets: usize) {
+        let sets = buckets.div_ceil(2).next_power_of_two().max(Self::MIN_SETS);
+        self.sets = std::iter::repeat_with(Set::default).take(sets).collect();
     }
 
     /// Request the set line of `hash`.
@@ -375,6 +382,7 @@ mod tests {
     use proptest::prelude::*;
 
     use crate::clock::{Clock, FixedClock};
+    use crate::index::LOOKUPS_BEFORE_SUMMARY;
     use crate::{
         Cookie, CookieJar, CookiePolicy, CookieRequest, DefaultCookiePolicy, DomainStrictness,
         Limits, Reason, RequestFacts,
@@ -587,16 +595,18 @@ mod tests {
     fn a_large_jar_answers_from_a_summary() {
         let mut jar = stocked(DefaultCookiePolicy::default());
         let request = CookieRequest::parse("http://example.com/x/y").unwrap();
-        // Built on the second lookup.
-        assert_eq!(jar.cookie_header(&request).as_deref(), Some("b=2; a=1"));
-        assert_eq!(jar.index().summaries_agree(), Ok(0));
+        // Built on the lookup after `LOOKUPS_BEFORE_SUMMARY`.
+        for _ in 0..LOOKUPS_BEFORE_SUMMARY {
+            assert_eq!(jar.cookie_header(&request).as_deref(), Some("b=2; a=1"));
+            assert_eq!(jar.index().summaries_agree(), Ok(0));
+        }
         assert_eq!(jar.cookie_header(&request).as_deref(), Some("b=2; a=1"));
         assert_eq!(jar.index().summaries_agree(), Ok(1));
-        // A change drops it; the second lookup after builds it again.
+        // A change drops it, and it is built again as before.
         jar.set_cookie(Cookie::new("c", "3", "example.com", "/"))
             .unwrap();
         assert_eq!(jar.index().summaries_agree(), Ok(0));
-        for _ in 0..2 {
+        for _ in 0..=LOOKUPS_BEFORE_SUMMARY {
             assert_eq!(
                 jar.cookie_header(&request).as_deref(),
                 Some("b=2; a=1; c=3")
@@ -612,7 +622,9 @@ mod tests {
         v1.version = Some(1);
         jar.set_cookie(v1).unwrap();
         let request = CookieRequest::parse("http://example.com/x/y").unwrap();
-        jar.header_and_versions(&request);
+        for _ in 0..LOOKUPS_BEFORE_SUMMARY {
+            jar.header_and_versions(&request);
+        }
         let header = jar.header_and_versions(&request);
         assert_eq!(jar.index().summaries_agree(), Ok(0));
         jar.set_summaries_above(usize::MAX);
@@ -640,7 +652,7 @@ mod tests {
     fn a_custom_policy_is_asked_for_each_cookie() {
         let mut jar = stocked(NoB::default());
         let request = CookieRequest::parse("http://example.com/x/y").unwrap();
-        for _ in 0..2 {
+        for _ in 0..=LOOKUPS_BEFORE_SUMMARY {
             assert_eq!(jar.cookie_header(&request).as_deref(), Some("a=1"));
         }
         assert_eq!(jar.index().summaries_agree(), Ok(0));
