@@ -249,16 +249,6 @@ pub(crate) struct Slot {
     changes: u64,
 }
 
-/// Why [`Index::summarise`] gave no summary of a bucket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NoSummary {
-    /// Not yet visited often enough since it changed: counted.
-    NotYet,
-    /// A cookie needs the general path (a version), or this lookup's other
-    /// levels hold every way of its cache set.
-    Unsuitable,
-}
-
 /// See [`Index::domain_facts`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DomainFacts {
@@ -364,6 +354,13 @@ impl Index {
         self.present.may_contain(hash)
     }
 
+    /// Whether the summary cache may hold `hash`'s summary (a bit in the
+    /// cache, no miss).
+    #[inline]
+    pub(crate) fn may_have_summary(&self, hash: u64) -> bool {
+        self.summaries.may_hold(hash)
+    }
+
     /// Request the summary cache's line for `hash`.
     #[inline]
     pub(crate) fn prefetch_summary_set(&self, hash: u64) {
@@ -382,34 +379,49 @@ impl Index {
         self.summaries.get(r, hash, domain)
     }
 
-    /// The summary of `domain`'s bucket: `cached` when it is there, else
-    /// built and installed (not in a way of `keep`) on the bucket's second
-    /// visit since it changed. `Ok(None)`: no bucket.
-    pub(crate) fn summarise(
+    /// The cookies of `domain`, whose hash is `hash` and which the Bloom
+    /// filter lets through.
+    #[inline]
+    pub(crate) fn bucket_hashed(&self, domain: &str, hash: u64) -> Option<&[Entry]> {
+        self.find(hash, domain).map(|b| b.entries.as_slice())
+    }
+
+    /// Count a large-jar lookup of `domain`'s bucket (hash `hash`), which
+    /// it has just read; the lookup after [`BUILD_AFTER_LOOKUPS`] since the
+    /// bucket changed builds its summary, if `may_build` agrees then, and
+    /// so does one that finds it gone (pushed out of its cache set).
+    pub(crate) fn count_lookup(
         &mut self,
         domain: &str,
         hash: u64,
-        cached: Option<SummaryRef>,
-        keep: &[SummaryRef],
-    ) -> Result<Option<SummaryRef>, NoSummary> {
-        if let Some(r) = cached.filter(|&r| self.summaries.get(r, hash, domain).is_some()) {
-            return Ok(Some(r));
-        }
-        self.summaries.reserve(self.buckets.len());
+        may_build: impl FnOnce() -> bool,
+    ) {
+        let buckets = self.buckets.len();
         let Some(bucket) = self.buckets.find_mut(hash, |b| b.domain == domain) else {
-            return Ok(None);
+            return;
         };
         if bucket.secure & LOOKED_UP < BUILD_AFTER {
             bucket.secure += ONE_LOOKUP;
-            return Err(NoSummary::NotYet);
+            return;
         }
-        let built = summary::build(hash, domain, &bucket.entries).ok_or(NoSummary::Unsuitable)?;
-        let r = self
-            .summaries
-            .install(hash, built, keep)
-            .ok_or(NoSummary::Unsuitable)?;
-        bucket.secure |= SUMMARISED;
-        Ok(Some(r))
+        if bucket.secure & SUMMARISED != 0
+            && self
+                .summaries
+                .find(hash)
+                .and_then(|r| self.summaries.get(r, hash, domain))
+                .is_some()
+        {
+            return;
+        }
+        if !may_build() {
+            return;
+        }
+        self.summaries.reserve(buckets);
+        if let Some(built) = summary::build(hash, domain, &bucket.entries) {
+            if self.summaries.install(hash, built).is_some() {
+                bucket.secure |= SUMMARISED;
+            }
+        }
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Entry> {

@@ -10,11 +10,13 @@ use crate::clock::{Clock, SystemClock};
 use crate::cookie::Cookie;
 use crate::domain::{domain_match, path_match};
 use crate::events::{ChangeKind, CookieEvent, CookieSink};
-use crate::index::{DomainFacts, Entry, Index, NoSummary, SiteId, Slot, Upsert};
+use crate::index::{DomainFacts, Entry, Index, SiteId, Slot, Upsert};
 use crate::limits::Limits;
 use crate::make;
 use crate::parse::parse_set_cookie2;
-use crate::policy::{host_domain_match, is_rfc2965, CookiePolicy, DefaultCookiePolicy};
+use crate::policy::{
+    host_domain_match, is_rfc2965, CookiePolicy, DefaultCookiePolicy, LookupRules,
+};
 use crate::reason::Reason;
 use crate::request::CookieRequest;
 use crate::summary::{self, SummaryRef};
@@ -1001,9 +1003,7 @@ impl CookieJar {
             return None;
         }
         if self.index.len() > self.summaries_above {
-            if let Some(answer) = self.header_from_summaries(request) {
-                return answer;
-            }
+            return self.header_large(request);
         }
         let mut selection = Selection::default();
         self.find_buckets(request, &mut selection);
@@ -1015,34 +1015,7 @@ impl CookieJar {
         if selection.picks.is_empty() {
             return None;
         }
-        // The exact length for the usual (Netscape) cookies: the `String`
-        // then becomes the header value's bytes without a reallocation or
-        // a second allocation (`Bytes` takes a full `Vec` as it is).
-        let exact = selection.cookies().try_fold(0usize, |len, c| {
-            let name = if c.name.is_empty() {
-                0
-            } else {
-                c.name.len() + 1
-            };
-            (!is_rfc2965(c)).then_some(len + name + c.value.len() + 2)
-        });
-        let capacity = exact.map_or(selection.picks.len() * 32, |len| len - 2);
-        let mut header = String::with_capacity(capacity);
-        let mut any_not_v1 = false;
-        let mut version_written = false;
-        for (i, c) in selection.cookies().enumerate() {
-            any_not_v1 |= c.version != Some(1);
-            if !version_written {
-                version_written = true;
-                if let Some(v) = c.version.filter(|v| *v > 0) {
-                    let _ = write!(header, "$Version={v}; ");
-                }
-            }
-            if i > 0 {
-                header.push_str("; ");
-            }
-            write_cookie(&mut header, c);
-        }
+        let (header, any_not_v1) = write_header(&selection);
         if selection.stale {
             let used = selection.into_used();
             self.touch(&used, now);
@@ -1050,50 +1023,103 @@ impl CookieJar {
         Some((header, any_not_v1))
     }
 
-    /// [`header_and_versions`](Self::header_and_versions) on a large jar,
-    /// from the summaries of the buckets ([`crate::summary`]): `None` when
-    /// the general path must answer (a custom policy or unusual request,
-    /// debug logging of refused cookies on, a bucket without a summary).
-    ///
-    /// The summary cache's lines of every level are requested first, then
-    /// every summary's lines: a level costs two dependent misses instead of
-    /// four (table, bucket, cookies, values).
+    /// [`header_and_versions`](Self::header_and_versions) on a large jar:
+    /// from the summaries of the buckets ([`crate::summary`]) when every
+    /// level has one, else as on a small jar, after which the levels'
+    /// lookups are counted and a bucket looked up often enough since it
+    /// last changed gets its summary (built from the cookies just read).
     #[inline(never)]
-    fn header_from_summaries(&mut self, request: &CookieRequest) -> Option<Option<(String, bool)>> {
-        if tracing::enabled!(tracing::Level::DEBUG) {
-            return None;
-        }
-        let rules = self.policy.lookup_rules(request)?;
-        let mut levels: SmallVec<[(&str, u64, Option<SummaryRef>); 8]> = SmallVec::new();
+    fn header_large(&mut self, request: &CookieRequest) -> Option<(String, bool)> {
+        let mut levels: SmallVec<[(&str, u64); 8]> = SmallVec::new();
         for domain in host_and_parents(request) {
             let hash = self.index.hash(domain);
             if self.index.may_contain(hash) {
-                self.index.prefetch_summary_set(hash);
-                levels.push((domain, hash, None));
+                levels.push((domain, hash));
             }
         }
-        for level in &mut levels {
-            level.2 = self.index.find_summary(level.1);
-        }
-        let mut found: SmallVec<[(&str, u64, SummaryRef); 4]> = SmallVec::new();
-        let mut refs: SmallVec<[SummaryRef; 4]> = SmallVec::new();
-        let mut not_yet = false;
-        for &(domain, hash, cached) in &levels {
-            match self.index.summarise(domain, hash, cached, &refs) {
-                Err(NoSummary::Unsuitable) => return None,
-                // Count the other levels' visits too.
-                Err(NoSummary::NotYet) => not_yet = true,
-                Ok(None) => {}
-                Ok(Some(r)) => {
-                    refs.push(r);
-                    if self.policy.domain_return_ok(domain, request) {
-                        found.push((domain, hash, r));
-                    }
-                }
-            }
-        }
-        if not_yet {
+        if levels.is_empty() {
             return None;
+        }
+        // Debug logging names each refused cookie: only the general path
+        // does.
+        let summaries = !tracing::enabled!(tracing::Level::DEBUG);
+        if summaries
+            && levels
+                .iter()
+                .all(|&(_, hash)| self.index.may_have_summary(hash))
+        {
+            if let Some(answer) = self.header_from_summaries(request, &levels) {
+                return answer;
+            }
+        }
+        let mut selection = Selection::default();
+        for &(domain, hash) in &levels {
+            let Some(bucket) = self.index.bucket_hashed(domain, hash) else {
+                continue;
+            };
+            if !self.policy.domain_return_ok(domain, request) {
+                tracing::debug!(
+                    domain,
+                    "no cookies returned for this domain (block/allow list)"
+                );
+                continue;
+            }
+            selection.buckets.push((domain, bucket));
+        }
+        if selection.buckets.is_empty() {
+            return None;
+        }
+        let now = self.now();
+        self.pick(request, now, &mut selection);
+        let answer = (!selection.picks.is_empty()).then(|| write_header(&selection));
+        let stale = selection.stale;
+        let used = selection.into_used();
+        if stale {
+            self.touch(&used, now);
+        }
+        if summaries {
+            // Asked when first needed: most lookups build nothing.
+            let mut rules: Option<Option<LookupRules>> = None;
+            let policy = &*self.policy;
+            for &(domain, hash) in &levels {
+                let may_build = || {
+                    rules
+                        .get_or_insert_with(|| policy.lookup_rules(request))
+                        .is_some()
+                };
+                self.index.count_lookup(domain, hash, may_build);
+            }
+        }
+        answer
+    }
+
+    /// The answer from the summaries of `levels` (the request host and its
+    /// parents that may have a bucket, with their hashes): `None` when the
+    /// general path must answer (a level without a summary, a custom
+    /// policy or an unusual request).
+    ///
+    /// The summaries' lines of every level are requested first, then read:
+    /// a level costs two dependent misses (its cache set, its summary)
+    /// instead of four (table, bucket, cookies, values).
+    fn header_from_summaries(
+        &mut self,
+        request: &CookieRequest,
+        levels: &[(&str, u64)],
+    ) -> Option<Option<(String, bool)>> {
+        for &(_, hash) in levels {
+            self.index.prefetch_summary_set(hash);
+        }
+        let mut refs: SmallVec<[SummaryRef; 8]> = SmallVec::new();
+        for &(_, hash) in levels {
+            refs.push(self.index.find_summary(hash)?);
+        }
+        let rules = self.policy.lookup_rules(request)?;
+        let mut found: SmallVec<[(&str, &[u8]); 4]> = SmallVec::new();
+        for (&(domain, hash), &r) in levels.iter().zip(&refs) {
+            let s = self.index.summary(r, hash, domain)?;
+            if self.policy.domain_return_ok(domain, request) {
+                found.push((domain, s));
+            }
         }
         if found.is_empty() {
             return Some(None);
@@ -1101,13 +1127,9 @@ impl CookieJar {
         let now = self.now();
         let host = request.host();
         let path = request.path().as_bytes();
-        let mut summaries: SmallVec<[&[u8]; 4]> = SmallVec::new();
         let mut picks: SmallVec<[Pick; 8]> = SmallVec::new();
         let mut stale = false;
-        for (level, &(domain, hash, r)) in found.iter().enumerate() {
-            // A later level's summary may have taken this one's way.
-            let s = self.index.summary(r, hash, domain)?;
-            summaries.push(s);
+        for (level, &(domain, s)) in found.iter().enumerate() {
             let own_host = host == domain;
             let domain_ok = own_host || host_domain_match(request, domain);
             if !domain_ok {
@@ -1136,7 +1158,7 @@ impl CookieJar {
         if picks.len() > 1 {
             picks.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
         }
-        let text = |&(_, _, _, level, i): &Pick| summary::text(summaries[level], i);
+        let text = |&(_, _, _, level, i): &Pick| summary::text(found[level].1, i);
         let len = picks.iter().map(|p| text(p).len() + 2).sum::<usize>() - 2;
         let mut header = Vec::with_capacity(len);
         for (k, p) in picks.iter().enumerate() {
@@ -1145,11 +1167,12 @@ impl CookieJar {
             }
             header.extend_from_slice(text(p));
         }
-        drop(summaries);
+        let domains: SmallVec<[&str; 4]> = found.iter().map(|&(domain, _)| domain).collect();
+        drop(found);
         // The texts were copied from `str`s whole: valid UTF-8.
         let header = String::from_utf8(header).ok()?;
         if stale {
-            for (level, &(domain, _, _)) in found.iter().enumerate() {
+            for (level, domain) in domains.iter().enumerate() {
                 let mut positions = picks.iter().filter(|p| p.3 == level).peekable();
                 if positions.peek().is_some() {
                     self.index.touch(domain, positions.map(|p| p.4), now);
@@ -1391,6 +1414,41 @@ pub(crate) fn prefetch(p: *const u8) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
+}
+
+/// The Cookie header of `selection`'s cookies, and whether any is not
+/// version 1.
+#[inline(always)]
+fn write_header(selection: &Selection<'_, '_>) -> (String, bool) {
+    // The exact length for the usual (Netscape) cookies: the `String`
+    // then becomes the header value's bytes without a reallocation or
+    // a second allocation (`Bytes` takes a full `Vec` as it is).
+    let exact = selection.cookies().try_fold(0usize, |len, c| {
+        let name = if c.name.is_empty() {
+            0
+        } else {
+            c.name.len() + 1
+        };
+        (!is_rfc2965(c)).then_some(len + name + c.value.len() + 2)
+    });
+    let capacity = exact.map_or(selection.picks.len() * 32, |len| len - 2);
+    let mut header = String::with_capacity(capacity);
+    let mut any_not_v1 = false;
+    let mut version_written = false;
+    for (i, c) in selection.cookies().enumerate() {
+        any_not_v1 |= c.version != Some(1);
+        if !version_written {
+            version_written = true;
+            if let Some(v) = c.version.filter(|v| *v > 0) {
+                let _ = write!(header, "$Version={v}; ");
+            }
+        }
+        if i > 0 {
+            header.push_str("; ");
+        }
+        write_cookie(&mut header, c);
+    }
+    (header, any_not_v1)
 }
 
 /// [`path_match`] on bytes (a summary's path).

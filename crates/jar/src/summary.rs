@@ -232,6 +232,11 @@ struct Set {
 #[derive(Default)]
 pub(crate) struct SummaryCache {
     sets: Vec<Set>,
+    /// A bit per set: it may hold a summary. 2 KB for 16,384 sets, so it
+    /// stays in the cache, and a lookup of buckets without summaries (a
+    /// cold one, on a jar seldom asked twice for the same host) does not
+    /// read their sets.
+    occupied: Vec<u64>,
 }
 
 impl std::fmt::Debug for SummaryCache {
@@ -269,13 +274,31 @@ impl SummaryCache {
     fn grow(&mut self, buckets: usize) {
         let sets = buckets.div_ceil(2).next_power_of_two().max(Self::MIN_SETS);
         self.sets = std::iter::repeat_with(Set::default).take(sets).collect();
+        self.occupied = vec![0; sets.div_ceil(64)];
     }
 
-    /// Request the set line of `hash`.
+    /// Whether the set of `hash` may hold a summary.
+    #[inline(always)]
+    pub(crate) fn may_hold(&self, hash: u64) -> bool {
+        self.is_occupied(self.set_of(hash))
+    }
+
+    /// Whether set `i` may hold a summary.
+    #[inline(always)]
+    fn is_occupied(&self, i: usize) -> bool {
+        self.occupied
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    /// Request the set line of `hash`, when it may hold a summary.
     #[inline(always)]
     pub(crate) fn prefetch_set(&self, hash: u64) {
-        if let Some(set) = self.sets.get(self.set_of(hash)) {
-            crate::jar::prefetch(std::ptr::from_ref(set).cast());
+        let i = self.set_of(hash);
+        if self.is_occupied(i) {
+            if let Some(set) = self.sets.get(i) {
+                crate::jar::prefetch(std::ptr::from_ref(set).cast());
+            }
         }
     }
 
@@ -284,6 +307,9 @@ impl SummaryCache {
     #[inline]
     pub(crate) fn find(&self, hash: u64) -> Option<SummaryRef> {
         let set_index = self.set_of(hash);
+        if !self.is_occupied(set_index) {
+            return None;
+        }
         let set = self.sets.get(set_index)?;
         let t = tag(hash);
         let way = (0..WAYS).find(|&way| set.tags[way] == t && set.ways[way].is_some())?;
@@ -320,30 +346,20 @@ impl SummaryCache {
         (hash_of(s) == hash && self::domain(s) == domain.as_bytes()).then_some(s)
     }
 
-    /// Keep `summary` (of hash `hash`), replacing a way of its set other
-    /// than those in `keep` (ways this lookup already uses) when it can.
-    pub(crate) fn install(
-        &mut self,
-        hash: u64,
-        summary: Box<[u8]>,
-        keep: &[SummaryRef],
-    ) -> Option<SummaryRef> {
+    /// Keep `summary` (of hash `hash`), in a free way of its set or in
+    /// place of the one installed longest ago.
+    pub(crate) fn install(&mut self, hash: u64, summary: Box<[u8]>) -> Option<SummaryRef> {
         let set_index = self.set_of(hash);
         let set = self.sets.get_mut(set_index)?;
-        let kept = |way: usize| {
-            keep.contains(&SummaryRef {
-                set: set_index,
-                way,
-            })
-        };
-        let way = (0..WAYS).find(|&w| set.ways[w].is_none()).or_else(|| {
-            (0..WAYS)
-                .map(|k| (set.next as usize + k) % WAYS)
-                .find(|&w| !kept(w))
-        })?;
+        let way = (0..WAYS)
+            .find(|&w| set.ways[w].is_none())
+            .unwrap_or(set.next as usize % WAYS);
         set.next = ((way + 1) % WAYS) as u32;
         set.ways[way] = Some(summary);
         set.tags[way] = tag(hash);
+        if let Some(w) = self.occupied.get_mut(set_index / 64) {
+            *w |= 1 << (set_index % 64);
+        }
         Some(SummaryRef {
             set: set_index,
             way,
@@ -360,6 +376,11 @@ impl SummaryCache {
             for way in 0..WAYS {
                 if set.tags[way] == t {
                     set.ways[way] = None;
+                }
+            }
+            if set.ways.iter().all(Option::is_none) {
+                if let Some(w) = self.occupied.get_mut(set_index / 64) {
+                    *w &= !(1 << (set_index % 64));
                 }
             }
         }
