@@ -1072,10 +1072,11 @@ impl CookieJar {
         let now = self.now();
         self.pick(request, now, &mut selection);
         let answer = (!selection.picks.is_empty()).then(|| write_header(&selection));
-        let stale = selection.stale;
-        let used = selection.into_used();
-        if stale {
+        if selection.stale {
+            let used = selection.into_used();
             self.touch(&used, now);
+        } else {
+            drop(selection);
         }
         if summaries {
             // Asked when first needed: most lookups build nothing.
