@@ -7,21 +7,31 @@
 //! bytes, the bucket, its cookies, their heap values), ~24 misses per
 //! request. A summary holds, for each cookie of the bucket, the fields the
 //! default policy's decision reads (expiry, flags, path) in 16-byte
-//! records, then the header order keys, then the texts as they go into the
-//! Cookie header. A lookup reads the Bloom filter (in the cache), one line
-//! of the summary cache, and the summary's lines, all requested at once:
-//! two dependent misses per level.
+//! records, then the header order keys and last-access time, then the texts
+//! as they go into the Cookie header. A lookup reads the Bloom filter and
+//! the cache's occupancy bits (both small enough to stay cached), one line
+//! of the summary cache per level, and the summaries' lines, each step's
+//! loads requested together: two dependent misses per level.
 //!
-//! A summary is built the third time a lookup visits the bucket after a
-//! change of its cookies (the first visits take the general path and are
-//! counted: building costs about as much as a cold lookup, and a bucket
-//! seen once or twice, as a crawler sees most, would not repay it); every
-//! change drops it
-//! (the bucket's flags say whether there may be one to drop, so storing
-//! into a bucket no lookup has visited costs nothing). Buckets
+//! When to build: the general path counts, in two bits of the bucket, the
+//! large-jar lookups of a bucket since its cookies last changed, and the
+//! third builds the summary from the cookies it has just read. Building
+//! costs about as much as a cold lookup; a bucket seen once or twice (a
+//! crawler's visit, a cookie replaced between requests) would not repay it.
+//! Every change of a bucket's cookies drops its summary (a bucket flag says
+//! whether there may be one, so a store into a bucket no lookup visited
+//! costs nothing), and last-access updates are written to both. Buckets
 //! holding an RFC 2965/2109 cookie (version set: written with escapes and
 //! `$` attributes) get none, and a lookup touching one takes the general
-//! path.
+//! path, as do lookups for a policy without
+//! [`LookupRules`](crate::LookupRules) and lookups while debug logging is
+//! on (it names each refused cookie).
+//!
+//! Memory: the cache has a 64-byte set (three summaries) per two buckets,
+//! allocated on the first large-jar lookup (1 MiB for the 28,491 buckets of
+//! the 100,000-cookie benchmark jar); a summary takes 16 + 48 bytes per
+//! cookie plus the domain, paths, names and values, so at most about as
+//! much again as the summarised cookies' text.
 //!
 //! Layout of a summary (native-endian integers, byte offsets):
 //!
