@@ -867,6 +867,10 @@ impl CookieJar {
     /// The cookies of `selection`'s buckets that go to `request`, in
     /// Cookie header order: longer paths first, then earlier creation
     /// (RFC 6265 §5.4 step 2).
+    // Always: with the large-jar path a second caller, the compiler stopped
+    // inlining it into the small-jar lookup (+124 instructions per request
+    // of the stack benchmark).
+    #[inline(always)]
     fn pick<'j>(&self, request: &CookieRequest, now: i64, selection: &mut Selection<'j, '_>) {
         // A small jar stays in the cache, where prefetching only costs
         // instructions.
@@ -1477,6 +1481,7 @@ fn host_and_parents(request: &CookieRequest) -> impl Iterator<Item = &str> {
 
 /// One cookie in a Cookie header; RFC 2965 cookies with their `$` attributes
 /// (RFC 2965 §3.3.4), values escaped as the seed does.
+#[inline(always)]
 fn write_cookie(out: &mut String, c: &Cookie) {
     let rfc2965 = is_rfc2965(c);
     if !c.name.is_empty() {
