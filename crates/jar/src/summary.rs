@@ -29,9 +29,9 @@
 //!
 //! Memory: the cache has a 64-byte set (three summaries) per two buckets,
 //! allocated on the first large-jar lookup (1 MiB for the 28,491 buckets of
-//! the 100,000-cookie benchmark jar); a summary takes 16 + 48 bytes per
-//! cookie plus the domain, paths, names and values, so at most about as
-//! much again as the summarised cookies' text.
+//! the 100,000-cookie benchmark jar); a summary takes 16 bytes, 48 per
+//! cookie, and the domain, paths, names and values once more, and only
+//! buckets looked up three times since they changed have one.
 //!
 //! Layout of a summary (native-endian integers, byte offsets):
 //!
