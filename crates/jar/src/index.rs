@@ -16,6 +16,7 @@ use compact_str::CompactString;
 
 use crate::cookie::{Cookie, Seq};
 use crate::domain::{site_and_registrable, site_of};
+use crate::summary::{self, SummaryCache, SummaryRef};
 
 /// A stored cookie. Its insertion number, which breaks ties between equal
 /// creation times in the Cookie header order (RFC 6265 §5.4 step 2), is in
@@ -62,6 +63,27 @@ struct Bucket {
 /// was made, that its domain is not a public suffix (it has a registrable
 /// domain of its own or above it).
 const REGISTRABLE: u32 = 1 << 31;
+
+/// [`Bucket::secure`]'s flag: a lookup built a summary of the bucket
+/// ([`crate::summary`]), which may still be in [`Index::summaries`]; a
+/// change of the bucket's cookies drops it. Clear: a store need not look.
+const SUMMARISED: u32 = 1 << 30;
+
+/// [`Bucket::secure`]'s two bits counting the large-jar lookups that
+/// visited the bucket since its cookies last changed, up to
+/// [`BUILD_AFTER`]: the summary is built on the next one. Building costs
+/// about as much as a cold lookup; a bucket looked up once or twice (a
+/// crawler's visit, a cookie replaced between requests) does not repay it.
+const LOOKED_UP: u32 = 3 << 28;
+const ONE_LOOKUP: u32 = 1 << 28;
+const BUILD_AFTER: u32 = BUILD_AFTER_LOOKUPS << 28;
+const BUILD_AFTER_LOOKUPS: u32 = 2;
+/// Tests: the lookups of a bucket before its summary is built.
+#[cfg(test)]
+pub(crate) const LOOKUPS_BEFORE_SUMMARY: usize = BUILD_AFTER_LOOKUPS as usize;
+
+/// [`Bucket::secure`]'s count bits.
+const SECURE_COUNT: u32 = !(REGISTRABLE | SUMMARISED | LOOKED_UP);
 
 /// How many of a bucket's cookies have a tag in the bucket itself.
 const TAGGED: usize = 8;
@@ -123,12 +145,12 @@ impl Bucket {
             .count()
             .try_into()
             .unwrap_or(u32::MAX);
-        self.secure = count.min(!REGISTRABLE) | (self.secure & REGISTRABLE);
+        self.secure = count.min(SECURE_COUNT) | (self.secure & !SECURE_COUNT);
     }
 
     /// How many of the cookies are Secure.
     fn secure_count(&self) -> u32 {
-        self.secure & !REGISTRABLE
+        self.secure & SECURE_COUNT
     }
 
     /// Whether the public suffix list found the domain registrable.
@@ -177,6 +199,8 @@ pub(crate) struct Index {
     /// Buckets added or removed so far: a [`Slot`] found before the last
     /// change is not trusted.
     changes: u64,
+    /// Summaries of the buckets large-jar lookups visited.
+    summaries: SummaryCache,
 }
 
 /// A one-hash Bloom filter over bucket domains. Bits are never cleared when
@@ -261,11 +285,6 @@ impl Index {
         self.buckets.find(hash, |b| b.domain == domain)
     }
 
-    fn find_mut(&mut self, domain: &str) -> Option<&mut Bucket> {
-        let hash = self.hash(domain);
-        self.buckets.find_mut(hash, |b| b.domain == domain)
-    }
-
     pub(crate) fn bucket(&self, domain: &str) -> Option<&[Entry]> {
         let hash = self.hash(domain);
         if !self.present.may_contain(hash) {
@@ -282,13 +301,125 @@ impl Index {
     }
 
     /// Set the last-access time of the cookies at `positions` of `domain`'s
-    /// bucket.
+    /// bucket (and in its summary, when it has one).
     pub(crate) fn touch(&mut self, domain: &str, positions: impl Iterator<Item = usize>, now: i64) {
-        if let Some(bucket) = self.find_mut(domain) {
-            for pos in positions {
-                if let Some(entry) = bucket.entries.get_mut(pos) {
-                    entry.cookie.last_access_time = now;
+        let hash = self.hash(domain);
+        let Some(bucket) = self.buckets.find_mut(hash, |b| b.domain == domain) else {
+            return;
+        };
+        let mut summary = if bucket.secure & SUMMARISED != 0 {
+            self.summaries
+                .find(hash)
+                .and_then(|r| self.summaries.get_mut(r, hash, domain))
+        } else {
+            None
+        };
+        for pos in positions {
+            if let Some(entry) = bucket.entries.get_mut(pos) {
+                entry.cookie.last_access_time = now;
+                if let Some(s) = summary.as_deref_mut() {
+                    summary::set_last_access(s, pos, now);
                 }
+            }
+        }
+    }
+
+    /// Tests: every cached summary is its bucket's, as it would be built
+    /// now, and the bucket is marked; how many there are.
+    #[cfg(test)]
+    pub(crate) fn summaries_agree(&self) -> Result<usize, String> {
+        let mut n = 0;
+        for s in self.summaries.all() {
+            let domain = std::str::from_utf8(summary::domain(s)).map_err(|e| e.to_string())?;
+            let hash = summary::hash_of(s);
+            let bucket = self
+                .find(hash, domain)
+                .ok_or_else(|| format!("a summary of {domain}, which has no bucket"))?;
+            if bucket.secure & SUMMARISED == 0 {
+                return Err(format!("{domain}'s bucket is not marked"));
+            }
+            let fresh = summary::build(hash, domain, &bucket.entries)
+                .ok_or_else(|| format!("a summary of {domain}, which cannot have one"))?;
+            if *fresh != *s {
+                return Err(format!("the summary of {domain} is stale"));
+            }
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Whether `domain` (hash `hash`) may have a bucket.
+    #[inline]
+    pub(crate) fn may_contain(&self, hash: u64) -> bool {
+        self.present.may_contain(hash)
+    }
+
+    /// Whether the summary cache may hold `hash`'s summary (a bit in the
+    /// cache, no miss).
+    #[inline]
+    pub(crate) fn may_have_summary(&self, hash: u64) -> bool {
+        self.summaries.may_hold(hash)
+    }
+
+    /// Request the summary cache's line for `hash`.
+    #[inline]
+    pub(crate) fn prefetch_summary_set(&self, hash: u64) {
+        self.summaries.prefetch_set(hash);
+    }
+
+    /// Where `hash`'s summary may be (its lines are requested).
+    #[inline]
+    pub(crate) fn find_summary(&self, hash: u64) -> Option<SummaryRef> {
+        self.summaries.find(hash)
+    }
+
+    /// The summary at `r` when it is `domain`'s (hash `hash`).
+    #[inline]
+    pub(crate) fn summary(&self, r: SummaryRef, hash: u64, domain: &str) -> Option<&[u8]> {
+        self.summaries.get(r, hash, domain)
+    }
+
+    /// The cookies of `domain`, whose hash is `hash` and which the Bloom
+    /// filter lets through.
+    #[inline]
+    pub(crate) fn bucket_hashed(&self, domain: &str, hash: u64) -> Option<&[Entry]> {
+        self.find(hash, domain).map(|b| b.entries.as_slice())
+    }
+
+    /// Count a large-jar lookup of `domain`'s bucket (hash `hash`), which
+    /// it has just read; the lookup after [`BUILD_AFTER_LOOKUPS`] since the
+    /// bucket changed builds its summary, if `may_build` agrees then, and
+    /// so does one that finds it gone (pushed out of its cache set).
+    pub(crate) fn count_lookup(
+        &mut self,
+        domain: &str,
+        hash: u64,
+        may_build: impl FnOnce() -> bool,
+    ) {
+        let buckets = self.buckets.len();
+        let Some(bucket) = self.buckets.find_mut(hash, |b| b.domain == domain) else {
+            return;
+        };
+        if bucket.secure & LOOKED_UP < BUILD_AFTER {
+            bucket.secure += ONE_LOOKUP;
+            return;
+        }
+        if bucket.secure & SUMMARISED != 0
+            && self
+                .summaries
+                .find(hash)
+                .and_then(|r| self.summaries.get(r, hash, domain))
+                .is_some()
+        {
+            return;
+        }
+        if !may_build() {
+            return;
+        }
+        self.summaries.reserve(buckets);
+        if let Some(built) = summary::build(hash, domain, &bucket.entries) {
+            if self.summaries.install(hash, built).is_some() {
+                bucket.secure |= SUMMARISED;
             }
         }
     }
@@ -419,6 +550,12 @@ impl Index {
         };
         let site = match bucket {
             Some(bucket) => {
+                if bucket.secure & (SUMMARISED | LOOKED_UP) != 0 {
+                    if bucket.secure & SUMMARISED != 0 {
+                        self.summaries.invalidate(hash);
+                    }
+                    bucket.secure &= !(SUMMARISED | LOOKED_UP);
+                }
                 if let Some(entry) = bucket
                     .position(&cookie.name, &cookie.path, t)
                     .and_then(|i| bucket.entries.get_mut(i))
@@ -430,7 +567,7 @@ impl Index {
                         // neither step reaches the flag bit.
                         if cookie.secure {
                             bucket.secure += 1;
-                        } else if bucket.secure & !REGISTRABLE > 0 {
+                        } else if bucket.secure & SECURE_COUNT > 0 {
                             bucket.secure -= 1;
                         }
                     }
@@ -504,6 +641,12 @@ impl Index {
             };
             if pos >= bucket.get().entries.len() {
                 continue;
+            }
+            if bucket.get().secure & (SUMMARISED | LOOKED_UP) != 0 {
+                if bucket.get().secure & SUMMARISED != 0 {
+                    self.summaries.invalidate(hash);
+                }
+                bucket.get_mut().secure &= !(SUMMARISED | LOOKED_UP);
             }
             let entry = bucket.get_mut().entries.swap_remove(pos);
             bucket.get_mut().retag();

@@ -57,6 +57,7 @@ mod request;
 #[cfg(feature = "reqwest")]
 pub mod reqwest_store;
 pub mod store;
+mod summary;
 
 /// The string type of [`Cookie`]'s name, value, domain and path (and of the
 /// parser's [`SetCookie`](parse::SetCookie)): a `String` that keeps up to 24
@@ -76,6 +77,8 @@ pub use domain::{domain_match, path_match};
 pub use events::{ChangeKind, CookieEvent, CookieSink};
 pub use jar::{CookieJar, CookieJarBuilder, Explanation, SetCookieOutcome, SharedJar, Stored};
 pub use limits::Limits;
+#[doc(hidden)]
+pub use policy::LookupRules;
 pub use policy::{CookiePolicy, DefaultCookiePolicy, DomainStrictness};
 pub use reason::Reason;
 pub use request::{CookieRequest, RequestError, RequestFacts};

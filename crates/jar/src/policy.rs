@@ -95,6 +95,37 @@ pub trait CookiePolicy: Send + Sync + std::fmt::Debug {
     fn is_secure(&self, request: &CookieRequest) -> bool {
         request.is_secure()
     }
+
+    /// The policy's [`return_ok`](Self::return_ok) and
+    /// [`path_return_ok`](Self::path_return_ok) for the usual (Netscape,
+    /// no version) cookies and `request`, as a few facts a large jar's
+    /// lookup applies to compact summaries of its cookies instead of
+    /// reading each cookie; `None` (the default) when the policy's answers
+    /// are not described by [`LookupRules`], and the jar asks the methods
+    /// above for each cookie. [`domain_return_ok`](Self::domain_return_ok)
+    /// is asked per domain either way.
+    #[doc(hidden)]
+    fn lookup_rules(&self, _request: &CookieRequest) -> Option<LookupRules> {
+        None
+    }
+}
+
+/// See [`CookiePolicy::lookup_rules`]: for a request, a cookie without a
+/// version that has not expired and is stored under a domain the request's
+/// host domain-matches is returned exactly when it passes these rules and
+/// its path path-matches the request's.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LookupRules {
+    /// The request counts as secure: `Secure` cookies may go.
+    pub(crate) secure: bool,
+    /// Host-only cookies may also go to subdomains of their host
+    /// (`DomainStrictness::LIBERAL`).
+    pub(crate) host_only_to_subdomains: bool,
+    /// `SameSite=Strict` cookies are refused.
+    pub(crate) refuse_strict: bool,
+    /// `SameSite=Lax` cookies are refused.
+    pub(crate) refuse_lax: bool,
 }
 
 /// The seed's `strict_ns_domain` flags: how strictly the domain of Netscape
@@ -424,6 +455,8 @@ impl DefaultCookiePolicy {
 
     /// RFC 6265bis §5.2: a request is cross-site when the site (registrable
     /// domain) of the host the user started from differs from its own.
+    // Always: in another codegen unit than `return_ok` it was not inlined.
+    #[inline(always)]
     fn is_cross_site(request: &CookieRequest) -> bool {
         match request.facts().origin_host.as_deref() {
             Some(origin) => site_of(origin) != site_of(request.host()),
@@ -435,7 +468,8 @@ impl DefaultCookiePolicy {
 /// [`domain_match`](crate::domain_match) of the request's host, with the "is the host an IP
 /// address" answer the request already holds (asked for every cookie stored
 /// and every candidate returned, it used to re-parse the host each time).
-fn host_domain_match(request: &CookieRequest, domain: &str) -> bool {
+#[inline]
+pub(crate) fn host_domain_match(request: &CookieRequest, domain: &str) -> bool {
     let host = request.host();
     host == domain || (!request.is_ip() && is_strict_subdomain(host, domain))
 }
@@ -572,6 +606,29 @@ impl CookiePolicy for DefaultCookiePolicy {
 
     fn domain_return_ok(&self, domain: &str, _request: &CookieRequest) -> bool {
         self.check_lists(domain).is_ok()
+    }
+
+    /// `return_ok` for cookies without a version, as rules: the version
+    /// check passes when `netscape` is on, the verifiability check when the
+    /// request is verifiable, first-party or `strict_ns_unverifiable` is
+    /// off; the other checks become the rules' fields.
+    fn lookup_rules(&self, request: &CookieRequest) -> Option<LookupRules> {
+        if !self.netscape
+            || (self.strict_ns_unverifiable
+                && request.facts().unverifiable
+                && is_third_party(request.host(), request.origin_host()))
+        {
+            return None;
+        }
+        let cross_site = self.enforce_same_site && Self::is_cross_site(request);
+        Some(LookupRules {
+            secure: self.is_secure(request),
+            host_only_to_subdomains: !self
+                .strict_ns_domain
+                .contains(DomainStrictness::STRICT_NON_DOMAIN),
+            refuse_strict: cross_site,
+            refuse_lax: cross_site && !is_safe_method(&request.method()),
+        })
     }
 
     fn advertise_cookie2(&self) -> bool {
