@@ -920,15 +920,24 @@ impl CookieJar {
             let Some(bucket) = self.index.bucket(domain) else {
                 continue;
             };
-            if !self.policy.domain_return_ok(domain, request) {
-                tracing::debug!(
-                    domain,
-                    "no cookies returned for this domain (block/allow list)"
-                );
-                continue;
+            if self.domain_allowed(domain, request) {
+                selection.buckets.push((domain, bucket));
             }
-            selection.buckets.push((domain, bucket));
         }
+    }
+
+    /// The policy's block/allow-list check of one domain level, logged
+    /// when it refuses.
+    #[inline]
+    fn domain_allowed(&self, domain: &str, request: &CookieRequest) -> bool {
+        let ok = self.policy.domain_return_ok(domain, request);
+        if !ok {
+            tracing::debug!(
+                domain,
+                "no cookies returned for this domain (block/allow list)"
+            );
+        }
+        ok
     }
 
     /// The cookies of `selection`'s buckets that go to `request`, in
@@ -1128,14 +1137,9 @@ impl CookieJar {
             let Some(bucket) = self.index.bucket_hashed(domain, hash) else {
                 continue;
             };
-            if !self.policy.domain_return_ok(domain, request) {
-                tracing::debug!(
-                    domain,
-                    "no cookies returned for this domain (block/allow list)"
-                );
-                continue;
+            if self.domain_allowed(domain, request) {
+                selection.buckets.push((domain, bucket));
             }
-            selection.buckets.push((domain, bucket));
         }
         if selection.buckets.is_empty() {
             return None;
