@@ -205,6 +205,18 @@ impl Cookie {
         }
     }
 
+    /// The length of `name=value` (or of the value alone, for an empty
+    /// name) as a Cookie header carries a Netscape cookie.
+    #[inline]
+    pub(crate) fn pair_len(&self) -> usize {
+        let name = if self.name.is_empty() {
+            0
+        } else {
+            self.name.len() + 1
+        };
+        name + self.value.len()
+    }
+
     /// Whether this is a session cookie (no expiry time, or RFC 2965 `Discard`).
     ///
     /// ```

@@ -148,6 +148,16 @@ impl Bucket {
         self.secure = count.min(SECURE_COUNT) | (self.secure & !SECURE_COUNT);
     }
 
+    /// Note that the cookies are about to change: the lookup count starts
+    /// again, and the answer says whether a summary may be cached, which
+    /// the caller must drop.
+    #[inline(always)]
+    fn cookies_change(&mut self) -> bool {
+        let summarised = self.secure & SUMMARISED != 0;
+        self.secure &= !(SUMMARISED | LOOKED_UP);
+        summarised
+    }
+
     /// How many of the cookies are Secure.
     fn secure_count(&self) -> u32 {
         self.secure & SECURE_COUNT
@@ -550,11 +560,8 @@ impl Index {
         };
         let site = match bucket {
             Some(bucket) => {
-                if bucket.secure & (SUMMARISED | LOOKED_UP) != 0 {
-                    if bucket.secure & SUMMARISED != 0 {
-                        self.summaries.invalidate(hash);
-                    }
-                    bucket.secure &= !(SUMMARISED | LOOKED_UP);
+                if bucket.cookies_change() {
+                    self.summaries.invalidate(hash);
                 }
                 if let Some(entry) = bucket
                     .position(&cookie.name, &cookie.path, t)
@@ -642,11 +649,8 @@ impl Index {
             if pos >= bucket.get().entries.len() {
                 continue;
             }
-            if bucket.get().secure & (SUMMARISED | LOOKED_UP) != 0 {
-                if bucket.get().secure & SUMMARISED != 0 {
-                    self.summaries.invalidate(hash);
-                }
-                bucket.get_mut().secure &= !(SUMMARISED | LOOKED_UP);
+            if bucket.get_mut().cookies_change() {
+                self.summaries.invalidate(hash);
             }
             let entry = bucket.get_mut().entries.swap_remove(pos);
             bucket.get_mut().retag();

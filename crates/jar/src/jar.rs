@@ -985,10 +985,7 @@ impl CookieJar {
                 }
             }
         }
-        let picks = selection.picks.as_mut_slice();
-        if picks.len() > 1 {
-            picks.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        }
+        sort_in_header_order(&mut selection.picks);
     }
 
     /// The cookies `request` should carry, in header order. Marks them as
@@ -1231,9 +1228,7 @@ impl CookieJar {
         if picks.is_empty() {
             return Some(None);
         }
-        if picks.len() > 1 {
-            picks.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        }
+        sort_in_header_order(&mut picks);
         let text = |&(_, _, _, level, i): &Pick| summary::text(found[level].1, i);
         let len = picks.iter().map(|p| text(p).len() + 2).sum::<usize>() - 2;
         let mut header = Vec::with_capacity(len);
@@ -1243,17 +1238,15 @@ impl CookieJar {
             }
             header.extend_from_slice(text(p));
         }
-        let domains: SmallVec<[&str; 4]> = found.iter().map(|&(domain, _)| domain).collect();
-        drop(found);
         // The texts were copied from `str`s whole: valid UTF-8.
         let header = String::from_utf8(header).ok()?;
         if stale {
-            for (level, domain) in domains.iter().enumerate() {
-                let mut positions = picks.iter().filter(|p| p.3 == level).peekable();
-                if positions.peek().is_some() {
-                    self.index.touch(domain, positions.map(|p| p.4), now);
-                }
-            }
+            let used = Used {
+                domains: found.iter().map(|&(domain, _)| domain).collect(),
+                picks: picks.iter().map(|p| (p.3, p.4)).collect(),
+            };
+            drop(found);
+            self.touch(&used, now);
         }
         // Every summarised cookie has no version: not version 1.
         Some(Some((header, true)))
@@ -1405,6 +1398,15 @@ impl CookieJar {
 /// sort keys), then the bucket's level and the position in it.
 type Pick = (usize, i64, u64, usize, usize);
 
+/// Cookie header order (RFC 6265 §5.4 step 2): longer paths first, then
+/// earlier creation, then earlier insertion.
+#[inline(always)]
+fn sort_in_header_order(picks: &mut [Pick]) {
+    if picks.len() > 1 {
+        picks.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    }
+}
+
 /// One domain level of a lookup: the domain and its bucket's cookies.
 type Level<'j, 'r> = (&'r str, &'j [Entry]);
 
@@ -1500,12 +1502,7 @@ fn write_header(selection: &Selection<'_, '_>) -> (String, bool) {
     // then becomes the header value's bytes without a reallocation or
     // a second allocation (`Bytes` takes a full `Vec` as it is).
     let exact = selection.cookies().try_fold(0usize, |len, c| {
-        let name = if c.name.is_empty() {
-            0
-        } else {
-            c.name.len() + 1
-        };
-        (!is_rfc2965(c)).then_some(len + name + c.value.len() + 2)
+        (!is_rfc2965(c)).then_some(len + c.pair_len() + 2)
     });
     let capacity = exact.map_or(selection.picks.len() * 32, |len| len - 2);
     let mut header = String::with_capacity(capacity);

@@ -96,12 +96,7 @@ pub(crate) fn build(hash: u64, domain: &str, entries: &[Entry]) -> Option<Box<[u
         if c.version.is_some() || c.path.len() > usize::from(u16::MAX) {
             return None;
         }
-        let name = if c.name.is_empty() {
-            0
-        } else {
-            c.name.len() + 1
-        };
-        text_bytes += c.path.len() + name + c.value.len();
+        text_bytes += c.path.len() + c.pair_len();
     }
     let total = HEAD + n * (DECISION + ORDER) + text_bytes;
     let count = u32::try_from(n).ok()?;
@@ -128,13 +123,8 @@ pub(crate) fn build(hash: u64, domain: &str, entries: &[Entry]) -> Option<Box<[u
         out.extend_from_slice(&(c.path.len() as u16).to_ne_bytes());
         out.extend_from_slice(&[flags, 0]);
         at += c.path.len();
-        let name = if c.name.is_empty() {
-            0
-        } else {
-            c.name.len() + 1
-        };
-        texts.push((at, name + c.value.len()));
-        at += name + c.value.len();
+        texts.push((at, c.pair_len()));
+        at += c.pair_len();
     }
     for (e, &(text_at, text_len)) in entries.iter().zip(&texts) {
         let c = &e.cookie;
