@@ -656,16 +656,15 @@ mod tests {
 
     const NOW: i64 = 1_700_000_000;
 
-    fn temp_db(tag: &str) -> PathBuf {
-        static N: AtomicU64 = AtomicU64::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
-            "clientcookie-sqlite-unit-{tag}-{}-{n}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir.join("cookies.sqlite")
+    /// A database path in a fresh directory that is removed when the
+    /// returned guard drops (the tests left ~1,300 directories behind).
+    fn temp_db(tag: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("clientcookie-sqlite-unit-{tag}-"))
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join("cookies.sqlite");
+        (dir, path)
     }
 
     fn jar() -> CookieJar {
@@ -682,7 +681,7 @@ mod tests {
 
     #[test]
     fn open_sets_wal_schema_version_and_private_mode() {
-        let path = temp_db("open");
+        let (_dir, path) = temp_db("open");
         let store = SqliteStore::open(&path).unwrap();
         let conn = store.conn();
         let mode: String = conn
@@ -707,7 +706,7 @@ mod tests {
 
     #[test]
     fn a_newer_schema_is_refused() {
-        let path = temp_db("newer");
+        let (_dir, path) = temp_db("newer");
         drop(SqliteStore::open(&path).unwrap());
         let conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "user_version", 7).unwrap();
@@ -720,7 +719,7 @@ mod tests {
 
     #[test]
     fn a_file_that_is_not_a_database_is_refused() {
-        let path = temp_db("garbage");
+        let (_dir, path) = temp_db("garbage");
         std::fs::write(&path, vec![b'x'; 4096]).unwrap();
         assert!(matches!(
             SqliteStore::open(&path),
@@ -730,7 +729,7 @@ mod tests {
 
     #[test]
     fn a_bad_row_fails_the_load_and_leaves_the_jar_alone() {
-        let path = temp_db("badrow");
+        let (_dir, path) = temp_db("badrow");
         let store = SqliteStore::open(&path).unwrap();
         let mut source = jar();
         source.set_cookie(cookie("a")).unwrap();
@@ -754,7 +753,7 @@ mod tests {
 
     #[test]
     fn loading_into_an_attached_jar_writes_nothing_back() {
-        let path = temp_db("reload");
+        let (_dir, path) = temp_db("reload");
         let mut jar = jar();
         let store = SqliteStore::attach(&mut jar, &path).unwrap();
         jar.set_cookie(cookie("a")).unwrap();
@@ -778,7 +777,7 @@ mod tests {
 
     #[test]
     fn expired_rows_are_not_loaded() {
-        let path = temp_db("expired");
+        let (_dir, path) = temp_db("expired");
         let store = SqliteStore::open(&path).unwrap();
         let mut source = jar();
         source.set_cookie(cookie("a")).unwrap();
@@ -794,7 +793,7 @@ mod tests {
 
     #[test]
     fn failed_writes_are_counted() {
-        let path = temp_db("failed");
+        let (_dir, path) = temp_db("failed");
         let mut jar = jar();
         let store = SqliteStore::attach(&mut jar, &path).unwrap();
         store.conn().execute_batch("DROP TABLE cookies").unwrap();
