@@ -652,7 +652,7 @@ pub(crate) fn parse_parts(bytes: &[u8]) -> Result<Parts<'_>, ParseError> {
 fn parse_parts_with(bytes: &[u8], use_index: bool) -> Result<Parts<'_>, ParseError> {
     let delimiters = if use_index { scan::index(bytes) } else { None };
     let (text, mut finder) = match &delimiters {
-        // SAFETY: `index` accepts only printable ASCII and tabs, and ASCII
+        // SAFETY: `index` accepts only printable ASCII, and ASCII
         // is UTF-8.
         Some(found) => (
             unsafe { std::str::from_utf8_unchecked(bytes) },
