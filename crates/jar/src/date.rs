@@ -903,7 +903,13 @@ fn cookie_time(token: &[u8]) -> Option<(i64, i64, i64)> {
 /// ```
 pub fn parse_cookie_date(bytes: &[u8]) -> Option<i64> {
     match fixdate_fields(bytes) {
-        Some(fields) => cookie_date_from_fields(fields),
+        Some(fields) => {
+            let t = cookie_date_from_fields(fields);
+            // Every debug build (the tests, the `str2time` and `set_cookie`
+            // fuzz targets) checks the shortcut against the algorithm.
+            debug_assert_eq!(t, parse_cookie_date_general(bytes), "{bytes:?}");
+            t
+        }
         None => parse_cookie_date_general(bytes),
     }
 }
