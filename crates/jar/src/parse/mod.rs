@@ -23,6 +23,7 @@
 //! assert_eq!(cookies.len(), 2);
 //! ```
 
+mod scan;
 mod set_cookie;
 mod set_cookie2;
 

@@ -1,3 +1,4 @@
+use super::scan::{self, Cursor};
 use super::{ParseError, SameSite};
 use compact_str::CompactString;
 
@@ -115,6 +116,44 @@ fn out_of_range() -> &'static str {
     ""
 }
 
+/// Whether a byte of a checked header is a space or a tab: the header
+/// check refuses every other byte below the space, so one compare does.
+#[inline(always)]
+fn is_space_or_tab(c: u8) -> bool {
+    c <= b' '
+}
+
+/// `text[start..end]` with spaces and tabs trimmed at both ends, and
+/// where it starts now, for positions as [`slice`] takes them in a checked
+/// header.
+///
+/// Pieces servers send have nothing to trim but the one space after a
+/// `;`: a test of each end proves that and cuts the piece with one bounds
+/// test; the loops are out of line. (Two loops, then [`slice`], cost ~25
+/// instructions per piece, eight pieces per header.)
+#[inline(always)]
+fn trimmed(text: &str, start: usize, end: usize) -> (usize, &str) {
+    let b = text.as_bytes();
+    if start < end && end <= b.len() {
+        let start = start + usize::from(is_space_or_tab(b[start]));
+        if start < end && !is_space_or_tab(b[start]) && !is_space_or_tab(b[end - 1]) {
+            debug_assert!(text.get(start..end).is_some());
+            // SAFETY: in bounds and in order (checked just above), and both
+            // positions are char boundaries (see `slice`).
+            return (start, unsafe { text.get_unchecked(start..end) });
+        }
+    }
+    trimmed_slow(text, start, end)
+}
+
+/// [`trimmed`] when there is more to trim (or nothing to cut).
+#[cold]
+#[inline(never)]
+fn trimmed_slow(text: &str, start: usize, end: usize) -> (usize, &str) {
+    let (start, end) = trim_range(text.as_bytes(), start, end);
+    (start, slice(text, start, end))
+}
+
 /// Position of `byte` (ASCII) in `s`. `memchr` looks at a word or a
 /// vector at a time; a per-byte loop here was a third of storing a cookie.
 #[cfg(test)]
@@ -190,23 +229,49 @@ fn find_either(b: &[u8], i: usize, x: u8, y: u8) -> usize {
     n
 }
 
-/// The attribute-value pairs after the name-value pair, split on `;`, each
-/// at its first `=`, and trimmed, in one pass over the bytes: the name, and
-/// the value when there is an `=`. (Splitting, then searching, then
-/// trimming each piece with `str` methods cost more than the rest of
-/// storing a cookie.)
-struct AttributePairs<'a> {
-    text: &'a str,
-    pos: usize,
+/// Where the next delimiter of a header is: taken from the header's
+/// [`Delimiters`] when it has them (plain ASCII, not too long: nearly every
+/// header), else searched for.
+enum Finder<'a> {
+    Indexed(Cursor<'a>),
+    Searching,
 }
 
-impl<'a> AttributePairs<'a> {
-    /// The text between two positions that sit next to ASCII bytes or at the
-    /// ends, so they are char boundaries.
-    #[inline]
-    fn piece(&self, (start, end): (usize, usize)) -> &'a str {
-        slice(self.text, start, end)
+impl Finder<'_> {
+    /// The first `=` or `;` of `b` at or after `from`, or `b.len()`.
+    #[inline(always)]
+    fn next_delimiter(&mut self, b: &[u8], from: usize) -> usize {
+        match self {
+            // The parser asks in order, so every delimiter before `from`
+            // has been taken already; the test only keeps that an
+            // invariant rather than a precondition.
+            Finder::Indexed(cursor) => cursor.find(|&at| at >= from).unwrap_or(b.len()),
+            Finder::Searching => find_either(b, from, b'=', b';'),
+        }
     }
+
+    /// The first `;` of `b` at or after `from`, or `b.len()`.
+    #[inline(always)]
+    fn next_semicolon(&mut self, b: &[u8], from: usize) -> usize {
+        match self {
+            Finder::Indexed(cursor) => cursor
+                .find(|&at| at >= from && b.get(at) == Some(&b';'))
+                .unwrap_or(b.len()),
+            Finder::Searching => find_either(b, from, b';', b';'),
+        }
+    }
+}
+
+/// The attribute-value pairs of a header after the name-value pair, split
+/// on `;`, each at its first `=`, and trimmed, in one pass over the bytes:
+/// the name, and the value when there is an `=`. (Splitting, then
+/// searching, then trimming each piece with `str` methods cost more than
+/// the rest of storing a cookie.)
+struct AttributePairs<'a, 'd> {
+    text: &'a str,
+    /// Where the next attribute starts.
+    pos: usize,
+    finder: Finder<'d>,
 }
 
 /// The bytes of `w` equal to zero, marked by their top bit, exactly from
@@ -229,47 +294,34 @@ fn low_bytes(k: usize) -> u64 {
         .unwrap_or(0)
 }
 
-/// The attribute name starting at `start` (not whitespace) when it is one
-/// to eight bytes long, ends at `=`, `;` or the end of the text and has no
-/// whitespace before that: its length, and its bytes as a little-endian
-/// word (zero above the name). One load and one search of eight bytes
-/// replace searching, trimming and copying the name for [`attr_kind`];
-/// every other name is `None`, for the general path.
+/// The eight bytes of `b` from `start` (`start <= b.len()`) as a
+/// little-endian word, with zeros past the end: the name there, for
+/// [`kind_of_word`], when it is that short.
 #[inline(always)]
-fn short_name(b: &[u8], start: usize) -> Option<(usize, u64)> {
-    const EQ: u64 = 0x0101_0101_0101_0101 * b'=' as u64;
-    const SEMI: u64 = 0x0101_0101_0101_0101 * b';' as u64;
-    let n = b.len();
-    let (w, avail) = match b.get(start..start + 8) {
-        Some(chunk) => (u64::from_le_bytes(chunk.try_into().ok()?), 8),
-        None => {
-            // Under eight bytes left: the text's last eight, shifted so
-            // that the name starts at the lowest byte (zeros above).
-            let tail_start = n.checked_sub(8)?;
-            let chunk: [u8; 8] = b.get(tail_start..)?.try_into().ok()?;
-            let skip = start.checked_sub(tail_start)?;
-            if skip >= 8 {
-                return None;
-            }
-            (u64::from_le_bytes(chunk) >> (8 * skip), 8 - skip)
-        }
-    };
-    // Zero bytes shifted in are neither `=` nor `;`, so a hit is a real one.
-    let hits = zero_bytes(w ^ EQ) | zero_bytes(w ^ SEMI);
-    let k = if hits != 0 {
-        (hits.trailing_zeros() / 8) as usize
-    } else if avail < 8 || matches!(b.get(start + 8), None | Some(b'=' | b';')) {
-        avail
-    } else {
-        return None;
-    };
-    if k == 0 || matches!(b[start + k - 1], b' ' | b'\t') {
-        return None;
+fn word_at(b: &[u8], start: usize) -> u64 {
+    if let Some(chunk) = b.get(start..start + 8) {
+        return u64::from_le_bytes(chunk.try_into().unwrap_or_default());
     }
-    Some((k, w & low_bytes(k)))
+    // Under eight bytes left: the text's last eight, shifted so that byte
+    // `start` is the lowest (zeros shifted in above); a shorter text is
+    // copied.
+    match b.len().checked_sub(8).and_then(|t| Some((t, b.get(t..)?))) {
+        Some((tail_start, tail)) => {
+            let word = u64::from_le_bytes(tail.try_into().unwrap_or_default());
+            word.checked_shr(8 * start.saturating_sub(tail_start) as u32)
+                .unwrap_or(0)
+        }
+        None => {
+            let mut bytes = [0u8; 8];
+            for (to, &from) in bytes.iter_mut().zip(b.get(start..).unwrap_or_default()) {
+                *to = from;
+            }
+            u64::from_le_bytes(bytes)
+        }
+    }
 }
 
-impl<'a> Iterator for AttributePairs<'a> {
+impl<'a> Iterator for AttributePairs<'a, '_> {
     /// The attribute's kind ([`attr_kind`] of its name), name and value.
     type Item = (Attr, &'a str, Option<&'a str>);
 
@@ -280,31 +332,23 @@ impl<'a> Iterator for AttributePairs<'a> {
         if self.pos > n {
             return None;
         }
-        let mut start = self.pos;
-        while start < n && matches!(b[start], b' ' | b'\t') {
-            start += 1;
-        }
-        let (kind, name, i) = match short_name(b, start) {
-            Some((k, word)) => (
-                kind_of_word(word | (0x2020_2020_2020_2020 & low_bytes(k))),
-                self.piece((start, start + k)),
-                start + k,
-            ),
-            None => {
-                let i = find_either(b, start, b'=', b';');
-                let name = self.piece(trim_range(b, start, i));
-                (attr_kind(name), name, i)
-            }
-        };
-        if i < n && b[i] == b'=' {
-            let value_start = i + 1;
-            let j = find_either(b, value_start, b';', b';');
-            self.pos = j + 1;
-            Some((kind, name, Some(self.piece(trim_range(b, value_start, j)))))
+        let first = self.finder.next_delimiter(b, self.pos);
+        let (equals, end) = if b.get(first) == Some(&b'=') {
+            (first, self.finder.next_semicolon(b, first + 1))
         } else {
-            self.pos = i + 1;
-            Some((kind, name, None))
-        }
+            (first, first)
+        };
+        let (start, name) = trimmed(self.text, self.pos, equals);
+        self.pos = end + 1;
+        let kind = match name.len() {
+            len @ 0..=8 => {
+                let low = low_bytes(len);
+                kind_of_word((word_at(b, start) & low) | (0x2020_2020_2020_2020 & low))
+            }
+            _ => attr_kind_long(name.as_bytes()),
+        };
+        let value = (equals < end).then(|| trimmed(self.text, equals + 1, end).1);
+        Some((kind, name, value))
     }
 }
 
@@ -331,19 +375,25 @@ enum Attr {
 /// ASCII letters and maps no other byte onto a letter or `-` (the control
 /// characters that would, such as CR, were refused before), so one compare
 /// per candidate replaces a per-byte case-insensitive loop.
-#[inline]
+#[cfg(test)]
 fn attr_kind(name: &str) -> Attr {
     let b = name.as_bytes();
     if b.len() > 8 {
-        return if b.eq_ignore_ascii_case(b"commenturl") {
-            Attr::CommentUrl
-        } else {
-            Attr::Other
-        };
+        return attr_kind_long(b);
     }
     let mut bytes = [0u8; 8];
     bytes[..b.len()].copy_from_slice(b);
     kind_of_word(u64::from_le_bytes(bytes) | (0x2020_2020_2020_2020 & low_bytes(b.len())))
+}
+
+/// [`attr_kind`] of a name longer than eight bytes: only `CommentURL` is.
+#[inline]
+fn attr_kind_long(name: &[u8]) -> Attr {
+    if name.eq_ignore_ascii_case(b"commenturl") {
+        Attr::CommentUrl
+    } else {
+        Attr::Other
+    }
 }
 
 /// Which attribute a name of up to eight bytes is, given as a
@@ -473,7 +523,7 @@ pub fn parse_set_cookie(bytes: &[u8]) -> Result<SetCookie, ParseError> {
 /// A parsed `Set-Cookie` header that borrows from the header: what
 /// [`SetCookie`] holds, without an allocation. The jar builds its
 /// [`Cookie`](crate::Cookie) from this directly, copying each piece once.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Parts<'a> {
     pub(crate) name: &'a str,
     pub(crate) value: &'a str,
@@ -588,25 +638,42 @@ fn checked_text_slow(bytes: &[u8]) -> Result<&str, ParseError> {
 /// callers so that the result is built in place, not copied out.
 #[inline]
 pub(crate) fn parse_parts(bytes: &[u8]) -> Result<Parts<'_>, ParseError> {
-    let text = checked_text(bytes)?;
+    let parts = parse_parts_with(bytes, true);
+    // Every debug build (the tests, the fuzz target) checks the indexed
+    // path against the searching one on every header.
+    debug_assert!(parts == parse_parts_with(bytes, false), "{bytes:?}");
+    parts
+}
+
+/// [`parse_parts`], finding the delimiters through the header's index
+/// ([`scan::index`]) when `use_index` and the header has one, else by
+/// searching (the reference the index is checked against).
+#[inline(always)]
+fn parse_parts_with(bytes: &[u8], use_index: bool) -> Result<Parts<'_>, ParseError> {
+    let delimiters = if use_index { scan::index(bytes) } else { None };
+    let (text, mut finder) = match &delimiters {
+        // SAFETY: `index` accepts only printable ASCII, and ASCII
+        // is UTF-8.
+        Some(found) => (
+            unsafe { std::str::from_utf8_unchecked(bytes) },
+            Finder::Indexed(found.cursor()),
+        ),
+        None => (checked_text(bytes)?, Finder::Searching),
+    };
 
     // The name-value pair ends at the first `;`; its name at the first `=`
-    // before that. One scan finds whichever comes first.
+    // before that.
     let b = text.as_bytes();
-    let first = find_either(b, 0, b'=', b';');
+    let first = finder.next_delimiter(b, 0);
     let (pair_end, equals) = if b.get(first) == Some(&b'=') {
-        (find_either(b, first + 1, b';', b';'), Some(first))
+        (finder.next_semicolon(b, first + 1), Some(first))
     } else {
         (first, None)
     };
     // Positions of ASCII bytes (or the end) are char boundaries.
     let pair = slice(text, 0, pair_end);
-    let attributes = slice(text, pair_end + 1, text.len());
     let (name, value) = match equals {
-        Some(i) => (
-            trim_wsp(slice(text, 0, i)),
-            trim_wsp(slice(text, i + 1, pair_end)),
-        ),
+        Some(i) => (trimmed(text, 0, i).1, trimmed(text, i + 1, pair_end).1),
         None if trim_wsp(pair).is_empty() => return Err(ParseError::Empty),
         None => return Err(ParseError::NoName),
     };
@@ -636,10 +703,11 @@ pub(crate) fn parse_parts(bytes: &[u8]) -> Result<Parts<'_>, ParseError> {
     let mut discard = false;
     let mut other = Vec::new();
 
-    if !attributes.is_empty() {
+    if pair_end < text.len() {
         let pairs = AttributePairs {
-            text: attributes,
-            pos: 0,
+            text,
+            pos: pair_end + 1,
+            finder,
         };
         for (kind, attr, raw_value) in pairs {
             if attr.is_empty() {
@@ -770,6 +838,27 @@ mod tests {
             .unwrap_or("other")
     }
 
+    /// `text` split by [`AttributePairs`] searching for each delimiter, and
+    /// (when the text is plain ASCII, so indexed) taking them from the index.
+    fn both_splits(text: &str) -> Vec<Vec<(Attr, &str, Option<&str>)>> {
+        let found = scan::index(text.as_bytes());
+        let searching = AttributePairs {
+            text,
+            pos: 0,
+            finder: Finder::Searching,
+        };
+        let mut splits = vec![searching.collect::<Vec<_>>()];
+        if let Some(found) = &found {
+            let indexed = AttributePairs {
+                text,
+                pos: 0,
+                finder: Finder::Indexed(found.cursor()),
+            };
+            splits.push(indexed.collect());
+        }
+        splits
+    }
+
     fn kind_name(kind: Attr) -> &'static str {
         match kind {
             Attr::Path => "path",
@@ -853,6 +942,24 @@ mod tests {
         }
 
         #[test]
+        fn the_index_and_the_search_parse_every_header_alike(
+            header in prop_oneof![
+                prop::collection::vec(any::<u8>(), 0..300),
+                prop::collection::vec(
+                    prop_oneof![
+                        6 => prop::sample::select(b"aZ-/.0 ;=\t\"".to_vec()),
+                        1 => any::<u8>(),
+                    ],
+                    0..300,
+                ),
+                "[ \t]{0,2}[a-zA-Z]{0,4}[ \t]{0,2}=?[ \t]{0,2}[a-z=]{0,40}(;[ \t]{0,3}(?i)(path|domain|expires|max-age|secure|httponly|samesite|commenturl|x)[ \t]{0,2}(=[ \t]{0,2}[a-zA-Z0-9 ,:=-]{0,30})?[ \t]{0,2}){0,6}"
+                    .prop_map(String::into_bytes),
+            ],
+        ) {
+            prop_assert_eq!(parse_parts_with(&header, true), parse_parts_with(&header, false));
+        }
+
+        #[test]
         fn max_age_fast_path_agrees_with_the_saturating_parse(
             text in "-?[0-9]{0,22}|[0-9x -]{0,6}",
         ) {
@@ -899,11 +1006,12 @@ mod tests {
             ),
         ) {
             let text: String = parts.iter().map(|(n, sep)| format!("{n}{sep}")).collect();
-            let fast: Vec<_> = AttributePairs { text: &text, pos: 0 }.collect();
-            let names: Vec<_> = fast.iter().map(|&(_, n, v)| (n, v)).collect();
-            prop_assert_eq!(names, reference_pairs(&text));
-            for (kind, name, _) in fast {
-                prop_assert_eq!(kind_name(kind), reference_kind(name), "{:?} in {:?}", name, text);
+            for fast in both_splits(&text) {
+                let names: Vec<_> = fast.iter().map(|&(_, n, v)| (n, v)).collect();
+                prop_assert_eq!(names, reference_pairs(&text));
+                for (kind, name, _) in fast {
+                    prop_assert_eq!(kind_name(kind), reference_kind(name), "{:?} in {:?}", name, text);
+                }
             }
         }
 
@@ -911,12 +1019,13 @@ mod tests {
         fn the_one_pass_attribute_splitter_agrees_with_split_find_trim(
             text in "[a-zA-Z =;\t\u{e9}\u{1F36A}-]{0,80}"
         ) {
-            let fast: Vec<_> = AttributePairs { text: &text, pos: 0 }.collect();
-            let names: Vec<_> = fast.iter().map(|&(_, n, v)| (n, v)).collect();
-            prop_assert_eq!(names, reference_pairs(&text));
-            // The kind read from the eight-byte word is the name's kind.
-            for (kind, name, _) in fast {
-                prop_assert_eq!(kind_name(kind), reference_kind(name), "{:?}", name);
+            for fast in both_splits(&text) {
+                let names: Vec<_> = fast.iter().map(|&(_, n, v)| (n, v)).collect();
+                prop_assert_eq!(names, reference_pairs(&text));
+                // The kind read from the eight-byte word is the name's kind.
+                for (kind, name, _) in fast {
+                    prop_assert_eq!(kind_name(kind), reference_kind(name), "{:?}", name);
+                }
             }
         }
     }
