@@ -5,7 +5,7 @@
 use compact_str::CompactString;
 
 use crate::cookie::{Cookie, CookieExtras, Extras};
-use crate::domain::{default_path, default_path_rfc2965, is_public_suffix};
+use crate::domain::{default_path, default_path_rfc2965, has_ascii_uppercase, is_public_suffix};
 #[cfg(test)]
 use crate::parse::SetCookie;
 use crate::parse::{parse_parts, SetCookie2};
@@ -88,7 +88,7 @@ fn domain_unchecked(attr: Option<&str>, request: &CookieRequest) -> Domain {
     // Servers write the domain in lower case: copy it as it is, and
     // lower-case only when it has a capital.
     let mut domain = CompactString::from(bare);
-    if bare.bytes().any(|b| b.is_ascii_uppercase()) {
+    if has_ascii_uppercase(bare.as_bytes()) {
         domain.make_ascii_lowercase();
     }
     Domain {
