@@ -83,6 +83,9 @@ pub struct CookieRequest {
     is_ip: bool,
     // Asked for every cookie stored (is the origin secure?): decided once.
     is_loopback: bool,
+    // The scheme is `https` or `wss`, the default secure protocols: the
+    // default policy's answer for every cookie stored, decided once.
+    is_https_or_wss: bool,
     facts: RequestFacts,
 }
 
@@ -172,6 +175,7 @@ impl CookieRequest {
             s if s.eq_ignore_ascii_case("https") => std::borrow::Cow::Borrowed("https"),
             s => std::borrow::Cow::Owned(s.to_ascii_lowercase()),
         };
+        let is_https_or_wss = matches!(&*scheme, "https" | "wss");
         let parsed;
         let authority = match uri.authority() {
             Some(authority) => authority,
@@ -187,10 +191,7 @@ impl CookieRequest {
         if host.is_empty() {
             return Err(RequestError::NoHost);
         }
-        let port = port.unwrap_or(match &*scheme {
-            "https" | "wss" => 443,
-            _ => 80,
-        });
+        let port = port.unwrap_or(if is_https_or_wss { 443 } else { 80 });
         let path = match uri.path() {
             "" => "/",
             p => p,
@@ -217,6 +218,7 @@ impl CookieRequest {
         Ok(CookieRequest {
             is_ip,
             is_loopback,
+            is_https_or_wss,
             scheme,
             host_len: host.len(),
             text,
@@ -412,7 +414,14 @@ impl CookieRequest {
     /// assert!(!CookieRequest::parse("http://a.example/").unwrap().is_secure());
     /// ```
     pub fn is_secure(&self) -> bool {
-        matches!(&*self.scheme, "https" | "wss") || self.is_loopback
+        self.is_https_or_wss || self.is_loopback
+    }
+
+    /// Whether the scheme is `https` or `wss` (decided when the request was
+    /// parsed).
+    #[inline]
+    pub(crate) fn is_https_or_wss(&self) -> bool {
+        self.is_https_or_wss
     }
 
     /// The host of the request the user initiated (this request's host when
