@@ -61,7 +61,7 @@ fn domain(attr: Option<&str>, request: &CookieRequest) -> Domain {
 
 fn host_only(request: &CookieRequest) -> Domain {
     Domain {
-        domain: CompactString::from(request.host()),
+        domain: request.host_compact().clone(),
         specified: false,
         initial_dot: false,
         host_only: true,

@@ -5,6 +5,7 @@
 //! request's `http::Extensions` (whether the transaction is unverifiable and
 //! which host the user originally asked for, in RFC 2965's terms).
 
+use compact_str::CompactString;
 use http::{Method, Uri};
 
 /// Per-request facts that do not show in the URL, carried in
@@ -74,10 +75,11 @@ pub enum RequestError {
 pub struct CookieRequest {
     // Borrowed for the usual schemes: one allocation less per request.
     scheme: std::borrow::Cow<'static, str>,
-    // The host (lower case) and then the path, in one allocation:
-    // `text[..host_len]` and `text[host_len..]`.
-    text: String,
-    host_len: usize,
+    // Host (lower case) and path: usually short enough to be held inline,
+    // without an allocation; the host is what a host-only cookie's domain
+    // is cloned from.
+    host: CompactString,
+    path: CompactString,
     port: u16,
     method: Method,
     is_ip: bool,
@@ -196,22 +198,22 @@ impl CookieRequest {
             "" => "/",
             p => p,
         };
-        let mut text = String::with_capacity(host.len() + path.len());
-        text.push_str(host);
-        text.make_ascii_lowercase();
-        text.push_str(path);
-        let lower_host = &text[..host.len()];
+        let mut lower_host = CompactString::from(host);
+        // Hosts are nearly always written in lower case already.
+        if crate::domain::has_ascii_uppercase(host.as_bytes()) {
+            lower_host.make_ascii_lowercase();
+        }
         // An authority's host holds a colon only inside brackets: one
         // without them is an address only when it is an IPv4 one, which
         // ends with a digit (most names are told apart by that alone).
         let is_ip = match lower_host.as_bytes() {
-            [b'[', ..] | [.., b'0'..=b'9'] => crate::domain::is_ip(lower_host),
+            [b'[', ..] | [.., b'0'..=b'9'] => crate::domain::is_ip(&lower_host),
             _ => false,
         };
         // A host that is no IP address is loopback only by name: no second
         // scan for an address.
         let is_loopback = if is_ip {
-            crate::domain::is_loopback(lower_host)
+            crate::domain::is_loopback(&lower_host)
         } else {
             lower_host == "localhost" || lower_host.ends_with(".localhost")
         };
@@ -220,8 +222,8 @@ impl CookieRequest {
             is_loopback,
             is_https_or_wss,
             scheme,
-            host_len: host.len(),
-            text,
+            path: CompactString::from(path),
+            host: lower_host,
             port,
             method: Method::GET,
             facts: RequestFacts::default(),
@@ -325,7 +327,7 @@ impl CookieRequest {
     /// ```
     #[inline]
     pub fn host(&self) -> &str {
-        &self.text[..self.host_len]
+        &self.host
     }
 
     /// RFC 2965 §1 effective request-host: the host, with `.local` appended
@@ -341,6 +343,13 @@ impl CookieRequest {
         } else {
             std::borrow::Cow::Borrowed(self.host())
         }
+    }
+
+    /// [`host`](Self::host) as the jar stores it: a host-only cookie's
+    /// domain is a clone (a copy of 24 bytes for a host held inline).
+    #[inline]
+    pub(crate) fn host_compact(&self) -> &CompactString {
+        &self.host
     }
 
     /// Port, explicit or the scheme's default.
@@ -361,7 +370,7 @@ impl CookieRequest {
     /// ```
     #[inline]
     pub fn path(&self) -> &str {
-        &self.text[self.host_len..]
+        &self.path
     }
 
     /// The request method.
