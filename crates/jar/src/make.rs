@@ -160,6 +160,8 @@ pub(crate) fn from_header_unsettled(
     let rfc2965 = version.is_some();
     let d = domain_unchecked(sc.domain, request);
     let (path, path_specified) = match sc.path {
+        // Most cookies are for the whole site: a constant, not a copy.
+        Some("/") => (CompactString::const_new("/"), true),
         Some(p) if p.starts_with('/') => (CompactString::from(p), true),
         _ if rfc2965 => (
             CompactString::from(default_path_rfc2965(request.path())),
