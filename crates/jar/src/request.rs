@@ -23,7 +23,10 @@ use http::{Method, Uri};
 /// request.extensions_mut().insert(RequestFacts::unverifiable_from("www.example.com"));
 /// assert!(request.extensions().get::<RequestFacts>().unwrap().unverifiable);
 /// ```
+// `repr(C)`: `unverifiable` first, asked for every cookie stored (see
+// `CookieRequest`'s layout).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[repr(C)]
 pub struct RequestFacts {
     /// The user did not choose this URL (RFC 2965 §3.3.6).
     pub unverifiable: bool,
@@ -71,17 +74,17 @@ pub enum RequestError {
 /// assert_eq!(request.path(), "/a/b");
 /// assert!(request.is_secure());
 /// ```
+// `repr(C)` and this order keep what storing a cookie reads (host, path,
+// the flags, whether the request is unverifiable) in the first 64 bytes.
 #[derive(Clone, PartialEq, Eq)]
+#[repr(C)]
 pub struct CookieRequest {
-    // Borrowed for the usual schemes: one allocation less per request.
-    scheme: std::borrow::Cow<'static, str>,
     // Host (lower case) and path: usually short enough to be held inline,
     // without an allocation; the host is what a host-only cookie's domain
     // is cloned from.
     host: CompactString,
     path: CompactString,
     port: u16,
-    method: Method,
     is_ip: bool,
     // Asked for every cookie stored (is the origin secure?): decided once.
     is_loopback: bool,
@@ -89,6 +92,9 @@ pub struct CookieRequest {
     // default policy's answer for every cookie stored, decided once.
     is_https_or_wss: bool,
     facts: RequestFacts,
+    // Borrowed for the usual schemes: one allocation less per request.
+    scheme: std::borrow::Cow<'static, str>,
+    method: Method,
 }
 
 /// `Authority::host` and `Authority::port_u16` of `authority` (the same
@@ -470,5 +476,19 @@ mod host_and_port_tests {
                 "{text}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::{CookieRequest, RequestFacts};
+    use std::mem::offset_of;
+
+    /// What storing a cookie reads of its request sits in the first 64 bytes.
+    #[test]
+    fn what_storing_reads_sits_in_the_requests_first_64_bytes() {
+        assert!(offset_of!(CookieRequest, path) + 24 <= 64);
+        assert!(offset_of!(CookieRequest, is_https_or_wss) < 64);
+        assert!(offset_of!(CookieRequest, facts) + offset_of!(RequestFacts, unverifiable) < 64);
     }
 }
