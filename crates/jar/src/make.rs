@@ -158,6 +158,9 @@ pub(crate) fn from_header_unsettled(
         _ => None,
     };
     let rfc2965 = version.is_some();
+    // First: a long value is copied by a call, and what is built before it
+    // would be saved across that call.
+    let value = CompactString::from(sc.value);
     let d = domain_unchecked(sc.domain, request);
     let (path, path_specified) = match sc.path {
         // Most cookies are for the whole site: a constant, not a copy.
@@ -177,7 +180,7 @@ pub(crate) fn from_header_unsettled(
     Ok(Cookie {
         version,
         name: CompactString::from(sc.name),
-        value: CompactString::from(sc.value),
+        value,
         port_specified,
         domain: d.domain,
         domain_specified: d.specified,
