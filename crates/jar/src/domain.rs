@@ -71,6 +71,41 @@ pub(crate) fn is_strict_subdomain(host: &str, domain: &str) -> bool {
         && host.as_bytes()[host.len() - domain.len() - 1] == b'.'
 }
 
+/// Whether `bytes` holds an ASCII capital letter (`A`-`Z`), tested eight
+/// bytes at a time: a `Domain` attribute is checked for one on every
+/// cookie that has one, and a byte-by-byte scan cost more than copying it.
+#[inline]
+pub(crate) fn has_ascii_uppercase(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    // The high bit of each byte of the result: the byte is ASCII, at least
+    // `A` and not past `Z`. Seven-bit bytes plus at most 0x3f never carry
+    // into the next byte.
+    let capitals = |word: u64| {
+        let low = word & (0x7f * ONES);
+        let from_a = low + u64::from(0x80 - b'A') * ONES;
+        let past_z = low + u64::from(0x80 - b'Z' - 1) * ONES;
+        from_a & !past_z & !word & (0x80 * ONES)
+    };
+    let word_at = |i: usize| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[i..i + 8]);
+        u64::from_le_bytes(word)
+    };
+    let len = bytes.len();
+    if len < 8 {
+        return bytes.iter().any(u8::is_ascii_uppercase);
+    }
+    let mut i = 0;
+    while i + 8 < len {
+        if capitals(word_at(i)) != 0 {
+            return true;
+        }
+        i += 8;
+    }
+    // The last eight bytes, overlapping what was tested: no byte loop.
+    capitals(word_at(len - 8)) != 0
+}
+
 /// RFC 6265 §5.1.4 path-match.
 ///
 /// ```
@@ -94,7 +129,9 @@ pub(crate) fn default_path(request_path: &str) -> &str {
     if !request_path.starts_with('/') {
         return "/";
     }
-    match request_path.rfind('/') {
+    // A byte loop from the end: request paths are short, and `rfind`'s
+    // word-at-a-time search cost more to set up than this loop takes.
+    match request_path.bytes().rposition(|b| b == b'/') {
         Some(0) | None => "/",
         Some(i) => &request_path[..i],
     }
@@ -248,6 +285,22 @@ mod tests {
             proptest::prop_assert_eq!(site, site_of(&domain));
             if registrable {
                 proptest::prop_assert!(!is_public_suffix(&domain), "{}", domain);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_word_test_for_capitals_agrees_with_the_byte_test(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            text in "[a-zA-Z0-9.@\\[\\]`{é-]{0,30}",
+        ) {
+            for bytes in [&bytes[..], text.as_bytes()] {
+                proptest::prop_assert_eq!(
+                    has_ascii_uppercase(bytes),
+                    bytes.iter().any(u8::is_ascii_uppercase),
+                    "{:?}", bytes
+                );
             }
         }
     }

@@ -656,12 +656,9 @@ impl CookieJar {
         facts: DomainFacts,
         registrable: bool,
     ) -> Result<(), Reason> {
-        if registrable {
-            self.policy.set_ok_registrable(cookie, request)?;
-        } else {
-            self.policy.set_ok(cookie, request)?;
-        }
-        if !cookie.secure && !self.policy.is_secure(request) && self.shadows_secure(cookie, facts) {
+        // One call answers the policy and whether the origin is secure.
+        let secure_origin = self.policy.set_ok_for_store(cookie, request, registrable)?;
+        if !cookie.secure && !secure_origin && self.shadows_secure(cookie, facts) {
             return Err(Reason::WouldOverwriteSecure);
         }
         Ok(())

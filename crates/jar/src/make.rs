@@ -5,7 +5,7 @@
 use compact_str::CompactString;
 
 use crate::cookie::{Cookie, CookieExtras, Extras};
-use crate::domain::{default_path, default_path_rfc2965, is_public_suffix};
+use crate::domain::{default_path, default_path_rfc2965, has_ascii_uppercase, is_public_suffix};
 #[cfg(test)]
 use crate::parse::SetCookie;
 use crate::parse::{parse_parts, SetCookie2};
@@ -61,7 +61,7 @@ fn domain(attr: Option<&str>, request: &CookieRequest) -> Domain {
 
 fn host_only(request: &CookieRequest) -> Domain {
     Domain {
-        domain: CompactString::from(request.host()),
+        domain: request.host_compact().clone(),
         specified: false,
         initial_dot: false,
         host_only: true,
@@ -88,7 +88,7 @@ fn domain_unchecked(attr: Option<&str>, request: &CookieRequest) -> Domain {
     // Servers write the domain in lower case: copy it as it is, and
     // lower-case only when it has a capital.
     let mut domain = CompactString::from(bare);
-    if bare.bytes().any(|b| b.is_ascii_uppercase()) {
+    if has_ascii_uppercase(bare.as_bytes()) {
         domain.make_ascii_lowercase();
     }
     Domain {
@@ -158,8 +158,13 @@ pub(crate) fn from_header_unsettled(
         _ => None,
     };
     let rfc2965 = version.is_some();
+    // First: a long value is copied by a call, and what is built before it
+    // would be saved across that call.
+    let value = CompactString::from(sc.value);
     let d = domain_unchecked(sc.domain, request);
     let (path, path_specified) = match sc.path {
+        // Most cookies are for the whole site: a constant, not a copy.
+        Some("/") => (CompactString::const_new("/"), true),
         Some(p) if p.starts_with('/') => (CompactString::from(p), true),
         _ if rfc2965 => (
             CompactString::from(default_path_rfc2965(request.path())),
@@ -175,7 +180,7 @@ pub(crate) fn from_header_unsettled(
     Ok(Cookie {
         version,
         name: CompactString::from(sc.name),
-        value: CompactString::from(sc.value),
+        value,
         port_specified,
         domain: d.domain,
         domain_specified: d.specified,

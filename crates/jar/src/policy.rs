@@ -46,14 +46,27 @@ pub trait CookiePolicy: Send + Sync + std::fmt::Debug {
     /// May `cookie`, received in the response to `request`, be stored?
     fn set_ok(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason>;
 
-    /// [`set_ok`](Self::set_ok) for a cookie whose domain the jar knows is
-    /// no public suffix: it holds cookies for that domain and asked the
-    /// public suffix list when it first did. A policy that consults the list
-    /// may skip that lookup here; the answer must be the same as `set_ok`'s,
-    /// which is what the default does.
+    /// The jar's one question before storing: [`set_ok`](Self::set_ok),
+    /// and then whether the request counts as secure
+    /// ([`is_secure`](Self::is_secure)), which the jar needs for a cookie
+    /// that is not `Secure` itself (RFC 6265bis §5.7 step 16); for a
+    /// `Secure` one it may answer `true` without asking.
+    ///
+    /// `registrable`: the jar knows the cookie's domain is no public suffix
+    /// (it holds cookies for that domain and asked the public suffix list
+    /// when it first did). A policy that consults the list may skip that
+    /// lookup; the answers must be those of `set_ok` and `is_secure`, which
+    /// is what the default does.
     #[doc(hidden)]
-    fn set_ok_registrable(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
-        self.set_ok(cookie, request)
+    fn set_ok_for_store(
+        &self,
+        cookie: &Cookie,
+        request: &CookieRequest,
+        registrable: bool,
+    ) -> Result<bool, Reason> {
+        let _ = registrable;
+        self.set_ok(cookie, request)?;
+        Ok(cookie.secure || self.is_secure(request))
     }
 
     /// May `cookie` be sent with `request`? The jar itself never sends an
@@ -429,28 +442,41 @@ impl DefaultCookiePolicy {
         }
     }
 
-    fn check_prefixes(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
-        if !self.enforce_prefixes {
-            return Ok(());
-        }
+    /// The `__Secure-` and `__Host-` name prefixes (RFC 6265bis §4.1.3), for
+    /// a name starting with `__` (both prefixes do, in any case: the caller
+    /// decides most names by their first two bytes, without a call).
+    /// `secure`: the request counts as secure.
+    #[cold]
+    fn check_prefixes(cookie: &Cookie, secure: bool) -> Result<(), Reason> {
         let name = cookie.name.as_bytes();
-        // Both prefixes start with `__` in any case: most names are decided
-        // by their first two bytes.
-        if !name.starts_with(b"__") {
-            return Ok(());
-        }
         let starts = |prefix: &[u8]| {
             name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix)
         };
-        if starts(b"__Secure-") && !(cookie.secure && self.is_secure(request)) {
+        if starts(b"__Secure-") && !(cookie.secure && secure) {
             return Err(Reason::SecurePrefix);
         }
         if starts(b"__Host-")
-            && !(cookie.secure && self.is_secure(request) && cookie.host_only && cookie.path == "/")
+            && !(cookie.secure && secure && cookie.host_only && cookie.path == "/")
         {
             return Err(Reason::HostPrefix);
         }
         Ok(())
+    }
+
+    /// [`CookiePolicy::is_secure`], inlined into the store path. The usual
+    /// list of secure protocols (`https`, `wss`) is answered from what the
+    /// request decided when it was parsed; any other list is compared with
+    /// the scheme.
+    #[inline(always)]
+    fn secure_origin(&self, request: &CookieRequest) -> bool {
+        let by_scheme = match self.secure_protocols.as_slice() {
+            [a, b] if a == "https" && b == "wss" => request.is_https_or_wss(),
+            list => {
+                let scheme = request.scheme();
+                list.iter().any(|p| p.eq_ignore_ascii_case(scheme))
+            }
+        };
+        by_scheme || (self.loopback_is_secure && request.is_loopback())
     }
 
     /// RFC 6265bis §5.2: a request is cross-site when the site (registrable
@@ -514,13 +540,76 @@ fn is_country_code_sld(domain: &str) -> bool {
 
 impl DefaultCookiePolicy {
     /// `set_ok`, told whether the cookie's domain is known to be no
-    /// public suffix.
-    #[inline]
+    /// public suffix and whether the request counts as secure.
+    #[inline(always)]
     fn set_ok_with(
         &self,
         cookie: &Cookie,
         request: &CookieRequest,
         registrable: bool,
+        secure: bool,
+    ) -> Result<(), Reason> {
+        if self.is_usual(cookie, request) {
+            self.set_ok_usual(cookie, request, registrable, secure)
+        } else {
+            self.set_ok_all(cookie, request, registrable, secure)
+        }
+    }
+
+    /// Whether `set_ok_usual` decides `cookie`: a Netscape cookie without a
+    /// `Port`, from a verifiable request, under a policy whose rarely used
+    /// switches are off. Nearly every cookie a client stores.
+    #[inline(always)]
+    fn is_usual(&self, cookie: &Cookie, request: &CookieRequest) -> bool {
+        cookie.version.is_none()
+            && !cookie.port_specified
+            && !request.facts().unverifiable
+            && self.netscape
+            && !self.strict_ns_set_initial_dollar
+            && !self.strict_ns_set_path
+            && !self.strict_domain
+            && !self
+                .strict_ns_domain
+                .contains(DomainStrictness::RFC2965_MATCH)
+            && !self
+                .strict_ns_domain
+                .contains(DomainStrictness::STRICT_NO_DOTS)
+            && self.blocked_domains.is_empty()
+            && self.allowed_domains.is_none()
+    }
+
+    /// [`set_ok_all`](Self::set_ok_all) for a cookie [`is_usual`](Self::is_usual)
+    /// accepts: of its checks only these can fail, in the same order.
+    #[inline(always)]
+    fn set_ok_usual(
+        &self,
+        cookie: &Cookie,
+        request: &CookieRequest,
+        registrable: bool,
+        secure: bool,
+    ) -> Result<(), Reason> {
+        if !cookie.host_only {
+            // RFC 6265 §5.3 steps 5 and 6.
+            if !host_domain_match(request, &cookie.domain) {
+                return Err(Reason::DomainMismatch);
+            }
+            if self.reject_public_suffixes && !registrable && is_public_suffix(&cookie.domain) {
+                return Err(Reason::PublicSuffix);
+            }
+        }
+        self.check_secure_rules(cookie, secure)
+    }
+
+    /// Every check of `set_ok`, in order: the reference the usual path is
+    /// tested against, and the path of RFC 2965 cookies, unverifiable
+    /// requests and the strict switches.
+    #[inline(never)]
+    fn set_ok_all(
+        &self,
+        cookie: &Cookie,
+        request: &CookieRequest,
+        registrable: bool,
+        secure: bool,
     ) -> Result<(), Reason> {
         self.check_version(cookie)?;
         self.check_verifiability(cookie, request)?;
@@ -538,24 +627,44 @@ impl DefaultCookiePolicy {
         if cookie.port_specified {
             Self::check_port_list(cookie, request)?;
         }
+        self.check_secure_rules(cookie, secure)
+    }
+
+    /// The last checks of `set_ok`: `Secure` from a secure origin,
+    /// `SameSite=None` only with `Secure`, the name prefixes. `secure`: the
+    /// request counts as secure.
+    #[inline(always)]
+    fn check_secure_rules(&self, cookie: &Cookie, secure: bool) -> Result<(), Reason> {
         // RFC 6265bis §5.7 step 8: only secure origins may set Secure cookies.
-        if cookie.secure && !self.is_secure(request) {
+        if cookie.secure && !secure {
             return Err(Reason::NotSecure);
         }
         if self.enforce_same_site && cookie.same_site == Some(SameSite::None) && !cookie.secure {
             return Err(Reason::SameSiteNoneInsecure);
         }
-        self.check_prefixes(cookie, request)
+        if self.enforce_prefixes && cookie.name.as_bytes().starts_with(b"__") {
+            return Self::check_prefixes(cookie, secure);
+        }
+        Ok(())
     }
 }
 
 impl CookiePolicy for DefaultCookiePolicy {
     fn set_ok(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
-        self.set_ok_with(cookie, request, false)
+        self.set_ok_with(cookie, request, false, self.secure_origin(request))
     }
 
-    fn set_ok_registrable(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
-        self.set_ok_with(cookie, request, true)
+    /// Asks whether the request is secure once, for the policy's checks and
+    /// the jar's.
+    fn set_ok_for_store(
+        &self,
+        cookie: &Cookie,
+        request: &CookieRequest,
+        registrable: bool,
+    ) -> Result<bool, Reason> {
+        let secure = self.secure_origin(request);
+        self.set_ok_with(cookie, request, registrable, secure)?;
+        Ok(secure)
     }
 
     fn return_ok(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
@@ -648,13 +757,7 @@ impl CookiePolicy for DefaultCookiePolicy {
     }
 
     fn is_secure(&self, request: &CookieRequest) -> bool {
-        let scheme = request.scheme();
-        // Schemes are usually written in lower case on both sides: compare
-        // the bytes first, case-insensitively only when they differ.
-        self.secure_protocols
-            .iter()
-            .any(|p| *p == scheme || p.eq_ignore_ascii_case(scheme))
-            || (self.loopback_is_secure && request.is_loopback())
+        self.secure_origin(request)
     }
 }
 
@@ -663,4 +766,113 @@ fn is_safe_method(method: &http::Method) -> bool {
         *method,
         http::Method::GET | http::Method::HEAD | http::Method::OPTIONS | http::Method::TRACE
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const URLS: [&str; 7] = [
+        "http://example.com/a/b",
+        "https://www.example.co.uk/",
+        "http://localhost/x/",
+        "https://co.uk/p",
+        "http://127.0.0.1/",
+        "wss://a.b.example.com/",
+        "HTTPS://Example.COM/",
+    ];
+
+    fn attribute() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "",
+            "; Domain=example.com",
+            "; Domain=.example.com",
+            "; Domain=co.uk",
+            "; Domain=b.example.com",
+            "; Domain=other.org",
+            "; Domain=127.0.0.1",
+            "; Path=/a",
+            "; Path=/z",
+            "; Secure",
+            "; SameSite=None",
+            "; SameSite=Lax",
+            "; Version=1",
+            "; Port=80",
+            "; Port",
+        ])
+    }
+
+    /// The default policy half the time (the usual path), any mix of the
+    /// switches the usual path leaves to the full checks otherwise.
+    fn policy() -> impl Strategy<Value = DefaultCookiePolicy> {
+        let mixed =
+            (any::<[bool; 10]>(), 0u8..8, 0usize..5).prop_map(|(b, strictness, protocols)| {
+                DefaultCookiePolicy {
+                    netscape: b[0] || b[1],
+                    rfc2965: b[1],
+                    strict_domain: b[2] && b[3],
+                    strict_ns_set_initial_dollar: b[3],
+                    strict_ns_set_path: b[4] && b[5],
+                    strict_ns_domain: DomainStrictness(strictness),
+                    strict_ns_unverifiable: b[5],
+                    blocked_domains: if b[6] && b[7] {
+                        vec![".example.com".into()]
+                    } else {
+                        Vec::new()
+                    },
+                    allowed_domains: (b[7] && b[8]).then(|| vec!["example.com".into()]),
+                    secure_protocols: match protocols {
+                        0 => vec!["https".into(), "wss".into()],
+                        1 => vec!["http".into()],
+                        2 => Vec::new(),
+                        3 => vec!["HTTPS".into(), "wss".into()],
+                        _ => vec!["wss".into(), "https".into()],
+                    },
+                    loopback_is_secure: b[9],
+                    ..DefaultCookiePolicy::default()
+                }
+            });
+        prop_oneof![Just(DefaultCookiePolicy::default()), mixed]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn the_usual_path_decides_as_every_check_does(
+            name in prop::sample::select(vec!["a", "$a", "__Secure-a", "__host-a", "__x", "_"]),
+            attributes in prop::collection::vec(attribute(), 0..4),
+            url in prop::sample::select(URLS.to_vec()),
+            unverifiable in prop::bool::weighted(0.2),
+            registrable in any::<bool>(),
+            policy in policy(),
+        ) {
+            let header = format!("{name}=v{}", attributes.concat());
+            let mut request = CookieRequest::parse(url).unwrap();
+            if unverifiable {
+                request = request.with_facts(crate::RequestFacts::unverifiable_from("other.org"));
+            }
+            let Ok(cookie) = crate::make::from_header(header.as_bytes(), &request, 0, policy.rfc2109_as_netscape()) else {
+                return Ok(());
+            };
+            // The jar says "registrable" only of a domain that is no public suffix.
+            let registrable = registrable && !is_public_suffix(&cookie.domain);
+            // The reference: the protocols compared one by one with the scheme.
+            let secure = policy
+                .secure_protocols
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(request.scheme()))
+                || (policy.loopback_is_secure && request.is_loopback());
+            prop_assert_eq!(policy.secure_origin(&request), secure);
+            prop_assert_eq!(
+                policy.set_ok_with(&cookie, &request, registrable, secure),
+                policy.set_ok_all(&cookie, &request, registrable, secure)
+            );
+            prop_assert_eq!(
+                policy.set_ok_for_store(&cookie, &request, registrable),
+                policy.set_ok(&cookie, &request).map(|()| secure)
+            );
+        }
+    }
 }

@@ -5,6 +5,7 @@
 //! request's `http::Extensions` (whether the transaction is unverifiable and
 //! which host the user originally asked for, in RFC 2965's terms).
 
+use compact_str::CompactString;
 use http::{Method, Uri};
 
 /// Per-request facts that do not show in the URL, carried in
@@ -22,7 +23,10 @@ use http::{Method, Uri};
 /// request.extensions_mut().insert(RequestFacts::unverifiable_from("www.example.com"));
 /// assert!(request.extensions().get::<RequestFacts>().unwrap().unverifiable);
 /// ```
+// `repr(C)`: `unverifiable` first, asked for every cookie stored (see
+// `CookieRequest`'s layout).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[repr(C)]
 pub struct RequestFacts {
     /// The user did not choose this URL (RFC 2965 §3.3.6).
     pub unverifiable: bool,
@@ -70,20 +74,27 @@ pub enum RequestError {
 /// assert_eq!(request.path(), "/a/b");
 /// assert!(request.is_secure());
 /// ```
+// `repr(C)` and this order keep what storing a cookie reads (host, path,
+// the flags, whether the request is unverifiable) in the first 64 bytes.
 #[derive(Clone, PartialEq, Eq)]
+#[repr(C)]
 pub struct CookieRequest {
-    // Borrowed for the usual schemes: one allocation less per request.
-    scheme: std::borrow::Cow<'static, str>,
-    // The host (lower case) and then the path, in one allocation:
-    // `text[..host_len]` and `text[host_len..]`.
-    text: String,
-    host_len: usize,
+    // Host (lower case) and path: usually short enough to be held inline,
+    // without an allocation; the host is what a host-only cookie's domain
+    // is cloned from.
+    host: CompactString,
+    path: CompactString,
     port: u16,
-    method: Method,
     is_ip: bool,
     // Asked for every cookie stored (is the origin secure?): decided once.
     is_loopback: bool,
+    // The scheme is `https` or `wss`, the default secure protocols: the
+    // default policy's answer for every cookie stored, decided once.
+    is_https_or_wss: bool,
     facts: RequestFacts,
+    // Borrowed for the usual schemes: one allocation less per request.
+    scheme: std::borrow::Cow<'static, str>,
+    method: Method,
 }
 
 /// `Authority::host` and `Authority::port_u16` of `authority` (the same
@@ -172,6 +183,7 @@ impl CookieRequest {
             s if s.eq_ignore_ascii_case("https") => std::borrow::Cow::Borrowed("https"),
             s => std::borrow::Cow::Owned(s.to_ascii_lowercase()),
         };
+        let is_https_or_wss = matches!(&*scheme, "https" | "wss");
         let parsed;
         let authority = match uri.authority() {
             Some(authority) => authority,
@@ -187,39 +199,37 @@ impl CookieRequest {
         if host.is_empty() {
             return Err(RequestError::NoHost);
         }
-        let port = port.unwrap_or(match &*scheme {
-            "https" | "wss" => 443,
-            _ => 80,
-        });
+        let port = port.unwrap_or(if is_https_or_wss { 443 } else { 80 });
         let path = match uri.path() {
             "" => "/",
             p => p,
         };
-        let mut text = String::with_capacity(host.len() + path.len());
-        text.push_str(host);
-        text.make_ascii_lowercase();
-        text.push_str(path);
-        let lower_host = &text[..host.len()];
+        let mut lower_host = CompactString::from(host);
+        // Hosts are nearly always written in lower case already.
+        if crate::domain::has_ascii_uppercase(host.as_bytes()) {
+            lower_host.make_ascii_lowercase();
+        }
         // An authority's host holds a colon only inside brackets: one
         // without them is an address only when it is an IPv4 one, which
         // ends with a digit (most names are told apart by that alone).
         let is_ip = match lower_host.as_bytes() {
-            [b'[', ..] | [.., b'0'..=b'9'] => crate::domain::is_ip(lower_host),
+            [b'[', ..] | [.., b'0'..=b'9'] => crate::domain::is_ip(&lower_host),
             _ => false,
         };
         // A host that is no IP address is loopback only by name: no second
         // scan for an address.
         let is_loopback = if is_ip {
-            crate::domain::is_loopback(lower_host)
+            crate::domain::is_loopback(&lower_host)
         } else {
             lower_host == "localhost" || lower_host.ends_with(".localhost")
         };
         Ok(CookieRequest {
             is_ip,
             is_loopback,
+            is_https_or_wss,
             scheme,
-            host_len: host.len(),
-            text,
+            path: CompactString::from(path),
+            host: lower_host,
             port,
             method: Method::GET,
             facts: RequestFacts::default(),
@@ -323,7 +333,7 @@ impl CookieRequest {
     /// ```
     #[inline]
     pub fn host(&self) -> &str {
-        &self.text[..self.host_len]
+        &self.host
     }
 
     /// RFC 2965 §1 effective request-host: the host, with `.local` appended
@@ -339,6 +349,13 @@ impl CookieRequest {
         } else {
             std::borrow::Cow::Borrowed(self.host())
         }
+    }
+
+    /// [`host`](Self::host) as the jar stores it: a host-only cookie's
+    /// domain is a clone (a copy of 24 bytes for a host held inline).
+    #[inline]
+    pub(crate) fn host_compact(&self) -> &CompactString {
+        &self.host
     }
 
     /// Port, explicit or the scheme's default.
@@ -359,7 +376,7 @@ impl CookieRequest {
     /// ```
     #[inline]
     pub fn path(&self) -> &str {
-        &self.text[self.host_len..]
+        &self.path
     }
 
     /// The request method.
@@ -412,7 +429,14 @@ impl CookieRequest {
     /// assert!(!CookieRequest::parse("http://a.example/").unwrap().is_secure());
     /// ```
     pub fn is_secure(&self) -> bool {
-        matches!(&*self.scheme, "https" | "wss") || self.is_loopback
+        self.is_https_or_wss || self.is_loopback
+    }
+
+    /// Whether the scheme is `https` or `wss` (decided when the request was
+    /// parsed).
+    #[inline]
+    pub(crate) fn is_https_or_wss(&self) -> bool {
+        self.is_https_or_wss
     }
 
     /// The host of the request the user initiated (this request's host when
@@ -452,5 +476,19 @@ mod host_and_port_tests {
                 "{text}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::{CookieRequest, RequestFacts};
+    use std::mem::offset_of;
+
+    /// What storing a cookie reads of its request sits in the first 64 bytes.
+    #[test]
+    fn what_storing_reads_sits_in_the_requests_first_64_bytes() {
+        assert!(offset_of!(CookieRequest, path) + 24 <= 64);
+        assert!(offset_of!(CookieRequest, is_https_or_wss) < 64);
+        assert!(offset_of!(CookieRequest, facts) + offset_of!(RequestFacts, unverifiable) < 64);
     }
 }
