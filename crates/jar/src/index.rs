@@ -493,17 +493,15 @@ impl Index {
     }
 
     /// What the index knows of `domain` before a cookie for it is stored:
-    /// one hash and (when the Bloom filter allows) one probe, whose results
-    /// the policy, the "leave secure cookies alone" rule and
-    /// [`upsert_hashed`](Self::upsert_hashed) then share.
+    /// one hash and one probe, whose results the policy, the "leave secure
+    /// cookies alone" rule and [`upsert_hashed`](Self::upsert_hashed) then
+    /// share. No Bloom filter first: most stores go to a domain that has a
+    /// bucket, and on a large jar the filter's word was a cache miss of its
+    /// own (0.3 per stored cookie) before the probe's.
     #[inline]
     pub(crate) fn domain_facts(&self, domain: &str) -> DomainFacts {
         let hash = self.hash(domain);
-        let slot = if self.present.may_contain(hash) {
-            self.buckets.find_bucket_index(hash, |b| b.domain == domain)
-        } else {
-            None
-        };
+        let slot = self.buckets.find_bucket_index(hash, |b| b.domain == domain);
         let bucket = slot.and_then(|i| self.buckets.get_bucket(i));
         DomainFacts {
             hash,
