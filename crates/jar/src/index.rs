@@ -211,6 +211,61 @@ pub(crate) struct Index {
     changes: u64,
     /// Summaries of the buckets large-jar lookups visited.
     summaries: SummaryCache,
+    /// Which (site, name) pairs may have a Secure cookie.
+    secure_names: SecureNames,
+}
+
+/// A one-hash Bloom filter over the (site, name) pairs of Secure cookies
+/// ever stored, so that the "leave secure cookies alone" rule (RFC 6265bis
+/// §5.7 step 16) skips, from one bit in the cache, the walk over a site's
+/// domains and their cookies (on a large jar about 1.5 cache misses per
+/// insecure store). Bits are never cleared: a stale bit costs that walk,
+/// nothing more.
+#[derive(Debug, Default)]
+struct SecureNames {
+    bits: Vec<u64>,
+    /// Bits set so far: the set doubles at one bit in sixteen.
+    set: usize,
+}
+
+impl SecureNames {
+    const MIN_WORDS: usize = 64;
+
+    fn may_contain(&self, hash: u64) -> bool {
+        let Some(bit) = self.bit(hash) else {
+            return false;
+        };
+        self.bits.get(bit / 64).is_some_and(|w| w & (1 << (bit % 64)) != 0)
+    }
+
+    fn insert(&mut self, hash: u64) {
+        if self.bits.is_empty() {
+            self.bits = vec![0; Self::MIN_WORDS];
+        }
+        let Some(bit) = self.bit(hash) else {
+            return;
+        };
+        let Some(word) = self.bits.get_mut(bit / 64) else {
+            return;
+        };
+        if *word & (1 << (bit % 64)) == 0 {
+            *word |= 1 << (bit % 64);
+            self.set += 1;
+            if self.set * 16 > self.bits.len() * 64 {
+                // Doubling by copying keeps every answer: a pair's bit in
+                // the larger set is its old bit or that plus the old size,
+                // and both are set. (Re-adding the pairs would read every
+                // Secure cookie of the jar.)
+                self.bits.extend_from_within(..);
+            }
+        }
+    }
+
+    /// The bit of `hash`, `None` while the set is empty.
+    fn bit(&self, hash: u64) -> Option<usize> {
+        let len = self.bits.len() * 64;
+        (len > 0).then(|| hash as usize & (len - 1))
+    }
 }
 
 /// A one-hash Bloom filter over bucket domains. Bits are never cleared when
@@ -438,18 +493,6 @@ impl Index {
         self.buckets.iter().flat_map(|b| &b.entries)
     }
 
-    /// Bucket keys under the registrable domain of `domain`: the site of the
-    /// domain's bucket when there is one, else asked of the public suffix
-    /// list.
-    pub(crate) fn site_domains(&self, domain: &str) -> &[CompactString] {
-        let id = match self.find(self.hash(domain), domain) {
-            Some(bucket) => Some(bucket.site),
-            None => self.site_ids.get(site_of(domain)).copied(),
-        };
-        id.and_then(|id| self.sites.get(id as usize))
-            .map_or(&[][..], |s| s.domains.as_slice())
-    }
-
     /// The registrable domain of site `id`.
     pub(crate) fn site_key(&self, id: SiteId) -> &str {
         self.sites.get(id as usize).map_or("", |s| s.key.as_str())
@@ -514,6 +557,26 @@ impl Index {
         }
     }
 
+    /// The site of `domain`, which has no bucket, if a bucket of its
+    /// registrable domain has made one (the public suffix list is asked).
+    pub(crate) fn site_of_new_domain(&self, domain: &str) -> Option<SiteId> {
+        self.site_ids.get(site_of(domain)).copied()
+    }
+
+    /// The hash of a Secure cookie's (site, name) pair.
+    #[inline]
+    fn secure_name_hash(hasher: &RandomState, site: SiteId, name: &str) -> u64 {
+        hasher.hash_one((site, name))
+    }
+
+    /// Whether site `site` may hold a Secure cookie named `name` (when not,
+    /// surely not).
+    #[inline]
+    pub(crate) fn site_may_have_secure(&self, site: SiteId, name: &str) -> bool {
+        self.secure_names
+            .may_contain(Self::secure_name_hash(&self.hasher, site, name))
+    }
+
     /// The bucket keys of site `id`.
     pub(crate) fn site_domains_of(&self, id: SiteId) -> &[CompactString] {
         self.sites
@@ -576,8 +639,22 @@ impl Index {
                             bucket.secure -= 1;
                         }
                     }
+                    if cookie.secure {
+                        self.secure_names.insert(Self::secure_name_hash(
+                            &self.hasher,
+                            bucket.site,
+                            &cookie.name,
+                        ));
+                    }
                     entry.cookie = cookie;
                     return Upsert::Replaced;
+                }
+                if cookie.secure {
+                    self.secure_names.insert(Self::secure_name_hash(
+                        &self.hasher,
+                        bucket.site,
+                        &cookie.name,
+                    ));
                 }
                 bucket.push(Entry { cookie }, t);
                 bucket.site
@@ -585,6 +662,13 @@ impl Index {
             None => {
                 let (key, registrable) = site_and_registrable(&cookie.domain);
                 let site = self.site_id(key);
+                if cookie.secure {
+                    self.secure_names.insert(Self::secure_name_hash(
+                        &self.hasher,
+                        site,
+                        &cookie.name,
+                    ));
+                }
                 if let Some(s) = self.sites.get_mut(site as usize) {
                     s.domains.push(cookie.domain.clone());
                 }
