@@ -681,11 +681,15 @@ impl Index {
                         .collect()
                 });
                 self.present.insert(hash);
-                // Room for four, as a first push would make: growing from
-                // one moves the cookies twice more.
+                // Room for eight, as many as the bucket has tags: growing
+                // copies every cookie, and on a jar larger than the cache
+                // that is about five misses per cookie copied (read and
+                // written). From four, the large workload copied 0.6
+                // cookies per cookie stored, from eight 0.25 (3.1 -> 1.3
+                // misses per store), for ~100 bytes more per cookie.
                 let mut bucket = Bucket {
                     domain: cookie.domain.clone(),
-                    entries: Vec::with_capacity(4),
+                    entries: Vec::with_capacity(8),
                     site,
                     secure: if registrable { REGISTRABLE } else { 0 },
                     tags: [0; TAGGED],
