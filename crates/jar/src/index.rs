@@ -123,7 +123,9 @@ impl Bucket {
             .or_else(|| (tagged..self.entries.len()).find(|&i| same(i)))
     }
 
-    /// Add `entry`, whose tag is `t`.
+    /// Add `entry`, whose tag is `t`. Inlined: as a call it took the
+    /// cookie through one more copy of its 168 bytes (~25 instructions).
+    #[inline(always)]
     fn push(&mut self, entry: Entry, t: u8) {
         if let Some(slot) = self.tags.get_mut(self.entries.len()) {
             *slot = t;
