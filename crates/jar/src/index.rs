@@ -239,7 +239,9 @@ impl SecureNames {
         let Some(bit) = self.bit(hash) else {
             return false;
         };
-        self.bits.get(bit / 64).is_some_and(|w| w & (1 << (bit % 64)) != 0)
+        self.bits
+            .get(bit / 64)
+            .is_some_and(|w| w & (1 << (bit % 64)) != 0)
     }
 
     fn insert(&mut self, hash: u64) {
@@ -888,6 +890,42 @@ mod tests {
         ]
     }
 
+    /// Many domains and Secure cookies, most of them removed, then as many
+    /// again: the filters grow and rebuild, and still hold every bucket
+    /// and every Secure name.
+    #[test]
+    fn the_filters_keep_every_domain_and_secure_name_as_they_grow() {
+        let mut index = Index::default();
+        let store = |index: &mut Index, round: usize| {
+            for i in 0..3000 {
+                let domain = format!("d{i}-r{round}.com");
+                let mut cookie = Cookie::new(format!("n{}", i % 7).as_str(), "v", &domain, "/");
+                cookie.secure = i % 3 == 0;
+                index.upsert(cookie, usize::MAX);
+            }
+        };
+        store(&mut index, 0);
+        index.remove_where(|c| !c.domain.starts_with("d1"));
+        store(&mut index, 1);
+        for b in index.buckets.iter() {
+            assert!(index.may_contain(index.hash(&b.domain)), "{}", b.domain);
+            for e in b.entries.iter().filter(|e| e.cookie.secure) {
+                assert!(index.site_may_have_secure(b.site, &e.cookie.name));
+            }
+        }
+        // Few false positives: names no Secure cookie had.
+        let sites: Vec<SiteId> = index.buckets.iter().map(|b| b.site).collect();
+        let false_positives = sites
+            .iter()
+            .filter(|&&site| index.site_may_have_secure(site, "never"))
+            .count();
+        assert!(
+            false_positives * 5 < sites.len(),
+            "{false_positives} of {}",
+            sites.len()
+        );
+    }
+
     #[test]
     fn a_bucket_is_one_cache_line() {
         assert_eq!(std::mem::size_of::<Bucket>(), 64);
@@ -947,6 +985,11 @@ mod tests {
                 prop_assert_eq!(index.len(), model.len());
                 prop_assert_eq!(index.iter().count(), model.len());
                 for b in index.buckets.iter() {
+                    // The filters answer "surely not" only when so.
+                    prop_assert!(index.may_contain(index.hash(&b.domain)));
+                    for e in b.entries.iter().filter(|e| e.cookie.secure) {
+                        prop_assert!(index.site_may_have_secure(b.site, &e.cookie.name));
+                    }
                     let secure = b.entries.iter().filter(|e| e.cookie.secure).count();
                     prop_assert_eq!(b.secure_count() as usize, secure);
                     // The flag says "not a public suffix" only when the

@@ -679,8 +679,7 @@ impl CookieJar {
             },
         };
         // Most sites never had a Secure cookie of this name: one bit says so.
-        self.index.site_may_have_secure(site, &cookie.name)
-            && self.shadows_secure_in(cookie, site)
+        self.index.site_may_have_secure(site, &cookie.name) && self.shadows_secure_in(cookie, site)
     }
 
     /// [`shadows_secure`](Self::shadows_secure) by walking site `site`'s
