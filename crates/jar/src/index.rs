@@ -562,13 +562,7 @@ impl Index {
     /// own (0.3 per stored cookie) before the probe's.
     #[inline]
     pub(crate) fn domain_facts(&self, domain: &str) -> DomainFacts {
-        self.domain_facts_hashed(domain, self.hash(domain))
-    }
-
-    /// [`domain_facts`](Self::domain_facts) with the domain's hash.
-    #[inline]
-    pub(crate) fn domain_facts_hashed(&self, domain: &str, hash: u64) -> DomainFacts {
-        debug_assert_eq!(hash, self.hash(domain));
+        let hash = self.hash(domain);
         let slot = self.buckets.find_bucket_index(hash, |b| b.domain == domain);
         let bucket = slot.and_then(|i| self.buckets.get_bucket(i));
         DomainFacts {
@@ -600,21 +594,6 @@ impl Index {
     pub(crate) fn site_may_have_secure(&self, site: SiteId, name: &str) -> bool {
         self.secure_names
             .may_contain(Self::secure_name_hash(&self.hasher, site, name))
-    }
-
-    /// Request the cache line of the bucket that `hash`'s domain would
-    /// have, without waiting for it or reading it (only the table's
-    /// control bytes are read, and the first slot whose byte matches is
-    /// taken).
-    #[inline]
-    pub(crate) fn prefetch_bucket(&self, hash: u64) {
-        if let Some(bucket) = self
-            .buckets
-            .find_bucket_index(hash, |_| true)
-            .and_then(|i| self.buckets.get_bucket(i))
-        {
-            crate::jar::prefetch(std::ptr::from_ref(bucket).cast());
-        }
     }
 
     /// The bucket keys of site `id`.

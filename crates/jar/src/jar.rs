@@ -585,24 +585,12 @@ impl CookieJar {
         value: &[u8],
     ) -> Result<Stored, Reason> {
         let now = self.now();
-        // Most cookies are the request host's: its bucket is asked for now,
-        // so that on a jar larger than the cache the miss overlaps parsing.
-        let host_hash = self.index.hash(request.host());
-        self.index.prefetch_bucket(host_hash);
         let as_netscape = self.policy.rfc2109_as_netscape();
         let mut cookie = make::from_header_unsettled(value, request, now, as_netscape)?;
         // One hash and probe of the domain serve the public-suffix test of
         // a `Domain` equal to the host (skipped for a domain the index knows
         // to be registrable), the policy, the secure-cookie rule and the store.
-        // Before `settle_host_suffix`, a host-only cookie's domain is the
-        // request host.
-        debug_assert!(!cookie.host_only || *cookie.domain == *request.host());
-        let hash = if cookie.host_only {
-            host_hash
-        } else {
-            self.index.hash(&cookie.domain)
-        };
-        let facts = self.index.domain_facts_hashed(&cookie.domain, hash);
+        let facts = self.index.domain_facts(&cookie.domain);
         let registrable = make::settle_host_suffix(&mut cookie, request, facts.registrable);
         // The checks read the cookie where `make` built it; it moves once,
         // into the index (each move of a by-value argument was a copy).
