@@ -220,11 +220,13 @@ pub(crate) struct Index {
 }
 
 /// A one-hash Bloom filter over the (site, name) pairs of Secure cookies
-/// ever stored, so that the "leave secure cookies alone" rule (RFC 6265bis
+/// stored, so that the "leave secure cookies alone" rule (RFC 6265bis
 /// §5.7 step 16) skips, from one bit in the cache, the walk over a site's
 /// domains and their cookies (on a large jar about 1.5 cache misses per
-/// insecure store). Bits are never cleared: a stale bit costs that walk,
-/// nothing more.
+/// insecure store). Bits are not cleared when a cookie goes (a stale bit
+/// costs that walk, nothing more); the set is rebuilt from the jar's
+/// Secure cookies when pairs that came and went would grow it past
+/// [`SecureNames::BITS_PER_COOKIE`] bits per cookie held.
 #[derive(Debug, Default)]
 struct SecureNames {
     bits: Vec<u64>,
@@ -234,6 +236,7 @@ struct SecureNames {
 
 impl SecureNames {
     const MIN_WORDS: usize = 64;
+    const BITS_PER_COOKIE: usize = 32;
 
     fn may_contain(&self, hash: u64) -> bool {
         let Some(bit) = self.bit(hash) else {
@@ -244,20 +247,26 @@ impl SecureNames {
             .is_some_and(|w| w & (1 << (bit % 64)) != 0)
     }
 
-    fn insert(&mut self, hash: u64) {
+    /// Add `hash`. `false`: the set should grow past the bound for a jar
+    /// of `cookies` cookies, and is to be rebuilt instead.
+    fn insert(&mut self, hash: u64, cookies: usize) -> bool {
         if self.bits.is_empty() {
             self.bits = vec![0; Self::MIN_WORDS];
         }
         let Some(bit) = self.bit(hash) else {
-            return;
+            return true;
         };
         let Some(word) = self.bits.get_mut(bit / 64) else {
-            return;
+            return true;
         };
         if *word & (1 << (bit % 64)) == 0 {
             *word |= 1 << (bit % 64);
             self.set += 1;
             if self.set * 16 > self.bits.len() * 64 {
+                let bound = (cookies * Self::BITS_PER_COOKIE).max(Self::MIN_WORDS * 64 * 2);
+                if self.bits.len() * 64 * 2 > bound {
+                    return false;
+                }
                 // Doubling by copying keeps every answer: a pair's bit in
                 // the larger set is its old bit or that plus the old size,
                 // and both are set. (Re-adding the pairs would read every
@@ -265,6 +274,7 @@ impl SecureNames {
                 self.bits.extend_from_within(..);
             }
         }
+        true
     }
 
     /// The bit of `hash`, `None` while the set is empty.
@@ -310,14 +320,18 @@ impl DomainFilter {
 
     /// Make room for `buckets` domains when the set grows, taking the
     /// hashes of the buckets from `keys` when more than half of those kept
-    /// are of buckets gone. Amortised O(1) per bucket.
+    /// are of buckets gone (then the set is rebuilt too). Amortised O(1)
+    /// per bucket.
     fn reserve(&mut self, buckets: usize, keys: impl FnOnce() -> Vec<u64>) {
         let words = (buckets * 16 / 64).next_power_of_two().max(Self::MIN_WORDS);
-        if words > self.bits.len() {
-            if self.hashes.len() > 2 * buckets {
-                self.hashes = keys();
-            }
-            self.bits = vec![0; words];
+        // Buckets that come and go would grow `hashes` without bound, and
+        // fill the bits: both are made again once half the hashes are stale.
+        let stale = self.hashes.len() > 2 * buckets + Self::MIN_WORDS;
+        if stale {
+            self.hashes = keys();
+        }
+        if words > self.bits.len() || stale {
+            self.bits = vec![0; words.max(self.bits.len())];
             for &hash in &self.hashes {
                 Self::set(&mut self.bits, hash);
             }
@@ -596,6 +610,38 @@ impl Index {
             .may_contain(Self::secure_name_hash(&self.hasher, site, name))
     }
 
+    /// Note a Secure `cookie` of site `site` in the Secure-name filter;
+    /// `false`: the filter is to be rebuilt ([`rebuild_secure_names`]),
+    /// once the cookie is in its bucket.
+    ///
+    /// [`rebuild_secure_names`]: Self::rebuild_secure_names
+    #[inline]
+    fn note_secure(
+        names: &mut SecureNames,
+        hasher: &RandomState,
+        len: usize,
+        site: SiteId,
+        cookie: &Cookie,
+    ) -> bool {
+        !cookie.secure || names.insert(Self::secure_name_hash(hasher, site, &cookie.name), len + 1)
+    }
+
+    /// The Secure-name filter made again from the Secure cookies held
+    /// (amortised: it happens after at least as many new pairs as there
+    /// are cookies).
+    #[cold]
+    fn rebuild_secure_names(&mut self) {
+        let mut names = SecureNames::default();
+        for bucket in self.buckets.iter() {
+            for e in bucket.entries.iter().filter(|e| e.cookie.secure) {
+                let hash = Self::secure_name_hash(&self.hasher, bucket.site, &e.cookie.name);
+                // Sized for the pairs held, which are at most the cookies.
+                names.insert(hash, usize::MAX);
+            }
+        }
+        self.secure_names = names;
+    }
+
     /// The bucket keys of site `id`.
     pub(crate) fn site_domains_of(&self, id: SiteId) -> &[CompactString] {
         self.sites
@@ -638,6 +684,7 @@ impl Index {
             Some(i) => self.buckets.get_bucket_mut(i),
             None => self.buckets.find_mut(hash, |b| b.domain == cookie.domain),
         };
+        let noted;
         let site = match bucket {
             Some(bucket) => {
                 if bucket.cookies_change() {
@@ -658,36 +705,39 @@ impl Index {
                             bucket.secure -= 1;
                         }
                     }
-                    if cookie.secure {
-                        self.secure_names.insert(Self::secure_name_hash(
-                            &self.hasher,
-                            bucket.site,
-                            &cookie.name,
-                        ));
-                    }
+                    let noted = Self::note_secure(
+                        &mut self.secure_names,
+                        &self.hasher,
+                        self.len,
+                        bucket.site,
+                        &cookie,
+                    );
                     entry.cookie = cookie;
+                    if !noted {
+                        self.rebuild_secure_names();
+                    }
                     return Upsert::Replaced;
                 }
-                if cookie.secure {
-                    self.secure_names.insert(Self::secure_name_hash(
-                        &self.hasher,
-                        bucket.site,
-                        &cookie.name,
-                    ));
-                }
+                noted = Self::note_secure(
+                    &mut self.secure_names,
+                    &self.hasher,
+                    self.len,
+                    bucket.site,
+                    &cookie,
+                );
                 bucket.push(Entry { cookie }, t);
                 bucket.site
             }
             None => {
                 let (key, registrable) = site_and_registrable(&cookie.domain);
                 let site = self.site_id(key);
-                if cookie.secure {
-                    self.secure_names.insert(Self::secure_name_hash(
-                        &self.hasher,
-                        site,
-                        &cookie.name,
-                    ));
-                }
+                noted = Self::note_secure(
+                    &mut self.secure_names,
+                    &self.hasher,
+                    self.len,
+                    site,
+                    &cookie,
+                );
                 if let Some(s) = self.sites.get_mut(site as usize) {
                     s.domains.push(cookie.domain.clone());
                 }
@@ -730,6 +780,9 @@ impl Index {
         };
         self.next_seq += 1;
         self.len += 1;
+        if !noted {
+            self.rebuild_secure_names();
+        }
         Upsert::Added {
             site_over_limit: (count as usize > site_limit).then_some(site),
         }
@@ -924,6 +977,33 @@ mod tests {
             "{false_positives} of {}",
             sites.len()
         );
+    }
+
+    /// A jar that keeps few cookies but sees many Secure names and
+    /// domains come and go keeps both filters bounded, and right.
+    #[test]
+    fn the_filters_stay_bounded_when_cookies_come_and_go() {
+        let mut index = Index::default();
+        for round in 0..200 {
+            for i in 0..50 {
+                let domain = format!("d{i}-r{round}.example.org");
+                let mut cookie = Cookie::new(format!("n{round}-{i}").as_str(), "v", &domain, "/");
+                cookie.secure = true;
+                index.upsert(cookie, usize::MAX);
+            }
+            index.remove_where(|c| !c.domain.starts_with("d0-"));
+        }
+        assert!(index.secure_names.bits.len() * 64 <= 4 * SecureNames::MIN_WORDS * 64);
+        // 10,000 domains came; the last store saw at most 50 more buckets
+        // than are left.
+        let last = index.buckets.len() + 50;
+        assert!(index.present.hashes.len() <= 2 * last + DomainFilter::MIN_WORDS + 1);
+        for b in index.buckets.iter() {
+            assert!(index.may_contain(index.hash(&b.domain)));
+            for e in b.entries.iter() {
+                assert!(index.site_may_have_secure(b.site, &e.cookie.name));
+            }
+        }
     }
 
     #[test]
