@@ -668,11 +668,21 @@ impl CookieJar {
     /// origin may not set a cookie that would overwrite or shadow a Secure
     /// one of the same name on a related domain and path.
     fn shadows_secure(&self, cookie: &Cookie, facts: DomainFacts) -> bool {
-        let domains = match facts.site {
-            Some(site) => self.index.site_domains_of(site),
-            None => self.index.site_domains(&cookie.domain),
+        let site = match facts.site {
+            Some(site) => site,
+            None => match self.index.site_of_new_domain(&cookie.domain) {
+                Some(site) => site,
+                None => return false,
+            },
         };
-        domains.iter().any(|d| {
+        // Most sites never had a Secure cookie of this name: one bit says so.
+        self.index.site_may_have_secure(site, &cookie.name) && self.shadows_secure_in(cookie, site)
+    }
+
+    /// [`shadows_secure`](Self::shadows_secure) by walking site `site`'s
+    /// domains and their Secure cookies (the reference for the filter).
+    fn shadows_secure_in(&self, cookie: &Cookie, site: SiteId) -> bool {
+        self.index.site_domains_of(site).iter().any(|d| {
             (domain_match(d, &cookie.domain) || domain_match(&cookie.domain, d))
                 && self.index.bucket_with_secure(d).is_some_and(|bucket| {
                     bucket.iter().any(|e| {
