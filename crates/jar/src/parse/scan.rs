@@ -7,12 +7,6 @@
 //! parser then takes them in order, lowest bit first ([`Cursor`]), and
 //! tells the two apart by the byte.
 //!
-//! The same pass finds the spaces, and whether any of them needs trimming
-//! beyond the one space after each `;` ([`Delimiters::spacing_is_plain`]):
-//! servers' headers never do, and then each piece is trimmed by one byte
-//! test instead of a test of each end and a bounds test (~14 instructions
-//! per piece, eight pieces per header).
-//!
 //! Only headers of at most [`MAX_INDEXED`] bytes are indexed (every header
 //! of the benchmark corpora; servers rarely send longer ones), so the mask
 //! lives on the stack. Longer headers, headers with other bytes, and other
@@ -34,22 +28,9 @@ const WORDS: usize = MAX_INDEXED / 64;
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(super) struct Delimiters {
     words: [u64; WORDS],
-    /// No space is the last byte, the second byte after a delimiter or the
-    /// start (treated as one), or the byte before a delimiter: so every
-    /// piece between delimiters (`;` or `=`, also an `=` the parser keeps
-    /// in a value), trimmed, is the piece without its first byte when that
-    /// is a space, and that space is followed by a byte of the piece.
-    spacing_is_plain: bool,
 }
 
 impl Delimiters {
-    /// Whether no piece of the header needs trimming beyond one leading
-    /// space (see the field).
-    #[inline(always)]
-    pub(super) fn spacing_is_plain(&self) -> bool {
-        self.spacing_is_plain
-    }
-
     /// The delimiters in order, from the first.
     #[inline(always)]
     pub(super) fn cursor(&self) -> Cursor<'_> {
@@ -83,40 +64,6 @@ impl Iterator for Cursor<'_> {
         let at = self.word * 64 + self.bits.trailing_zeros() as usize;
         self.bits &= self.bits - 1;
         Some(at)
-    }
-}
-
-/// The spaces of a header that trimming would remove beyond one after each
-/// delimiter, a word at a time (bit `i` for byte `i`, with the carries
-/// from the word before): a space before a delimiter, or a space after a
-/// delimiter's (or the start's) leading space. Not zero means the spacing
-/// is not plain.
-#[derive(Default)]
-struct Spacing {
-    bad: u64,
-    /// The top bits of the previous word's spaces, delimiters and leading
-    /// spaces, moved to bit 0; before the header, a delimiter.
-    carry_space: u64,
-    carry_delimiter: u64,
-    carry_lead: u64,
-}
-
-impl Spacing {
-    fn new() -> Self {
-        Spacing {
-            carry_delimiter: 1,
-            ..Spacing::default()
-        }
-    }
-
-    /// Adds the next 64 bytes' delimiters `d` and spaces `s`.
-    #[inline(always)]
-    fn add(&mut self, d: u64, s: u64) {
-        let lead = s & ((d << 1) | self.carry_delimiter);
-        self.bad |= (((s << 1) | self.carry_space) & d) | (((lead << 1) | self.carry_lead) & s);
-        self.carry_space = s >> 63;
-        self.carry_delimiter = d >> 63;
-        self.carry_lead = lead >> 63;
     }
 }
 
@@ -164,52 +111,42 @@ fn index_sse2(bytes: &[u8]) -> Option<Delimiters> {
     let below = _mm_set1_epi8(-33);
     let semicolon = _mm_set1_epi8(b';' as i8);
     let equals = _mm_set1_epi8(b'=' as i8);
-    let space = _mm_set1_epi8(b' ' as i8);
     // Lanes stay all ones while every byte seen is printable; no early
     // exit, headers are short and nearly always plain.
     let mut all_printable = _mm_set1_epi8(-1);
-    // The delimiters and the spaces of a chunk, bit j for lane j.
-    let mut delimiters_of = |v: __m128i| -> (u64, u64) {
+    // The delimiters of a chunk, bit j for lane j.
+    let mut delimiters_of = |v: __m128i| -> u64 {
         let printable = _mm_cmplt_epi8(_mm_add_epi8(v, shift), below);
         all_printable = _mm_and_si128(all_printable, printable);
         let hits = _mm_or_si128(_mm_cmpeq_epi8(v, semicolon), _mm_cmpeq_epi8(v, equals));
         // movemask sets only the low 16 bits.
-        (
-            u64::from(_mm_movemask_epi8(hits) as u16),
-            u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, space)) as u16),
-        )
+        u64::from(_mm_movemask_epi8(hits) as u16)
     };
     let mut found = Delimiters::default();
-    let mut spacing = Spacing::new();
 
     // Whole words first: 64 bytes, four chunks, one word of the mask
     // built in a register.
     let mut blocks = bytes.chunks_exact(64);
     for (word, block) in found.words.iter_mut().zip(blocks.by_ref()) {
-        let (mut bits, mut spaces) = (0, 0);
+        let mut bits = 0;
         for (k, chunk) in block.chunks_exact(16).enumerate() {
             if let Ok(chunk) = <&[u8; 16]>::try_from(chunk) {
-                let (d, s) = delimiters_of(load(chunk));
-                bits |= d << (16 * k);
-                spaces |= s << (16 * k);
+                bits |= delimiters_of(load(chunk)) << (16 * k);
             }
         }
         *word = bits;
-        spacing.add(bits, spaces);
     }
     // Then the last, partial word: whole chunks, and the last sixteen
     // bytes of the header (overlapping the chunk before) with the bits
     // moved down to the first byte not seen yet; a header under sixteen
-    // bytes is padded with letters (printable, no delimiter, no space).
+    // bytes is padded with spaces (printable, and no delimiter).
     let rest = blocks.remainder();
-    let (mut bits, mut spaces) = (0, 0);
+    let mut bits = 0;
     let mut at = 0;
     let mut chunks = rest.chunks_exact(16);
     for chunk in chunks.by_ref() {
         if let Ok(chunk) = <&[u8; 16]>::try_from(chunk) {
-            let (d, s) = delimiters_of(load(chunk));
-            bits |= d << at;
-            spaces |= s << at;
+            bits |= delimiters_of(load(chunk)) << at;
         }
         at += 16;
     }
@@ -218,23 +155,18 @@ fn index_sse2(bytes: &[u8]) -> Option<Delimiters> {
         let (last, overlap) = match n.checked_sub(16).and_then(|s| bytes.get(s..)) {
             Some(tail) => (<[u8; 16]>::try_from(tail).ok()?, 16 - left),
             None => {
-                let mut padded = [b'a'; 16];
+                let mut padded = [b' '; 16];
                 for (to, &from) in padded.iter_mut().zip(bytes) {
                     *to = from;
                 }
                 (padded, 0)
             }
         };
-        let (d, s) = delimiters_of(load(&last));
-        bits |= (d >> overlap) << at;
-        spaces |= (s >> overlap) << at;
+        bits |= (delimiters_of(load(&last)) >> overlap) << at;
     }
     if let Some(word) = found.words.get_mut((n - rest.len()) / 64) {
         *word = bits;
-        spacing.add(bits, spaces);
     }
-    // A space at the end ends the last piece.
-    found.spacing_is_plain = spacing.bad == 0 && bytes.last() != Some(&b' ');
     (_mm_movemask_epi8(all_printable) == 0xffff).then_some(found)
 }
 
@@ -257,12 +189,6 @@ mod tests {
                 found.words[i / 64] |= 1 << (i % 64);
             }
         }
-        let is = |i: usize, set: &[u8]| bytes.get(i).is_some_and(|b| set.contains(b));
-        // A space after the start or a delimiter.
-        let leads = |i: usize| is(i, b" ") && (i == 0 || is(i - 1, b";="));
-        found.spacing_is_plain = (0..bytes.len()).all(|i| {
-            !is(i, b" ") || (i + 1 < bytes.len() && !is(i + 1, b";=") && (i == 0 || !leads(i - 1)))
-        });
         Some(found)
     }
 
@@ -286,39 +212,6 @@ mod tests {
         let every_plain: Vec<u8> = (0x20..0x7f).collect();
         assert!(index(&every_plain).is_some());
         assert!(index(b"").is_some());
-    }
-
-    #[test]
-    fn spacing_is_plain_with_at_most_one_space_after_each_delimiter_and_none_before() {
-        for (header, plain) in [
-            ("a=b; Path=/; Secure", true),
-            (" a= b;c", true),
-            ("", true),
-            ("a=b c; d", true),
-            ("a =b", false),
-            ("a=b ", false),
-            ("  a=b", false),
-            ("a=b;  Path=/", false),
-            ("a=b; ;", false),
-            ("a=  b", false),
-            (" ", false),
-        ] {
-            let spacing = index(header.as_bytes()).map(|d| d.spacing_is_plain());
-            assert_eq!(spacing, Some(plain), "{header:?}");
-        }
-        // Across the words of the mask: a delimiter at the end of one, the
-        // spaces in the next.
-        for at in [62, 63, 64, 127, 128] {
-            let mut header = vec![b'a'; 200];
-            header[at] = b';';
-            header[at + 1] = b' ';
-            assert!(index(&header).expect("plain").spacing_is_plain(), "{at}");
-            header[at + 2] = b' ';
-            assert!(!index(&header).expect("plain").spacing_is_plain(), "{at}");
-            header[at + 2] = b'a';
-            header[at - 1] = b' ';
-            assert!(!index(&header).expect("plain").spacing_is_plain(), "{at}");
-        }
     }
 
     proptest! {

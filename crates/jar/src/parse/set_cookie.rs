@@ -146,26 +146,6 @@ fn trimmed(text: &str, start: usize, end: usize) -> (usize, &str) {
     trimmed_slow(text, start, end)
 }
 
-/// [`trimmed`] for a header whose spacing is plain
-/// ([`scan::Delimiters::spacing_is_plain`]): the piece without its first
-/// byte when that is a space, nothing else to test.
-#[inline(always)]
-fn trimmed_plain(text: &str, start: usize, end: usize) -> (usize, &str) {
-    let from = start + usize::from(text.as_bytes().get(start) == Some(&b' '));
-    debug_assert_eq!((from, slice(text, from, end)), trimmed(text, start, end));
-    (from, slice(text, from, end))
-}
-
-/// [`trimmed`] or, when `plain` (the header's spacing is), [`trimmed_plain`].
-#[inline(always)]
-fn trim_piece(plain: bool, text: &str, start: usize, end: usize) -> (usize, &str) {
-    if plain {
-        trimmed_plain(text, start, end)
-    } else {
-        trimmed(text, start, end)
-    }
-}
-
 /// [`trimmed`] when there is more to trim (or nothing to cut).
 #[cold]
 #[inline(never)]
@@ -292,8 +272,6 @@ struct AttributePairs<'a, 'd> {
     /// Where the next attribute starts.
     pos: usize,
     finder: Finder<'d>,
-    /// The header's spacing is plain: pieces are trimmed by [`trimmed_plain`].
-    plain: bool,
 }
 
 /// The bytes of `w` equal to zero, marked by their top bit, exactly from
@@ -360,7 +338,7 @@ impl<'a> Iterator for AttributePairs<'a, '_> {
         } else {
             (first, first)
         };
-        let (start, name) = trim_piece(self.plain, self.text, self.pos, equals);
+        let (start, name) = trimmed(self.text, self.pos, equals);
         self.pos = end + 1;
         let kind = match name.len() {
             len @ 0..=8 => {
@@ -369,7 +347,7 @@ impl<'a> Iterator for AttributePairs<'a, '_> {
             }
             _ => attr_kind_long(name.as_bytes()),
         };
-        let value = (equals < end).then(|| trim_piece(self.plain, self.text, equals + 1, end).1);
+        let value = (equals < end).then(|| trimmed(self.text, equals + 1, end).1);
         Some((kind, name, value))
     }
 }
@@ -673,15 +651,14 @@ pub(crate) fn parse_parts(bytes: &[u8]) -> Result<Parts<'_>, ParseError> {
 #[inline(always)]
 fn parse_parts_with(bytes: &[u8], use_index: bool) -> Result<Parts<'_>, ParseError> {
     let delimiters = if use_index { scan::index(bytes) } else { None };
-    let (text, mut finder, plain) = match &delimiters {
+    let (text, mut finder) = match &delimiters {
         // SAFETY: `index` accepts only printable ASCII, and ASCII
         // is UTF-8.
         Some(found) => (
             unsafe { std::str::from_utf8_unchecked(bytes) },
             Finder::Indexed(found.cursor()),
-            found.spacing_is_plain(),
         ),
-        None => (checked_text(bytes)?, Finder::Searching, false),
+        None => (checked_text(bytes)?, Finder::Searching),
     };
 
     // The name-value pair ends at the first `;`; its name at the first `=`
@@ -696,10 +673,7 @@ fn parse_parts_with(bytes: &[u8], use_index: bool) -> Result<Parts<'_>, ParseErr
     // Positions of ASCII bytes (or the end) are char boundaries.
     let pair = slice(text, 0, pair_end);
     let (name, value) = match equals {
-        Some(i) => (
-            trim_piece(plain, text, 0, i).1,
-            trim_piece(plain, text, i + 1, pair_end).1,
-        ),
+        Some(i) => (trimmed(text, 0, i).1, trimmed(text, i + 1, pair_end).1),
         None if trim_wsp(pair).is_empty() => return Err(ParseError::Empty),
         None => return Err(ParseError::NoName),
     };
@@ -734,7 +708,6 @@ fn parse_parts_with(bytes: &[u8], use_index: bool) -> Result<Parts<'_>, ParseErr
             text,
             pos: pair_end + 1,
             finder,
-            plain,
         };
         for (kind, attr, raw_value) in pairs {
             if attr.is_empty() {
@@ -873,7 +846,6 @@ mod tests {
             text,
             pos: 0,
             finder: Finder::Searching,
-            plain: false,
         };
         let mut splits = vec![searching.collect::<Vec<_>>()];
         if let Some(found) = &found {
@@ -881,7 +853,6 @@ mod tests {
                 text,
                 pos: 0,
                 finder: Finder::Indexed(found.cursor()),
-                plain: found.spacing_is_plain(),
             };
             splits.push(indexed.collect());
         }
@@ -986,32 +957,6 @@ mod tests {
             ],
         ) {
             prop_assert_eq!(parse_parts_with(&header, true), parse_parts_with(&header, false));
-        }
-
-        #[test]
-        fn with_plain_spacing_every_piece_is_trimmed_by_its_first_byte(
-            header in prop::collection::vec(prop::sample::select(b"aaabbb ;=".to_vec()), 0..150),
-        ) {
-            let text = std::str::from_utf8(&header).expect("ASCII");
-            let found = scan::index(&header).expect("printable");
-            if found.spacing_is_plain() {
-                // Every piece between two delimiters (or the ends), also
-                // those the parser never cuts (after a second `=`).
-                let mut bounds = vec![0];
-                for (i, &b) in header.iter().enumerate() {
-                    if b == b';' || b == b'=' {
-                        bounds.extend([i, i + 1]);
-                    }
-                }
-                bounds.push(header.len());
-                for piece in bounds.chunks_exact(2) {
-                    prop_assert_eq!(
-                        trimmed_plain(text, piece[0], piece[1]),
-                        trimmed(text, piece[0], piece[1]),
-                        "{:?} in {:?}", piece, text
-                    );
-                }
-            }
         }
 
         #[test]
