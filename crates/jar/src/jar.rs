@@ -586,7 +586,7 @@ impl CookieJar {
     ) -> Result<Stored, Reason> {
         let now = self.now();
         let as_netscape = self.policy.rfc2109_as_netscape();
-        let mut cookie = make::from_header_unsettled(value, request, now, as_netscape)?;
+        let (mut cookie, size) = make::from_header_unsettled(value, request, now, as_netscape)?;
         // One hash and probe of the domain serve the public-suffix test of
         // a `Domain` equal to the host (skipped for a domain the index knows
         // to be registrable), the policy, the secure-cookie rule and the store.
@@ -595,7 +595,7 @@ impl CookieJar {
         // The checks read the cookie where `make` built it; it moves once,
         // into the index (each move of a by-value argument was a copy).
         self.check_store(&cookie, request, facts, registrable)?;
-        if let Some(done) = self.store_without_index(&cookie, now) {
+        if let Some(done) = self.store_without_index(&cookie, size, now) {
             return done;
         }
         let key = self.sink_key(&cookie);
@@ -728,7 +728,8 @@ impl CookieJar {
         hash: u64,
         slot: Option<Slot>,
     ) -> Result<Stored, Reason> {
-        if let Some(done) = self.store_without_index(&cookie, now) {
+        let size = cookie.name.len() + cookie.value.len();
+        if let Some(done) = self.store_without_index(&cookie, size, now) {
             return done;
         }
         let key = self.sink_key(&cookie);
@@ -747,8 +748,14 @@ impl CookieJar {
     /// was built into the index: a by-value argument is a copy of the
     /// cookie's 168 bytes.
     #[inline(always)]
-    fn store_without_index(&mut self, cookie: &Cookie, now: i64) -> Option<Result<Stored, Reason>> {
-        if cookie.name.len() + cookie.value.len() > self.limits.max_cookie_size {
+    /// `size`: the length of the cookie's name and value together.
+    fn store_without_index(
+        &mut self,
+        cookie: &Cookie,
+        size: usize,
+        now: i64,
+    ) -> Option<Result<Stored, Reason>> {
+        if size > self.limits.max_cookie_size {
             return Some(Err(Reason::TooLarge));
         }
         if cookie.is_expired(now) {
