@@ -590,7 +590,7 @@ impl CookieJar {
         // One hash and probe of the domain serve the public-suffix test of
         // a `Domain` equal to the host (skipped for a domain the index knows
         // to be registrable), the policy, the secure-cookie rule and the store.
-        let facts = self.index.domain_facts(&cookie.domain);
+        let facts = self.index.domain_facts_for_store(&cookie.domain);
         let registrable = make::settle_host_suffix(&mut cookie, request, facts.registrable);
         // The checks read the cookie where `make` built it; it moves once,
         // into the index (each move of a by-value argument was a copy).
@@ -603,6 +603,7 @@ impl CookieJar {
             cookie,
             facts.hash,
             facts.slot,
+            facts.new,
             self.limits.max_cookies_per_site,
         );
         self.after_upsert(upsert, key, now)
@@ -670,6 +671,8 @@ impl CookieJar {
     fn shadows_secure(&self, cookie: &Cookie, facts: DomainFacts) -> bool {
         let site = match facts.site {
             Some(site) => site,
+            // The list was asked for a new domain: its site has no bucket.
+            None if facts.new.is_some() => return false,
             None => match self.index.site_of_new_domain(&cookie.domain) {
                 Some(site) => site,
                 None => return false,
@@ -733,9 +736,9 @@ impl CookieJar {
             return done;
         }
         let key = self.sink_key(&cookie);
-        let upsert = self
-            .index
-            .upsert_hashed(cookie, hash, slot, self.limits.max_cookies_per_site);
+        let upsert =
+            self.index
+                .upsert_hashed(cookie, hash, slot, None, self.limits.max_cookies_per_site);
         self.after_upsert(upsert, key, now)
     }
 
