@@ -356,8 +356,27 @@ pub(crate) struct DomainFacts {
     pub(crate) slot: Option<Slot>,
     /// The site of the domain's bucket, when it has one.
     pub(crate) site: Option<SiteId>,
-    /// The domain has a bucket, and is known not to be a public suffix.
+    /// The domain is known not to be a public suffix (its bucket says so,
+    /// or, for a new domain, [`Index::domain_facts_for_store`] asked).
     pub(crate) registrable: bool,
+    /// For a domain without a bucket, what [`Index::domain_facts_for_store`]
+    /// learned of it for the new bucket.
+    pub(crate) new: Option<NewDomain>,
+}
+
+/// The public suffix list's answer for a domain without a bucket, asked
+/// once for the policy, the secure-cookie rule and the new bucket (each
+/// asked it again before: ~180 instructions a time).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NewDomain {
+    /// Where the site's key (the registrable domain) starts in the domain.
+    key_start: usize,
+    /// The list found a registrable domain.
+    registrable: bool,
+    /// The site, when a bucket of its registrable domain has made it.
+    site: Option<SiteId>,
+    /// The index's `changes` then: the domain had no bucket.
+    changes: u64,
 }
 
 pub(crate) enum Upsert {
@@ -587,7 +606,30 @@ impl Index {
             }),
             site: bucket.map(|b| b.site),
             registrable: bucket.is_some_and(Bucket::registrable),
+            new: None,
         }
+    }
+
+    /// [`domain_facts`](Self::domain_facts), and for a domain without a
+    /// bucket the public suffix list's answer and its site, if any: then
+    /// `registrable` and `site` are the list's, and `new` carries them to
+    /// [`upsert_hashed`](Self::upsert_hashed).
+    #[inline]
+    pub(crate) fn domain_facts_for_store(&self, domain: &str) -> DomainFacts {
+        let mut facts = self.domain_facts(domain);
+        if facts.slot.is_none() {
+            let (key, registrable) = site_and_registrable(domain);
+            let site = self.site_ids.get(key).copied();
+            facts.site = site;
+            facts.registrable = registrable;
+            facts.new = Some(NewDomain {
+                key_start: domain.len() - key.len(),
+                registrable,
+                site,
+                changes: self.changes,
+            });
+        }
+        facts
     }
 
     /// The site of `domain`, which has no bucket, if a bucket of its
@@ -653,7 +695,7 @@ impl Index {
     #[cfg(test)]
     pub(crate) fn upsert(&mut self, cookie: Cookie, site_limit: usize) -> Upsert {
         let hash = self.hash(&cookie.domain);
-        self.upsert_hashed(cookie, hash, None, site_limit)
+        self.upsert_hashed(cookie, hash, None, None, site_limit)
     }
 
     /// Store `cookie`, replacing the one with the same name, domain and path;
@@ -661,13 +703,15 @@ impl Index {
     /// step 11.3). `hash` is [`hash`](Self::hash) of `cookie.domain`, and
     /// `slot` where its bucket may be, as [`DomainFacts`] has them: a slot
     /// whose bucket is not the cookie's domain (the table changed since)
-    /// costs a probe, nothing more.
+    /// costs a probe, nothing more. `new`: [`DomainFacts::new`], used while
+    /// the table has not changed since.
     #[inline(always)]
     pub(crate) fn upsert_hashed(
         &mut self,
         mut cookie: Cookie,
         hash: u64,
         slot: Option<Slot>,
+        new: Option<NewDomain>,
         site_limit: usize,
     ) -> Upsert {
         debug_assert_eq!(hash, self.hash(&cookie.domain));
@@ -680,8 +724,18 @@ impl Index {
             .buckets
             .get_bucket(i)
             .is_some_and(|b| b.domain == cookie.domain)));
+        let new = new.filter(|n| n.changes == self.changes);
+        debug_assert!(
+            new.is_none()
+                || self
+                    .buckets
+                    .find(hash, |b| b.domain == cookie.domain)
+                    .is_none()
+        );
         let bucket = match at_slot {
             Some(i) => self.buckets.get_bucket_mut(i),
+            // Known to have no bucket.
+            None if new.is_some() => None,
             None => self.buckets.find_mut(hash, |b| b.domain == cookie.domain),
         };
         let noted;
@@ -729,8 +783,20 @@ impl Index {
                 bucket.site
             }
             None => {
-                let (key, registrable) = site_and_registrable(&cookie.domain);
-                let site = self.site_id(key);
+                let (key_start, registrable, known_site) = match new {
+                    Some(n) => (n.key_start, n.registrable, n.site),
+                    None => {
+                        let (key, registrable) = site_and_registrable(&cookie.domain);
+                        (cookie.domain.len() - key.len(), registrable, None)
+                    }
+                };
+                let key = cookie.domain.get(key_start..).unwrap_or(&cookie.domain);
+                debug_assert_eq!((key, registrable), site_and_registrable(&cookie.domain));
+                debug_assert!(known_site.is_none_or(|s| self.site_ids.get(key) == Some(&s)));
+                let site = match known_site {
+                    Some(site) => site,
+                    None => self.site_id(key),
+                };
                 noted = Self::note_secure(
                     &mut self.secure_names,
                     &self.hasher,

@@ -586,16 +586,16 @@ impl CookieJar {
     ) -> Result<Stored, Reason> {
         let now = self.now();
         let as_netscape = self.policy.rfc2109_as_netscape();
-        let mut cookie = make::from_header_unsettled(value, request, now, as_netscape)?;
+        let (mut cookie, size) = make::from_header_unsettled(value, request, now, as_netscape)?;
         // One hash and probe of the domain serve the public-suffix test of
         // a `Domain` equal to the host (skipped for a domain the index knows
         // to be registrable), the policy, the secure-cookie rule and the store.
-        let facts = self.index.domain_facts(&cookie.domain);
+        let facts = self.index.domain_facts_for_store(&cookie.domain);
         let registrable = make::settle_host_suffix(&mut cookie, request, facts.registrable);
         // The checks read the cookie where `make` built it; it moves once,
         // into the index (each move of a by-value argument was a copy).
         self.check_store(&cookie, request, facts, registrable)?;
-        if let Some(done) = self.store_without_index(&cookie, now) {
+        if let Some(done) = self.store_without_index(&cookie, size, now) {
             return done;
         }
         let key = self.sink_key(&cookie);
@@ -603,6 +603,7 @@ impl CookieJar {
             cookie,
             facts.hash,
             facts.slot,
+            facts.new,
             self.limits.max_cookies_per_site,
         );
         self.after_upsert(upsert, key, now)
@@ -670,6 +671,8 @@ impl CookieJar {
     fn shadows_secure(&self, cookie: &Cookie, facts: DomainFacts) -> bool {
         let site = match facts.site {
             Some(site) => site,
+            // The list was asked for a new domain: its site has no bucket.
+            None if facts.new.is_some() => return false,
             None => match self.index.site_of_new_domain(&cookie.domain) {
                 Some(site) => site,
                 None => return false,
@@ -728,13 +731,14 @@ impl CookieJar {
         hash: u64,
         slot: Option<Slot>,
     ) -> Result<Stored, Reason> {
-        if let Some(done) = self.store_without_index(&cookie, now) {
+        let size = cookie.name.len() + cookie.value.len();
+        if let Some(done) = self.store_without_index(&cookie, size, now) {
             return done;
         }
         let key = self.sink_key(&cookie);
-        let upsert = self
-            .index
-            .upsert_hashed(cookie, hash, slot, self.limits.max_cookies_per_site);
+        let upsert =
+            self.index
+                .upsert_hashed(cookie, hash, slot, None, self.limits.max_cookies_per_site);
         self.after_upsert(upsert, key, now)
     }
 
@@ -747,8 +751,14 @@ impl CookieJar {
     /// was built into the index: a by-value argument is a copy of the
     /// cookie's 168 bytes.
     #[inline(always)]
-    fn store_without_index(&mut self, cookie: &Cookie, now: i64) -> Option<Result<Stored, Reason>> {
-        if cookie.name.len() + cookie.value.len() > self.limits.max_cookie_size {
+    /// `size`: the length of the cookie's name and value together.
+    fn store_without_index(
+        &mut self,
+        cookie: &Cookie,
+        size: usize,
+        now: i64,
+    ) -> Option<Result<Stored, Reason>> {
+        if size > self.limits.max_cookie_size {
             return Some(Err(Reason::TooLarge));
         }
         if cookie.is_expired(now) {

@@ -135,21 +135,25 @@ pub(crate) fn from_header(
     now: i64,
     rfc2109_as_netscape: bool,
 ) -> Result<Cookie, Reason> {
-    let mut cookie = from_header_unsettled(header, request, now, rfc2109_as_netscape)?;
+    let (mut cookie, _) = from_header_unsettled(header, request, now, rfc2109_as_netscape)?;
     settle_host_suffix(&mut cookie, request, false);
     Ok(cookie)
 }
 
 /// [`from_header`] without the public-suffix test of a `Domain` equal to
 /// the request host: call [`settle_host_suffix`] before using the cookie.
+/// Also returns the length of its name and value together, for the jar's
+/// size limit (the slices' lengths are at hand; a `CompactString`'s length
+/// is decoded from its last byte).
 #[inline]
 pub(crate) fn from_header_unsettled(
     header: &[u8],
     request: &CookieRequest,
     now: i64,
     rfc2109_as_netscape: bool,
-) -> Result<Cookie, Reason> {
+) -> Result<(Cookie, usize), Reason> {
     let sc = parse_parts(header)?;
+    let size = sc.name.len() + sc.value.len();
     let version = match sc.version {
         Some(v) if !rfc2109_as_netscape => match parse_version(v)? {
             0 => None,
@@ -177,7 +181,7 @@ pub(crate) fn from_header_unsettled(
         None => (None, false),
         Some(p) => port(Some(p.map(str::to_owned)), request),
     };
-    Ok(Cookie {
+    let cookie = Cookie {
         version,
         name: CompactString::from(sc.name),
         value,
@@ -215,7 +219,8 @@ pub(crate) fn from_header_unsettled(
         creation_time: now,
         last_access_time: now,
         seq: crate::cookie::Seq(0),
-    })
+    };
+    Ok((cookie, size))
 }
 
 /// A cookie from a parsed `Set-Cookie` header: the reference
@@ -435,7 +440,9 @@ mod tests {
             let reference = reference(header.as_bytes(), &request, 5, true);
             for knows_registrable in [false, true] {
                 let settled = match from_header_unsettled(header.as_bytes(), &request, 5, true) {
-                    Ok(mut c) => {
+                    Ok((mut c, size)) => {
+                        // The size the jar's limit is checked against.
+                        prop_assert_eq!(size, c.name.len() + c.value.len());
                         let registrable = knows_registrable && !is_public_suffix(&c.domain);
                         let known = settle_host_suffix(&mut c, &request, registrable);
                         // What the policy is told: never "registrable" for a suffix.
