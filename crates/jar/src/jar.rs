@@ -749,9 +749,9 @@ impl CookieJar {
     /// [`store_hashed`](Self::store_hashed) is split in three so that
     /// `set_cookie_from_header` can move the cookie straight from where it
     /// was built into the index: a by-value argument is a copy of the
-    /// cookie's 168 bytes.
+    /// cookie's 168 bytes. `size`: the length of the cookie's name and
+    /// value together.
     #[inline(always)]
-    /// `size`: the length of the cookie's name and value together.
     fn store_without_index(
         &mut self,
         cookie: &Cookie,
