@@ -8,7 +8,7 @@ use crate::cookie::{Cookie, CookieExtras, Extras};
 use crate::domain::{default_path, default_path_rfc2965, has_ascii_uppercase, is_public_suffix};
 #[cfg(test)]
 use crate::parse::SetCookie;
-use crate::parse::{parse_parts, SetCookie2};
+use crate::parse::{parse_parts, parse_usual, SetCookie2};
 use crate::reason::Reason;
 use crate::request::CookieRequest;
 
@@ -145,8 +145,67 @@ pub(crate) fn from_header(
 /// Also returns the length of its name and value together, for the jar's
 /// size limit (the slices' lengths are at hand; a `CompactString`'s length
 /// is decoded from its last byte).
+///
+/// The usual header ([`parse_usual`]) is read straight into the cookie;
+/// any other takes [`from_header_general`], the reference.
 #[inline]
 pub(crate) fn from_header_unsettled(
+    header: &[u8],
+    request: &CookieRequest,
+    now: i64,
+    rfc2109_as_netscape: bool,
+) -> Result<(Cookie, usize), Reason> {
+    let Some(usual) = parse_usual(header) else {
+        return from_header_general(header, request, now, rfc2109_as_netscape);
+    };
+    let size = usual.name.len() + usual.value.len();
+    // First: a long value is copied by a call, and what is built before it
+    // would be saved across that call.
+    let value = usual.value.into();
+    let d = domain_unchecked(usual.domain, request);
+    let (path, path_specified) = match usual.path {
+        // Most cookies are for the whole site: a constant, not a copy.
+        Some("/") => (CompactString::const_new("/"), true),
+        Some(p) if p.starts_with('/') => (CompactString::from(p), true),
+        _ => (CompactString::from(default_path(request.path())), false),
+    };
+    let cookie = Cookie {
+        version: None,
+        name: CompactString::from(usual.name),
+        value,
+        port_specified: false,
+        domain: d.domain,
+        domain_specified: d.specified,
+        domain_initial_dot: d.initial_dot,
+        host_only: d.host_only,
+        path,
+        path_specified,
+        secure: usual.secure,
+        expires: expiry(usual.max_age, usual.expires, now),
+        discard: false,
+        extras: Extras::default(),
+        http_only: usual.http_only,
+        same_site: usual.same_site,
+        creation_time: now,
+        last_access_time: now,
+        seq: crate::cookie::Seq(0),
+    };
+    // Every debug build (the tests, the fuzz target) builds each cookie
+    // the general way too.
+    debug_assert_eq!(
+        Ok((&cookie, size)),
+        from_header_general(header, request, now, rfc2109_as_netscape)
+            .as_ref()
+            .map(|(c, s)| (c, *s)),
+        "{header:?}"
+    );
+    Ok((cookie, size))
+}
+
+/// [`from_header_unsettled`] for any header: [`parse_parts`], then the
+/// cookie from its parts.
+#[inline(never)]
+pub(crate) fn from_header_general(
     header: &[u8],
     request: &CookieRequest,
     now: i64,
@@ -453,6 +512,23 @@ mod tests {
                 };
                 prop_assert_eq!(&settled, &reference);
             }
+        }
+
+        #[test]
+        fn the_usual_header_read_straight_is_the_cookie_built_from_its_parts(
+            header in prop_oneof![
+                prop::collection::vec(any::<u8>(), 0..80),
+                "[a-zA-Z_ ]{0,8}=[a-zA-Z0-9=\" ]{0,40}(; ?(?i)(path|domain|expires|max-age|secure|httponly|samesite|version|port|x)(=(/|/a/b|rel|\\.?(example\\.com|co\\.uk|localhost|Example\\.COM)|-?[0-9]{1,3}|lax|Sat, 14 Oct 2045 18:27:26 GMT|1))?){0,6}"
+                    .prop_map(String::into_bytes),
+            ],
+            url in prop::sample::select(URLS.to_vec()),
+            as_netscape in any::<bool>(),
+        ) {
+            let request = CookieRequest::parse(url).unwrap();
+            prop_assert_eq!(
+                from_header_unsettled(&header, &request, 1_300_000_000, as_netscape),
+                from_header_general(&header, &request, 1_300_000_000, as_netscape)
+            );
         }
 
         #[test]

@@ -27,7 +27,7 @@ mod scan;
 mod set_cookie;
 mod set_cookie2;
 
-pub(crate) use set_cookie::parse_parts;
+pub(crate) use set_cookie::{parse_parts, parse_usual};
 pub use set_cookie::{parse_set_cookie, SetCookie};
 pub use set_cookie2::{parse_set_cookie2, SetCookie2};
 

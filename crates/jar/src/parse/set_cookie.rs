@@ -738,17 +738,7 @@ fn parse_parts_with(bytes: &[u8], use_index: bool) -> Result<Parts<'_>, ParseErr
                 Attr::Path => path = Some(v),
                 Attr::Secure => secure = true,
                 Attr::HttpOnly => http_only = true,
-                Attr::SameSite => {
-                    same_site = if v.eq_ignore_ascii_case("strict") {
-                        Some(SameSite::Strict)
-                    } else if v.eq_ignore_ascii_case("lax") {
-                        Some(SameSite::Lax)
-                    } else if v.eq_ignore_ascii_case("none") {
-                        Some(SameSite::None)
-                    } else {
-                        None
-                    };
-                }
+                Attr::SameSite => same_site = self::same_site(v),
                 Attr::Version => version = Some(strip_quotes(v)),
                 Attr::Comment => comment = Some(v),
                 Attr::CommentUrl => comment_url = Some(v),
@@ -776,6 +766,207 @@ fn parse_parts_with(bytes: &[u8], use_index: bool) -> Result<Parts<'_>, ParseErr
         discard,
         other,
     })
+}
+
+/// What the jar needs of a header in the shape servers nearly always send
+/// (`name=value; Path=/x; Domain=.d; Expires=...; Secure; HttpOnly;
+/// SameSite=Lax`, see [`parse_usual`]): the fields of [`Parts`] that such a
+/// header can set, everything else being empty.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Usual<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) value: &'a str,
+    pub(crate) expires: Option<i64>,
+    pub(crate) max_age: Option<i64>,
+    pub(crate) domain: Option<&'a str>,
+    pub(crate) path: Option<&'a str>,
+    pub(crate) secure: bool,
+    pub(crate) http_only: bool,
+    pub(crate) same_site: Option<SameSite>,
+}
+
+#[cfg(test)]
+impl<'a> Usual<'a> {
+    /// The [`Parts`] the general parser gives for the same header.
+    fn into_parts(self) -> Parts<'a> {
+        Parts {
+            name: self.name,
+            value: self.value,
+            expires: self.expires,
+            max_age: self.max_age,
+            domain: self.domain,
+            path: self.path,
+            secure: self.secure,
+            http_only: self.http_only,
+            same_site: self.same_site,
+            ..Parts::default()
+        }
+    }
+}
+
+/// The usual attributes, by their lower-cased name as a word (see
+/// [`kind_of_word`]).
+#[derive(Clone, Copy)]
+enum UsualAttr {
+    Path,
+    Domain,
+    Expires,
+    MaxAge,
+    Secure,
+    HttpOnly,
+    SameSite,
+}
+
+/// The piece `text[start..end]` when nothing is to be trimmed from it
+/// (its ends are no space or tab; empty is fine); `None` otherwise.
+#[inline(always)]
+fn untrimmed(text: &str, start: usize, end: usize) -> Option<&str> {
+    let piece = text.get(start..end)?;
+    match piece.as_bytes() {
+        [] => Some(piece),
+        [first, .., last] if !is_space_or_tab(*first) && !is_space_or_tab(*last) => Some(piece),
+        [one] if !is_space_or_tab(*one) => Some(piece),
+        _ => None,
+    }
+}
+
+/// The next `;` the cursor gives (taking the `=` before it), or the end.
+#[inline(always)]
+fn next_semicolon(cursor: &mut Cursor<'_>, b: &[u8]) -> usize {
+    for at in cursor.by_ref() {
+        if b.get(at) == Some(&b';') {
+            return at;
+        }
+    }
+    b.len()
+}
+
+/// [`parse_parts`] for the usual header, in one pass over its delimiters
+/// with nothing kept for the attributes such a header never has: plain
+/// ASCII, at most [`scan::MAX_INDEXED`] bytes, a name and an `=`, nothing
+/// to trim but one space after each `;`, and only the attributes `Path`,
+/// `Domain`, `Expires`, `Max-Age`, `Secure`, `HttpOnly` and `SameSite` (in
+/// any case). `None` for any other header, which then takes
+/// [`parse_parts`]: the reference this is checked against (every debug
+/// build compares the two on each header the jar stores).
+#[inline(always)]
+pub(crate) fn parse_usual(bytes: &[u8]) -> Option<Usual<'_>> {
+    let found = scan::index(bytes)?;
+    // SAFETY: `index` accepts only printable ASCII, and ASCII is UTF-8.
+    let text = unsafe { std::str::from_utf8_unchecked(bytes) };
+    let b = bytes;
+    let n = b.len();
+    let mut cursor = found.cursor();
+
+    // The name-value pair: a name, `=`, the value up to the first `;`.
+    let equals = cursor.next()?;
+    if b.get(equals) != Some(&b'=') || equals == 0 {
+        return None;
+    }
+    let pair_end = next_semicolon(&mut cursor, b);
+    let name = untrimmed(text, 0, equals)?;
+    let value = untrimmed(text, equals + 1, pair_end)?;
+
+    let mut usual = Usual {
+        name,
+        value,
+        expires: None,
+        max_age: None,
+        domain: None,
+        path: None,
+        secure: false,
+        http_only: false,
+        same_site: None,
+    };
+    let mut pos = pair_end + 1;
+    while pos <= n {
+        // The attribute's name: after the one space a `;` is followed by,
+        // up to the next delimiter (or the end).
+        let start = pos + usize::from(b.get(pos) == Some(&b' '));
+        let (name_end, value_end) = match cursor.next() {
+            Some(at) if b.get(at) == Some(&b'=') => (at, next_semicolon(&mut cursor, b)),
+            Some(at) => (at, at),
+            None => (n, n),
+        };
+        pos = value_end + 1;
+        // A usual name is four to eight bytes: read as the word that ends
+        // with it (a trimmed name that is not one of the seven is refused
+        // here, and so is one with a space or tab left at either end).
+        let len = name_end.checked_sub(start)?;
+        if !(4..=8).contains(&len) {
+            return None;
+        }
+        let word = word_ending_at(b, name_end)? >> (8 * (8 - len));
+        let attr = usual_attr(word | (0x2020_2020_2020_2020 & low_bytes(len)))?;
+        let value = if name_end < value_end {
+            untrimmed(text, name_end + 1, value_end)?
+        } else {
+            ""
+        };
+        match attr {
+            UsualAttr::Path => usual.path = Some(value),
+            UsualAttr::Domain => {
+                if !value.is_empty() {
+                    usual.domain = Some(value);
+                }
+            }
+            UsualAttr::Expires => {
+                if !value.is_empty() {
+                    if let Some(t) = crate::date::parse_cookie_date(value.as_bytes()) {
+                        usual.expires = Some(t);
+                    }
+                }
+            }
+            UsualAttr::MaxAge => {
+                if let Some(seconds) = parse_max_age(value) {
+                    usual.max_age = Some(seconds);
+                }
+            }
+            UsualAttr::Secure => usual.secure = true,
+            UsualAttr::HttpOnly => usual.http_only = true,
+            UsualAttr::SameSite => usual.same_site = same_site(value),
+        }
+    }
+    Some(usual)
+}
+
+/// The eight bytes of `b` that end at `end`, as a little-endian word;
+/// `None` when `end < 8` (a header that short takes the general path).
+#[inline(always)]
+fn word_ending_at(b: &[u8], end: usize) -> Option<u64> {
+    let bytes = b.get(end.checked_sub(8)?..end)?;
+    Some(u64::from_le_bytes(bytes.try_into().ok()?))
+}
+
+/// [`kind_of_word`] for the seven usual attributes, `None` for any other
+/// name.
+#[inline(always)]
+fn usual_attr(lower: u64) -> Option<UsualAttr> {
+    match kind_of_word(lower) {
+        Attr::Path => Some(UsualAttr::Path),
+        Attr::Domain => Some(UsualAttr::Domain),
+        Attr::Expires => Some(UsualAttr::Expires),
+        Attr::MaxAge => Some(UsualAttr::MaxAge),
+        Attr::Secure => Some(UsualAttr::Secure),
+        Attr::HttpOnly => Some(UsualAttr::HttpOnly),
+        Attr::SameSite => Some(UsualAttr::SameSite),
+        _ => None,
+    }
+}
+
+/// A `SameSite` attribute's value: `Strict`, `Lax` or `None` in any case,
+/// anything else unspecified.
+#[inline]
+fn same_site(v: &str) -> Option<SameSite> {
+    if v.eq_ignore_ascii_case("strict") {
+        Some(SameSite::Strict)
+    } else if v.eq_ignore_ascii_case("lax") {
+        Some(SameSite::Lax)
+    } else if v.eq_ignore_ascii_case("none") {
+        Some(SameSite::None)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -957,6 +1148,64 @@ mod tests {
             ],
         ) {
             prop_assert_eq!(parse_parts_with(&header, true), parse_parts_with(&header, false));
+        }
+
+        #[test]
+        fn the_usual_reading_is_the_general_one_whenever_it_reads(
+            header in prop_oneof![
+                prop::collection::vec(any::<u8>(), 0..300),
+                prop::collection::vec(
+                    prop_oneof![
+                        6 => prop::sample::select(b"aZ-/.0 ;=\t\"".to_vec()),
+                        1 => any::<u8>(),
+                    ],
+                    0..300,
+                ),
+                "[ \t]{0,2}[a-zA-Z]{0,4}[ \t]{0,2}=?[ \t]{0,2}[a-z=]{0,40}(;[ \t]{0,3}(?i)(path|domain|expires|max-age|secure|httponly|samesite|commenturl|x)[ \t]{0,2}(=[ \t]{0,2}[a-zA-Z0-9 ,:=-]{0,30})?[ \t]{0,2}){0,6};?"
+                    .prop_map(String::into_bytes),
+            ],
+        ) {
+            if let Some(usual) = parse_usual(&header) {
+                prop_assert_eq!(parse_parts(&header), Ok(usual.into_parts()));
+            }
+        }
+
+        #[test]
+        fn a_usual_header_is_read_the_usual_way_as_the_general_one(
+            pair in "[a-zA-Z_]{1,12}=[a-zA-Z0-9=_\"-]{0,60}",
+            attributes in prop::collection::vec(
+                (
+                    prop::sample::select(vec![
+                        "Path", "path", "Domain", "DOMAIN", "Expires", "Max-Age", "max-age",
+                        "Secure", "secure", "HttpOnly", "httponly", "SameSite", "samesite",
+                    ]),
+                    prop_oneof![
+                        Just(None),
+                        prop::sample::select(vec![
+                            "/", "/a/b", "", "rel", ".example.com", "Example.COM", "3600", "-1",
+                            "0", "x1", "Lax", "STRICT", "none", "other", "=",
+                            "Sat, 14 Oct 2045 18:27:26 GMT", "Fri, 24-Jul-2065 17:04:19 GMT",
+                            "Wed, 31 Feb 1994 22:23:32 GMT", "1994 feb 9 22:23:32",
+                        ])
+                        .prop_map(Some),
+                    ],
+                ),
+                0..8,
+            ),
+        ) {
+            let mut header = pair;
+            for (name, value) in attributes {
+                header.push_str("; ");
+                header.push_str(name);
+                if let Some(value) = value {
+                    header.push('=');
+                    header.push_str(value);
+                }
+            }
+            let usual = parse_usual(header.as_bytes());
+            prop_assert!(usual.is_some(), "{:?}", header);
+            let parts = usual.map(Usual::into_parts);
+            prop_assert_eq!(parse_parts(header.as_bytes()), Ok(parts.unwrap_or_default()));
         }
 
         #[test]
