@@ -449,7 +449,7 @@ fn is_forbidden_control(b: u8) -> bool {
 /// Up to 18 digits cannot overflow, so they are summed in one plain loop
 /// that also checks them; longer values take the saturating path
 /// ([`parse_max_age_saturating`]).
-#[inline]
+#[inline(always)]
 fn parse_max_age(value: &str) -> Option<i64> {
     let b = value.as_bytes();
     let (negative, digits) = match b.first()? {
@@ -819,15 +819,20 @@ enum UsualAttr {
 
 /// The piece `text[start..end]` when nothing is to be trimmed from it
 /// (its ends are no space or tab; empty is fine); `None` otherwise.
+/// Positions are as [`slice`] takes them in a checked header.
 #[inline(always)]
 fn untrimmed(text: &str, start: usize, end: usize) -> Option<&str> {
-    let piece = text.get(start..end)?;
-    match piece.as_bytes() {
-        [] => Some(piece),
-        [first, .., last] if !is_space_or_tab(*first) && !is_space_or_tab(*last) => Some(piece),
-        [one] if !is_space_or_tab(*one) => Some(piece),
-        _ => None,
+    let b = text.as_bytes();
+    if start >= end {
+        return (start == end && end <= b.len()).then_some("");
     }
+    if end > b.len() || is_space_or_tab(b[start]) || is_space_or_tab(b[end - 1]) {
+        return None;
+    }
+    debug_assert!(text.get(start..end).is_some());
+    // SAFETY: in bounds and in order (checked just above), and both
+    // positions are char boundaries (see `slice`).
+    Some(unsafe { text.get_unchecked(start..end) })
 }
 
 /// The next `;` the cursor gives (taking the `=` before it), or the end.
@@ -956,7 +961,7 @@ fn usual_attr(lower: u64) -> Option<UsualAttr> {
 
 /// A `SameSite` attribute's value: `Strict`, `Lax` or `None` in any case,
 /// anything else unspecified.
-#[inline]
+#[inline(always)]
 fn same_site(v: &str) -> Option<SameSite> {
     if v.eq_ignore_ascii_case("strict") {
         Some(SameSite::Strict)
