@@ -254,8 +254,9 @@ impl Finder<'_> {
     #[inline(always)]
     fn next_semicolon(&mut self, b: &[u8], from: usize) -> usize {
         match self {
+            // A `;` or the end (see `scan::Delimiters`).
             Finder::Indexed(cursor) => cursor
-                .find(|&at| at >= from && b.get(at) == Some(&b';'))
+                .find(|&at| at >= from && b.get(at) != Some(&b'='))
                 .unwrap_or(b.len()),
             Finder::Searching => find_either(b, from, b';', b';'),
         }
@@ -835,11 +836,12 @@ fn untrimmed(text: &str, start: usize, end: usize) -> Option<&str> {
     Some(unsafe { text.get_unchecked(start..end) })
 }
 
-/// The next `;` the cursor gives (taking the `=` before it), or the end.
+/// The next `;` the cursor gives (taking the `=` before it), or the end
+/// (which the cursor gives last).
 #[inline(always)]
 fn next_semicolon(cursor: &mut Cursor<'_>, b: &[u8]) -> usize {
     for at in cursor.by_ref() {
-        if b.get(at) == Some(&b';') {
+        if b.get(at) != Some(&b'=') {
             return at;
         }
     }
