@@ -805,19 +805,6 @@ impl<'a> Usual<'a> {
     }
 }
 
-/// The usual attributes, by their lower-cased name as a word (see
-/// [`kind_of_word`]).
-#[derive(Clone, Copy)]
-enum UsualAttr {
-    Path,
-    Domain,
-    Expires,
-    MaxAge,
-    Secure,
-    HttpOnly,
-    SameSite,
-}
-
 /// The piece `text[start..end]` when nothing is to be trimmed from it
 /// (its ends are no space or tab; empty is fine); `None` otherwise.
 /// Positions are as [`slice`] takes them in a checked header.
@@ -897,41 +884,46 @@ pub(crate) fn parse_usual(bytes: &[u8]) -> Option<Usual<'_>> {
         };
         pos = value_end + 1;
         // A usual name is four to eight bytes: read as the word that ends
-        // with it (a trimmed name that is not one of the seven is refused
-        // here, and so is one with a space or tab left at either end).
+        // with it and compared with each name of its length (a trimmed
+        // name that is not one of the seven is refused here, and so is one
+        // with a space or tab left at either end).
         let len = name_end.checked_sub(start)?;
-        if !(4..=8).contains(&len) {
-            return None;
-        }
-        let word = word_ending_at(b, name_end)? >> (8 * (8 - len));
-        let attr = usual_attr(word | (0x2020_2020_2020_2020 & low_bytes(len)))?;
-        let value = if name_end < value_end {
-            untrimmed(text, name_end + 1, value_end)?
-        } else {
-            ""
+        let word = word_ending_at(b, name_end)?;
+        // Its value, trimmed (refused when there is more to trim than
+        // `untrimmed` allows); empty for an attribute without `=`.
+        let value = || {
+            if name_end < value_end {
+                untrimmed(text, name_end + 1, value_end)
+            } else {
+                Some("")
+            }
         };
-        match attr {
-            UsualAttr::Path => usual.path = Some(value),
-            UsualAttr::Domain => {
-                if !value.is_empty() {
-                    usual.domain = Some(value);
+        match len {
+            4 if ends_with_name(word, b"path") => usual.path = Some(value()?),
+            6 if ends_with_name(word, b"domain") => {
+                let v = value()?;
+                if !v.is_empty() {
+                    usual.domain = Some(v);
                 }
             }
-            UsualAttr::Expires => {
-                if !value.is_empty() {
-                    if let Some(t) = crate::date::parse_cookie_date(value.as_bytes()) {
+            // A flag's value, if any, is ignored.
+            6 if ends_with_name(word, b"secure") => usual.secure = true,
+            7 if ends_with_name(word, b"expires") => {
+                let v = value()?;
+                if !v.is_empty() {
+                    if let Some(t) = crate::date::parse_cookie_date(v.as_bytes()) {
                         usual.expires = Some(t);
                     }
                 }
             }
-            UsualAttr::MaxAge => {
-                if let Some(seconds) = parse_max_age(value) {
+            7 if ends_with_name(word, b"max-age") => {
+                if let Some(seconds) = parse_max_age(value()?) {
                     usual.max_age = Some(seconds);
                 }
             }
-            UsualAttr::Secure => usual.secure = true,
-            UsualAttr::HttpOnly => usual.http_only = true,
-            UsualAttr::SameSite => usual.same_site = same_site(value),
+            8 if ends_with_name(word, b"httponly") => usual.http_only = true,
+            8 if ends_with_name(word, b"samesite") => usual.same_site = same_site(value()?),
+            _ => return None,
         }
     }
     Some(usual)
@@ -945,20 +937,20 @@ fn word_ending_at(b: &[u8], end: usize) -> Option<u64> {
     Some(u64::from_le_bytes(bytes.try_into().ok()?))
 }
 
-/// [`kind_of_word`] for the seven usual attributes, `None` for any other
-/// name.
+/// Whether the last `name.len()` bytes of `word` (little-endian: its top
+/// bytes) are `name` (lower case, at most eight bytes) in any case. OR-ing
+/// 0x20 lower-cases ASCII letters and maps no other byte of a checked
+/// header onto a letter or `-` (see [`kind_of_word`]).
 #[inline(always)]
-fn usual_attr(lower: u64) -> Option<UsualAttr> {
-    match kind_of_word(lower) {
-        Attr::Path => Some(UsualAttr::Path),
-        Attr::Domain => Some(UsualAttr::Domain),
-        Attr::Expires => Some(UsualAttr::Expires),
-        Attr::MaxAge => Some(UsualAttr::MaxAge),
-        Attr::Secure => Some(UsualAttr::Secure),
-        Attr::HttpOnly => Some(UsualAttr::HttpOnly),
-        Attr::SameSite => Some(UsualAttr::SameSite),
-        _ => None,
+fn ends_with_name(word: u64, name: &[u8]) -> bool {
+    let mut bytes = [0u8; 8];
+    let at = 8 - name.len().min(8);
+    for (to, &from) in bytes.iter_mut().skip(at).zip(name) {
+        *to = from;
     }
+    let expected = u64::from_le_bytes(bytes);
+    let mask = u64::MAX.checked_shl(8 * at as u32).unwrap_or(0);
+    (word | 0x2020_2020_2020_2020) & mask == expected
 }
 
 /// A `SameSite` attribute's value: `Strict`, `Lax` or `None` in any case,
