@@ -586,19 +586,30 @@ impl CookieJar {
     ) -> Result<Stored, Reason> {
         let now = self.now();
         let as_netscape = self.policy.rfc2109_as_netscape();
-        let (mut cookie, size) = make::from_header_unsettled(value, request, now, as_netscape)?;
+        // The cookie is used where `make` built it, inside the `Result`:
+        // taking it out first was one more copy of its 168 bytes.
+        let mut built = make::from_header_unsettled(value, request, now, as_netscape);
+        let (cookie, size) = match &mut built {
+            Ok((cookie, size)) => (cookie, *size),
+            Err(reason) => return Err(reason.clone()),
+        };
         // One hash and probe of the domain serve the public-suffix test of
         // a `Domain` equal to the host (skipped for a domain the index knows
         // to be registrable), the policy, the secure-cookie rule and the store.
         let facts = self.index.domain_facts_for_store(&cookie.domain);
-        let registrable = make::settle_host_suffix(&mut cookie, request, facts.registrable);
+        let registrable = make::settle_host_suffix(cookie, request, facts.registrable);
         // The checks read the cookie where `make` built it; it moves once,
         // into the index (each move of a by-value argument was a copy).
-        self.check_store(&cookie, request, facts, registrable)?;
-        if let Some(done) = self.store_without_index(&cookie, size, now) {
+        self.check_store(cookie, request, facts, registrable)?;
+        if let Some(done) = self.store_without_index(cookie, size, now) {
             return done;
         }
-        let key = self.sink_key(&cookie);
+        let key = self.sink_key(cookie);
+        // Always `Ok` here (an error returned above).
+        let cookie = match built {
+            Ok((cookie, _)) => cookie,
+            Err(reason) => return Err(reason),
+        };
         let upsert = self.index.upsert_hashed(
             cookie,
             facts.hash,
