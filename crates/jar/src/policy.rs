@@ -341,7 +341,7 @@ impl DefaultCookiePolicy {
 
     /// RFC 2965 §3.3.6, applied to both protocols as the seed does.
     fn check_verifiability(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
-        if request.facts().unverifiable && is_third_party(request.host(), request.origin_host()) {
+        if request.is_unverifiable() && is_third_party(request.host(), request.origin_host()) {
             let strict = if is_rfc2965(cookie) {
                 self.strict_rfc2965_unverifiable
             } else {
@@ -580,7 +580,7 @@ impl DefaultCookiePolicy {
     fn is_usual(&self, cookie: &Cookie, request: &CookieRequest) -> bool {
         cookie.version.is_none()
             && !cookie.port_specified
-            && !request.facts().unverifiable
+            && !request.is_unverifiable()
             && self.netscape
             && !self.strict_ns_set_initial_dollar
             && !self.strict_ns_set_path
