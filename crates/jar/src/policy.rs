@@ -8,8 +8,8 @@
 
 use crate::cookie::{Cookie, SameSite};
 use crate::domain::{
-    is_public_suffix, is_strict_subdomain, is_third_party, path_match, rfc2965_domain_match,
-    site_of, user_domain_match,
+    eq_same_len, is_public_suffix, is_strict_subdomain, is_third_party, path_match,
+    rfc2965_domain_match, site_of, user_domain_match,
 };
 use crate::reason::Reason;
 use crate::request::CookieRequest;
@@ -341,7 +341,7 @@ impl DefaultCookiePolicy {
 
     /// RFC 2965 §3.3.6, applied to both protocols as the seed does.
     fn check_verifiability(&self, cookie: &Cookie, request: &CookieRequest) -> Result<(), Reason> {
-        if request.facts().unverifiable && is_third_party(request.host(), request.origin_host()) {
+        if request.is_unverifiable() && is_third_party(request.host(), request.origin_host()) {
             let strict = if is_rfc2965(cookie) {
                 self.strict_rfc2965_unverifiable
             } else {
@@ -471,12 +471,21 @@ impl DefaultCookiePolicy {
     fn secure_origin(&self, request: &CookieRequest) -> bool {
         let by_scheme = match self.secure_protocols.as_slice() {
             [a, b] if a == "https" && b == "wss" => request.is_https_or_wss(),
-            list => {
-                let scheme = request.scheme();
-                list.iter().any(|p| p.eq_ignore_ascii_case(scheme))
-            }
+            _ => self.secure_by_list(request),
         };
         by_scheme || (self.loopback_is_secure && request.is_loopback())
+    }
+
+    /// Whether the request's scheme is on a list of secure protocols other
+    /// than the default (out of line: its loop kept the store path from
+    /// deciding the usual cookie without saving registers).
+    #[cold]
+    #[inline(never)]
+    fn secure_by_list(&self, request: &CookieRequest) -> bool {
+        let scheme = request.scheme();
+        self.secure_protocols
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(scheme))
     }
 
     /// RFC 6265bis §5.2: a request is cross-site when the site (registrable
@@ -496,8 +505,16 @@ impl DefaultCookiePolicy {
 /// and every candidate returned, it used to re-parse the host each time).
 #[inline]
 pub(crate) fn host_domain_match(request: &CookieRequest, domain: &str) -> bool {
-    let host = request.host();
-    host == domain || (!request.is_ip() && is_strict_subdomain(host, domain))
+    let (host, domain) = (request.host().as_bytes(), domain.as_bytes());
+    if host.len() == domain.len() {
+        return eq_same_len(host, domain);
+    }
+    // A strict subdomain: the dot before the domain first (it tells most
+    // others apart), then the domain's bytes.
+    host.len() > domain.len()
+        && host[host.len() - domain.len() - 1] == b'.'
+        && !request.is_ip()
+        && eq_same_len(&host[host.len() - domain.len()..], domain)
 }
 
 /// An RFC 2965 (or RFC 2109) cookie: version 1 or later. Such cookies are
@@ -563,7 +580,7 @@ impl DefaultCookiePolicy {
     fn is_usual(&self, cookie: &Cookie, request: &CookieRequest) -> bool {
         cookie.version.is_none()
             && !cookie.port_specified
-            && !request.facts().unverifiable
+            && !request.is_unverifiable()
             && self.netscape
             && !self.strict_ns_set_initial_dollar
             && !self.strict_ns_set_path
@@ -598,6 +615,30 @@ impl DefaultCookiePolicy {
             }
         }
         self.check_secure_rules(cookie, secure)
+    }
+
+    /// [`set_ok_all`](Self::set_ok_all) for the store path.
+    #[inline(never)]
+    fn set_ok_all_for_store(
+        &self,
+        cookie: &Cookie,
+        request: &CookieRequest,
+        registrable: bool,
+        secure: bool,
+    ) -> Result<bool, Reason> {
+        self.set_ok_all(cookie, request, registrable, secure)?;
+        Ok(secure)
+    }
+
+    /// The rest of `set_ok_usual` for a domain cookie whose domain the jar
+    /// does not know to be registrable: the public suffix list is asked.
+    #[inline(never)]
+    fn set_ok_usual_listed(&self, cookie: &Cookie, secure: bool) -> Result<bool, Reason> {
+        if is_public_suffix(&cookie.domain) {
+            return Err(Reason::PublicSuffix);
+        }
+        self.check_secure_rules(cookie, secure)?;
+        Ok(secure)
     }
 
     /// Every check of `set_ok`, in order: the reference the usual path is
@@ -656,6 +697,9 @@ impl CookiePolicy for DefaultCookiePolicy {
 
     /// Asks whether the request is secure once, for the policy's checks and
     /// the jar's.
+    ///
+    /// `set_ok_usual` written out with every call it may make last, so
+    /// that the usual cookie is decided without saving a register.
     fn set_ok_for_store(
         &self,
         cookie: &Cookie,
@@ -663,7 +707,19 @@ impl CookiePolicy for DefaultCookiePolicy {
         registrable: bool,
     ) -> Result<bool, Reason> {
         let secure = self.secure_origin(request);
-        self.set_ok_with(cookie, request, registrable, secure)?;
+        if !self.is_usual(cookie, request) {
+            return self.set_ok_all_for_store(cookie, request, registrable, secure);
+        }
+        if !cookie.host_only {
+            // RFC 6265 §5.3 steps 5 and 6.
+            if !host_domain_match(request, &cookie.domain) {
+                return Err(Reason::DomainMismatch);
+            }
+            if self.reject_public_suffixes && !registrable {
+                return self.set_ok_usual_listed(cookie, secure);
+            }
+        }
+        self.check_secure_rules(cookie, secure)?;
         Ok(secure)
     }
 
@@ -834,6 +890,33 @@ mod tests {
                 }
             });
         prop_oneof![Just(DefaultCookiePolicy::default()), mixed]
+    }
+
+    proptest! {
+        #[test]
+        fn the_word_domain_match_is_domain_match(
+            host in prop::collection::vec(
+                prop::sample::select(vec!["www", "a", "example", "com", "co", "uk", "1", "127", "0"]),
+                1..5,
+            ),
+            domain_labels in 0usize..5,
+            other in prop::sample::select(vec!["", "x", "ample.com", "b.example.com", "www.example.co.uk"]),
+        ) {
+            let host = host.join(".");
+            let Ok(request) = CookieRequest::parse(&format!("http://{host}/")) else {
+                return Ok(());
+            };
+            // A tail of the host's labels (a match or the host itself), or another name.
+            let tail: Vec<&str> = host.rsplit('.').take(domain_labels).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            for domain in [tail.join("."), other.to_owned(), format!("x{}", tail.join("."))] {
+                prop_assert_eq!(
+                    host_domain_match(&request, &domain),
+                    crate::domain_match(request.host(), &domain),
+                    "{} {}", host, domain
+                );
+            }
+        }
     }
 
     proptest! {
