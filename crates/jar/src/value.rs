@@ -10,7 +10,7 @@ use compact_str::CompactString;
 
 /// The size of a [`CookieValue`] in bytes (two of them hold the variant and
 /// the inline length).
-const SIZE: usize = 48;
+pub(crate) const SIZE: usize = 48;
 
 /// The longest value kept inline.
 const INLINE: usize = SIZE - 2;
@@ -504,14 +504,14 @@ impl<'de> serde::Deserialize<'de> for CookieValue {
 
 #[cfg(test)]
 mod tests {
-    use super::{CookieValue, INLINE};
+    use super::{CookieValue, INLINE, SIZE};
     use proptest::prelude::*;
     use std::collections::hash_map::RandomState;
     use std::hash::BuildHasher;
 
     #[test]
     fn a_cookie_value_is_as_large_as_its_field_and_inline_up_to_its_capacity() {
-        assert_eq!(std::mem::size_of::<CookieValue>(), 48);
+        assert_eq!(std::mem::size_of::<CookieValue>(), SIZE);
         assert_eq!(CookieValue::INLINE_CAPACITY, INLINE);
         for len in [0, 1, INLINE - 1, INLINE] {
             let value = CookieValue::from("v".repeat(len));
