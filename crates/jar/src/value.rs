@@ -549,11 +549,19 @@ mod tests {
     fn a_value_compares_with_every_string_type_both_ways() {
         let v = CookieValue::from("abc");
         let s = String::from("abc");
-        assert!(v == "abc" && "abc" == v);
-        assert!(v == *"abc" && *"abc" == v);
-        assert!(v == s && s == v);
+        assert!(v == "abc");
+        assert!("abc" == v);
+        assert!(v == *"abc");
+        assert!(*"abc" == v);
+        assert!(v == s);
+        assert!(s == v);
         assert!(v == std::borrow::Cow::Borrowed("abc"));
-        assert!(v != "abd" && "ab" != v);
+        assert!(std::borrow::Cow::Borrowed("abc") == v);
+        let compact = compact_str::CompactString::from("abc");
+        assert!(v == compact);
+        assert!(compact == v);
+        assert!(v != "abd");
+        assert!("ab" != v);
     }
 
     /// Text of 0 to ~200 bytes: any characters, ASCII of every length, and
