@@ -19,10 +19,11 @@ const INLINE: usize = SIZE - 2;
 /// up to [`INLINE_CAPACITY`](Self::INLINE_CAPACITY) bytes inside the cookie
 /// and longer ones in one heap allocation of exactly their length.
 ///
-/// Session ids (16–64 bytes), analytics cookies (~30 bytes) and most other
-/// values fit inline, so storing a cookie does not allocate for its value
-/// and a lookup reads the value from the cookie's own cache lines; long
-/// values (JWTs, signed blobs) cost one allocation, as a `String` would.
+/// Most session ids (24–40 bytes), analytics cookies (~30 bytes) and
+/// other short values fit inline, so storing such a cookie does not
+/// allocate for its value and a lookup reads the value from the cookie's
+/// own cache lines; long values (JWTs, signed or encrypted sessions) cost
+/// one allocation, as a `String` would.
 ///
 /// It reads like a `str` (`Deref<Target = str>`), compares, orders and
 /// hashes like one (so a `HashMap<CookieValue, _>` can be searched with a
@@ -97,9 +98,10 @@ impl CookieValue {
         match &self.0 {
             Repr::Inline { len, bytes } => {
                 let bytes = &bytes[..usize::from(*len)];
-                // SAFETY: `bytes[..len]` of an inline value was copied from a
-                // `&str` in `CookieValue::from(&str)` and never changed since
-                // (the type hands out no `&mut` to it): valid UTF-8.
+                // SAFETY: `bytes[..len]` of an inline value was copied whole
+                // from a `&str` by `inline` (the only code that writes inline
+                // bytes; `new` leaves `len` 0) and never changed since (the
+                // type hands out no `&mut` to it): valid UTF-8.
                 unsafe { std::str::from_utf8_unchecked(bytes) }
             }
             Repr::Heap(s) => s,
