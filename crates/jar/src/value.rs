@@ -325,9 +325,15 @@ impl From<&str> for CookieValue {
         if s.len() <= INLINE {
             CookieValue(inline(s))
         } else {
-            CookieValue(Repr::Heap(Box::from(s)))
+            CookieValue(heap(s))
         }
     }
+}
+
+/// `s` in its own allocation, out of line.
+#[inline(never)]
+fn heap(s: &str) -> Repr {
+    Repr::Heap(Box::from(s))
 }
 
 impl From<&String> for CookieValue {
