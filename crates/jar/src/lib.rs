@@ -58,18 +58,20 @@ mod request;
 pub mod reqwest_store;
 pub mod store;
 mod summary;
+mod value;
 
-/// The string type of [`Cookie`]'s name, value, domain and path (and of the
+/// The string type of [`Cookie`]'s name, domain and path (and of the
 /// parser's [`SetCookie`](parse::SetCookie)): a `String` that keeps up to 24
 /// bytes inline, so most cookies need no allocation for these and a lookup
 /// reads them without following a pointer. It derefs to `str` and converts
-/// from `&str` and `String` with `.into()`.
+/// from `&str` and `String` with `.into()`. (The value, often longer, is a
+/// [`CookieValue`].)
 ///
 /// ```
 /// use clientcookie_jar::{CompactString, Cookie};
 /// let mut cookie = Cookie::new("sid", "42", "example.com", "/");
-/// cookie.value = CompactString::from("43");
-/// assert_eq!(cookie.value, "43");
+/// cookie.name = CompactString::from("session");
+/// assert_eq!(cookie.to_string(), "session=42");
 /// ```
 pub use compact_str::CompactString;
 pub use cookie::{Cookie, CookieExtras, SameSite};
@@ -82,3 +84,4 @@ pub use policy::LookupRules;
 pub use policy::{CookiePolicy, DefaultCookiePolicy, DomainStrictness};
 pub use reason::Reason;
 pub use request::{CookieRequest, RequestError, RequestFacts};
+pub use value::CookieValue;

@@ -223,7 +223,7 @@ pub(crate) fn from_header_general(
     let rfc2965 = version.is_some();
     // First: a long value is copied by a call, and what is built before it
     // would be saved across that call.
-    let value = CompactString::from(sc.value);
+    let value = crate::CookieValue::from(sc.value);
     let d = domain_unchecked(sc.domain, request);
     let (path, path_specified) = match sc.path {
         // Most cookies are for the whole site: a constant, not a copy.
@@ -312,7 +312,7 @@ pub(crate) fn from_set_cookie(
     Ok(Cookie {
         version,
         name: sc.name,
-        value: sc.value,
+        value: sc.value.into(),
         port_specified,
         domain: d.domain,
         domain_specified: d.specified,

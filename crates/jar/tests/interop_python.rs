@@ -159,9 +159,9 @@ fn normalize_python(c: &Value) -> Value {
 /// How Python would hold one of our cookies.
 fn as_python(c: &Cookie) -> Value {
     let (name, value) = if c.name.is_empty() {
-        (c.value.clone(), None)
+        (c.value.as_str(), None)
     } else {
-        (c.name.clone(), Some(c.value.clone()))
+        (c.name.as_str(), Some(c.value.as_str()))
     };
     json!({
         "version": c.version.unwrap_or(0),

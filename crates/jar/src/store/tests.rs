@@ -1338,7 +1338,7 @@ proptest! {
         cookie.expires = expires;
         let c = &cookie;
         let shown = c.domain.trim_start();
-        let unfit = [&c.domain, &c.path, &c.name, &c.value]
+        let unfit = [&*c.domain, &*c.path, &*c.name, &*c.value]
             .iter()
             .any(|f| f.contains(['\t', '\n', '\r']))
             || (c.host_only && (shown.is_empty() || shown.starts_with(['#', '$'])));
