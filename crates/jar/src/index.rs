@@ -37,18 +37,17 @@ impl Entry {
 
 /// The cookies of one domain, and the number of the site they count under.
 ///
-/// Two cache lines. The first: storing a cookie reads the bucket's domain
-/// (to confirm the hash probe) and, in the same line, the tags of its first
-/// [`TAGGED`] cookies, so that a new cookie is told apart from those
-/// without reading them. Each stored cookie spans three or four cache
-/// lines; on a jar larger than the cache, reading the names of the bucket's
-/// cookies was the largest single cost of storing one. The second line,
-/// read only for a bucket of more than [`TAGGED`] cookies, holds the others
-/// and their tags: the first cookies never move when the bucket grows (a
-/// single `Vec` copied every cookie at each growth, on the large workload
-/// 0.25 cookies per cookie stored and 1.4 cache misses).
+/// One cache line: storing a cookie reads the bucket's domain (to confirm
+/// the hash probe) and, in the same line, the tags of its first cookies,
+/// so that a new cookie is told apart from those without reading them.
+/// Each stored cookie spans three or four cache lines; on a jar larger than
+/// the cache, reading the names of the bucket's cookies was the largest
+/// single cost of storing one. The cookies past the first [`TAGGED`] are in
+/// the bucket's [`Rest`], elsewhere: a bucket never moves its cookies as it
+/// grows (a single `Vec` copied every cookie at each growth, on the large
+/// workload 0.25 cookies per cookie stored and 1.4 cache misses).
 #[derive(Debug)]
-#[repr(C, align(64))]
+#[repr(align(64))]
 struct Bucket {
     domain: CompactString,
     /// The first cookies, at most [`TAGGED`] (allocated for that many).
@@ -57,22 +56,55 @@ struct Bucket {
     /// How many of the cookies are Secure (the "leave secure cookies
     /// alone" check skips a bucket without any unread), and in the top bit
     /// ([`REGISTRABLE`]) whether the domain is known not to be a public
-    /// suffix. (A bucket cannot hold 2^28 cookies.)
+    /// suffix. (A bucket cannot hold 2^27 cookies; the line has no room
+    /// for another field.)
     secure: u32,
     /// `tag(name, path)` of `entries[i]`.
     tags: [u8; TAGGED],
-    // The second cache line.
-    /// The cookies after the first [`TAGGED`] (none unless `entries` is
-    /// full), in chunks of 8, 16, 32... cookies: a chunk never grows, so no
-    /// cookie moves when the bucket does. No chunk is empty.
-    rest: Vec<Vec<Entry>>,
-    /// `tag(name, path)` of `rest[i]` for `i < min(rest.len(), REST_TAGGED)`.
-    rest_tags: [u8; REST_TAGGED],
 }
 
-/// How many of the cookies after the first [`TAGGED`] have a tag in the
-/// bucket: what fills its second line.
-const REST_TAGGED: usize = 40;
+/// The cookies of a bucket past its first [`TAGGED`], in
+/// [`Index::rests`] under the bucket's hash: in chunks of 8, 16, 32...
+/// cookies, each as large as all before it, so that no cookie moves as the
+/// bucket grows. Apart from the bucket, so that the bucket table (every
+/// domain, moved whenever the table grows) keeps one line per domain.
+#[derive(Debug)]
+#[repr(align(64))]
+struct Rest {
+    domain: CompactString,
+    /// Never empty, nor is any chunk.
+    chunks: Vec<Vec<Entry>>,
+    /// `tag(name, path)` of the first [`REST_TAGGED`] cookies.
+    tags: [u8; REST_TAGGED],
+}
+
+/// How many of the cookies after the first [`TAGGED`] have a tag in their
+/// [`Rest`]: what fills its line.
+const REST_TAGGED: usize = 16;
+
+/// How many cookies `chunks` hold.
+#[inline]
+fn chunks_len(chunks: &[Vec<Entry>]) -> usize {
+    chunks.iter().map(Vec::len).sum()
+}
+
+impl Rest {
+    /// The chunk with room for one more cookie, whose tag is `t` (tagged
+    /// here).
+    fn to_push(&mut self, t: u8) -> Option<&mut Vec<Entry>> {
+        let len = chunks_len(&self.chunks);
+        if let Some(slot) = self.tags.get_mut(len) {
+            *slot = t;
+        }
+        if self.chunks.last().is_none_or(|c| c.len() == c.capacity()) {
+            // As large as all chunks before it and the bucket's first
+            // cookies: as few as a doubling `Vec` reallocates, but nothing
+            // is copied.
+            self.chunks.push(Vec::with_capacity(TAGGED + len));
+        }
+        self.chunks.last_mut()
+    }
+}
 
 /// A bucket's cookies: its first [`TAGGED`], then the others. A position
 /// counts through both.
@@ -153,7 +185,11 @@ const BUILD_AFTER_LOOKUPS: u32 = 2;
 pub(crate) const LOOKUPS_BEFORE_SUMMARY: usize = BUILD_AFTER_LOOKUPS as usize;
 
 /// [`Bucket::secure`]'s count bits.
-const SECURE_COUNT: u32 = !(REGISTRABLE | SUMMARISED | LOOKED_UP);
+const SECURE_COUNT: u32 = !(REGISTRABLE | SUMMARISED | LOOKED_UP | HAS_REST);
+
+/// [`Bucket::secure`]'s flag: the bucket has a [`Rest`] (more than
+/// [`TAGGED`] cookies).
+const HAS_REST: u32 = 1 << 27;
 
 /// How many of a bucket's cookies have a tag in the bucket itself.
 const TAGGED: usize = 8;
@@ -180,7 +216,7 @@ impl Bucket {
     /// reading only the cookies whose tags match (and any beyond the tagged
     /// ones).
     #[inline]
-    fn position(&self, name: &str, path: &str, t: u8) -> Option<usize> {
+    fn position(&self, rest: Option<&Rest>, name: &str, path: &str, t: u8) -> Option<usize> {
         let same = |e: &Entry| e.cookie.name == name && e.cookie.path == path;
         let first = &self.entries;
         if let Some(i) = (0..first.len().min(TAGGED))
@@ -189,18 +225,15 @@ impl Bucket {
         {
             return Some(i);
         }
-        // Not full: nothing in the second line.
-        if first.len() < TAGGED {
-            return None;
-        }
-        let rest = &self.rest;
-        let len = rest.iter().map(Vec::len).sum::<usize>();
-        let tagged = len.min(REST_TAGGED);
+        let rest = rest?;
+        let chunks = &rest.chunks;
+        let tagged = chunks_len(chunks).min(REST_TAGGED);
         (0..tagged)
-            .filter(|&i| self.rest_tags[i] == t)
-            .find(|&i| chunk_get(rest, i).is_some_and(same))
+            .filter(|&i| rest.tags[i] == t)
+            .find(|&i| chunk_get(chunks, i).is_some_and(same))
             .or_else(|| {
-                rest.iter()
+                chunks
+                    .iter()
                     .flatten()
                     .skip(tagged)
                     .position(same)
@@ -209,105 +242,40 @@ impl Bucket {
             .map(|i| i + TAGGED)
     }
 
-    /// The cookies, reading the second line only when the first is full.
+    /// The cookies, with those of `rest`, the bucket's [`Rest`] if any.
     #[inline]
-    fn cookies(&self) -> Cookies<'_> {
+    fn cookies<'a>(&'a self, rest: Option<&'a Rest>) -> Cookies<'a> {
         Cookies {
             first: &self.entries,
-            rest: if self.entries.len() < TAGGED {
-                &[]
-            } else {
-                &self.rest
-            },
+            rest: rest.map_or(&[][..], |r| r.chunks.as_slice()),
         }
     }
 
-    /// How many cookies.
-    fn len(&self) -> usize {
-        self.entries.len() + self.rest.iter().map(Vec::len).sum::<usize>()
-    }
-
-    /// The cookie at position `pos`.
+    /// Whether the bucket has a [`Rest`].
     #[inline]
-    fn get_mut(&mut self, pos: usize) -> Option<&mut Entry> {
-        match pos.checked_sub(TAGGED) {
-            None => self.entries.get_mut(pos),
-            Some(i) => chunk_get_mut(&mut self.rest, i),
-        }
-    }
-
-    /// Where to add a cookie whose tag is `t` (tagged and counted here):
-    /// the caller pushes it. Chosen before the cookie is moved, so that it
-    /// moves once, into its slot (moved into a call or through a branch,
-    /// it was copied once more, ~29 instructions).
-    #[inline(always)]
-    fn to_push(&mut self, t: u8, secure: bool) -> &mut Vec<Entry> {
-        self.secure += u32::from(secure);
-        if self.entries.len() < TAGGED {
-            if let Some(slot) = self.tags.get_mut(self.entries.len()) {
-                *slot = t;
-            }
-            &mut self.entries
-        } else {
-            self.rest_to_push(t)
-        }
-    }
-
-    /// The chunk of `rest` with room for one more cookie, whose tag is `t`
-    /// (tagged here).
-    fn rest_to_push(&mut self, t: u8) -> &mut Vec<Entry> {
-        let len = self.rest.iter().map(Vec::len).sum::<usize>();
-        if let Some(slot) = self.rest_tags.get_mut(len) {
-            *slot = t;
-        }
-        if self.rest.last().is_none_or(|c| c.len() == c.capacity()) {
-            // Each chunk as large as all before it: as few as a doubling
-            // `Vec` reallocates, but nothing is copied.
-            self.rest.push(Vec::with_capacity(TAGGED + len));
-        }
-        match self.rest.last_mut() {
-            Some(chunk) => chunk,
-            // Not reached: a chunk was just pushed.
-            None => &mut self.entries,
-        }
-    }
-
-    /// Remove the cookie at `pos` (which must be held), putting the last
-    /// one in its place; the caller retags.
-    fn swap_remove(&mut self, pos: usize) -> Option<Entry> {
-        if pos >= self.len() {
-            return None;
-        }
-        let Some(chunk) = self.rest.last_mut() else {
-            return Some(self.entries.swap_remove(pos));
-        };
-        let last = chunk.pop();
-        if chunk.is_empty() {
-            self.rest.pop();
-        }
-        let last = last?;
-        if pos == self.len() {
-            return Some(last);
-        }
-        self.get_mut(pos).map(|slot| std::mem::replace(slot, last))
+    fn has_rest(&self) -> bool {
+        self.secure & HAS_REST != 0
     }
 
     /// Tag the cookies and count the Secure ones again (after a removal
-    /// moved one).
-    fn retag(&mut self) {
+    /// moved one); `rest`: the bucket's [`Rest`] if any.
+    fn retag(&mut self, rest: Option<&mut Rest>) {
         for (slot, e) in self.tags.iter_mut().zip(&self.entries) {
             *slot = tag(&e.cookie.name, &e.cookie.path);
         }
-        for (slot, e) in self.rest_tags.iter_mut().zip(self.rest.iter().flatten()) {
-            *slot = tag(&e.cookie.name, &e.cookie.path);
+        let mut count = self.entries.iter().filter(|e| e.cookie.secure).count();
+        if let Some(rest) = rest {
+            for (slot, e) in rest.tags.iter_mut().zip(rest.chunks.iter().flatten()) {
+                *slot = tag(&e.cookie.name, &e.cookie.path);
+            }
+            count += rest
+                .chunks
+                .iter()
+                .flatten()
+                .filter(|e| e.cookie.secure)
+                .count();
         }
-        let count: u32 = self
-            .cookies()
-            .iter()
-            .filter(|e| e.cookie.secure)
-            .count()
-            .try_into()
-            .unwrap_or(u32::MAX);
+        let count = u32::try_from(count).unwrap_or(u32::MAX);
         self.secure = count.min(SECURE_COUNT) | (self.secure & !SECURE_COUNT);
     }
 
@@ -378,6 +346,8 @@ pub(crate) struct Index {
     summaries: SummaryCache,
     /// Which (site, name) pairs may have a Secure cookie.
     secure_names: SecureNames,
+    /// The cookies of the buckets of more than [`TAGGED`], past those.
+    rests: HashTable<Rest>,
 }
 
 /// A one-hash Bloom filter over the (site, name) pairs of Secure cookies
@@ -563,19 +533,48 @@ impl Index {
         self.buckets.find(hash, |b| b.domain == domain)
     }
 
+    /// The [`Rest`] of bucket `b` (hash `hash`), when it has one.
+    #[inline]
+    fn rest_of<'a>(rests: &'a HashTable<Rest>, b: &Bucket, hash: u64) -> Option<&'a Rest> {
+        if !b.has_rest() {
+            return None;
+        }
+        rests.find(hash, |r| r.domain == b.domain)
+    }
+
+    /// [`rest_of`](Self::rest_of), for writing.
+    #[inline]
+    fn rest_of_mut<'a>(
+        rests: &'a mut HashTable<Rest>,
+        b: &Bucket,
+        hash: u64,
+    ) -> Option<&'a mut Rest> {
+        if !b.has_rest() {
+            return None;
+        }
+        rests.find_mut(hash, |r| r.domain == b.domain)
+    }
+
+    /// The cookies of bucket `b`, whose hash is `hash`.
+    #[inline]
+    fn cookies_of<'a>(&'a self, b: &'a Bucket, hash: u64) -> Cookies<'a> {
+        b.cookies(Self::rest_of(&self.rests, b, hash))
+    }
+
     pub(crate) fn bucket(&self, domain: &str) -> Option<Cookies<'_>> {
         let hash = self.hash(domain);
         if !self.present.may_contain(hash) {
             return None;
         }
-        self.find(hash, domain).map(Bucket::cookies)
+        self.find(hash, domain).map(|b| self.cookies_of(b, hash))
     }
 
     /// The cookies of `domain` when at least one of them is Secure.
     pub(crate) fn bucket_with_secure(&self, domain: &str) -> Option<Cookies<'_>> {
-        self.find(self.hash(domain), domain)
+        let hash = self.hash(domain);
+        self.find(hash, domain)
             .filter(|b| b.secure_count() > 0)
-            .map(Bucket::cookies)
+            .map(|b| self.cookies_of(b, hash))
     }
 
     /// Set the last-access time of the cookies at `positions` of `domain`'s
@@ -585,6 +584,7 @@ impl Index {
         let Some(bucket) = self.buckets.find_mut(hash, |b| b.domain == domain) else {
             return;
         };
+        let mut rest = Self::rest_of_mut(&mut self.rests, bucket, hash);
         let mut summary = if bucket.secure & SUMMARISED != 0 {
             self.summaries
                 .find(hash)
@@ -593,7 +593,13 @@ impl Index {
             None
         };
         for pos in positions {
-            if let Some(entry) = bucket.get_mut(pos) {
+            let entry = match pos.checked_sub(TAGGED) {
+                None => bucket.entries.get_mut(pos),
+                Some(i) => rest
+                    .as_deref_mut()
+                    .and_then(|r| chunk_get_mut(&mut r.chunks, i)),
+            };
+            if let Some(entry) = entry {
                 entry.cookie.last_access_time = now;
                 if let Some(s) = summary.as_deref_mut() {
                     summary::set_last_access(s, pos, now);
@@ -616,7 +622,7 @@ impl Index {
             if bucket.secure & SUMMARISED == 0 {
                 return Err(format!("{domain}'s bucket is not marked"));
             }
-            let fresh = summary::build(hash, domain, bucket.cookies())
+            let fresh = summary::build(hash, domain, self.cookies_of(bucket, hash))
                 .ok_or_else(|| format!("a summary of {domain}, which cannot have one"))?;
             if *fresh != *s {
                 return Err(format!("the summary of {domain} is stale"));
@@ -661,7 +667,7 @@ impl Index {
     /// filter lets through.
     #[inline]
     pub(crate) fn bucket_hashed(&self, domain: &str, hash: u64) -> Option<Cookies<'_>> {
-        self.find(hash, domain).map(Bucket::cookies)
+        self.find(hash, domain).map(|b| self.cookies_of(b, hash))
     }
 
     /// Count a large-jar lookup of `domain`'s bucket (hash `hash`), which
@@ -695,7 +701,8 @@ impl Index {
             return;
         }
         self.summaries.reserve(buckets);
-        if let Some(built) = summary::build(hash, domain, bucket.cookies()) {
+        let rest = Self::rest_of(&self.rests, bucket, hash);
+        if let Some(built) = summary::build(hash, domain, bucket.cookies(rest)) {
             if self.summaries.install(hash, built).is_some() {
                 bucket.secure |= SUMMARISED;
             }
@@ -703,7 +710,8 @@ impl Index {
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Entry> {
-        self.buckets.iter().flat_map(|b| b.cookies().iter())
+        let rests = self.rests.iter().flat_map(|r| r.chunks.iter().flatten());
+        self.buckets.iter().flat_map(|b| &b.entries).chain(rests)
     }
 
     /// The registrable domain of site `id`.
@@ -836,7 +844,12 @@ impl Index {
     fn rebuild_secure_names(&mut self) {
         let mut names = SecureNames::default();
         for bucket in self.buckets.iter() {
-            for e in bucket.cookies().iter().filter(|e| e.cookie.secure) {
+            let hash = self.hash(&bucket.domain);
+            for e in self
+                .cookies_of(bucket, hash)
+                .iter()
+                .filter(|e| e.cookie.secure)
+            {
                 let hash = Self::secure_name_hash(&self.hasher, bucket.site, &e.cookie.name);
                 // Sized for the pairs held, which are at most the cookies.
                 names.insert(hash, usize::MAX);
@@ -905,17 +918,20 @@ impl Index {
                 if bucket.cookies_change() {
                     self.summaries.invalidate(hash);
                 }
-                let found = bucket.position(&cookie.name, &cookie.path, t);
+                let rest = Self::rest_of(&self.rests, bucket, hash);
+                let found = bucket.position(rest, &cookie.name, &cookie.path, t);
                 let Bucket {
                     entries,
-                    rest,
                     secure,
                     site,
                     ..
                 } = &mut *bucket;
                 let found = found.and_then(|i| match i.checked_sub(TAGGED) {
                     None => entries.get_mut(i),
-                    Some(j) => chunk_get_mut(rest, j),
+                    Some(j) => self
+                        .rests
+                        .find_mut(hash, |r| r.domain == cookie.domain)
+                        .and_then(|r| chunk_get_mut(&mut r.chunks, j)),
                 });
                 if let Some(entry) = found {
                     cookie.creation_time = entry.cookie.creation_time;
@@ -949,7 +965,38 @@ impl Index {
                     bucket.site,
                     &cookie,
                 );
-                bucket.to_push(t, cookie.secure).push(Entry { cookie });
+                // One `push` of the cookie, into the first `Vec` or a chunk
+                // chosen before it moves: moved into a call or through a
+                // branch, it was copied once more (~29 instructions).
+                bucket.secure += u32::from(cookie.secure);
+                let to = if bucket.entries.len() < TAGGED {
+                    if let Some(slot) = bucket.tags.get_mut(bucket.entries.len()) {
+                        *slot = t;
+                    }
+                    &mut bucket.entries
+                } else {
+                    if !bucket.has_rest() {
+                        bucket.secure |= HAS_REST;
+                        let rest = Rest {
+                            domain: cookie.domain.clone(),
+                            chunks: Vec::new(),
+                            tags: [0; REST_TAGGED],
+                        };
+                        let hasher = &self.hasher;
+                        self.rests
+                            .insert_unique(hash, rest, |r| hasher.hash_one(r.domain.as_str()));
+                    }
+                    match self
+                        .rests
+                        .find_mut(hash, |r| r.domain == cookie.domain)
+                        .and_then(|r| r.to_push(t))
+                    {
+                        Some(chunk) => chunk,
+                        // Not reached: the rest was just found or made.
+                        None => &mut bucket.entries,
+                    }
+                };
+                to.push(Entry { cookie });
                 bucket.site
             }
             None => {
@@ -986,22 +1033,20 @@ impl Index {
                         .collect()
                 });
                 self.present.insert(hash);
-                // Room for eight, as many as the bucket has tags: growing
-                // copies every cookie, and on a jar larger than the cache
-                // that is about five misses per cookie copied (read and
-                // written). From four, the large workload copied 0.6
-                // cookies per cookie stored, from eight 0.25 (3.1 -> 1.3
-                // misses per store), for ~100 bytes more per cookie.
+                // Room for eight, as many as the bucket has tags; more go
+                // to its `Rest`. (Growing a `Vec` copies every cookie, and
+                // on a jar larger than the cache that is about five misses
+                // per cookie copied.)
+                let mut tags = [0; TAGGED];
+                tags[0] = t;
                 let mut bucket = Bucket {
                     domain: cookie.domain.clone(),
-                    entries: Vec::with_capacity(8),
+                    entries: Vec::with_capacity(TAGGED),
                     site,
-                    secure: if registrable { REGISTRABLE } else { 0 },
-                    tags: [0; TAGGED],
-                    rest: Vec::new(),
-                    rest_tags: [0; REST_TAGGED],
+                    secure: u32::from(cookie.secure) | if registrable { REGISTRABLE } else { 0 },
+                    tags,
                 };
-                bucket.to_push(t, cookie.secure).push(Entry { cookie });
+                bucket.entries.push(Entry { cookie });
                 let hasher = &self.hasher;
                 self.buckets
                     .insert_unique(hash, bucket, |b| hasher.hash_one(b.domain.as_str()));
@@ -1042,17 +1087,14 @@ impl Index {
             ) else {
                 continue;
             };
-            if pos >= bucket.get().len() {
+            let Some(entry) = Self::swap_remove(bucket.get_mut(), &mut self.rests, hash, pos)
+            else {
                 continue;
-            }
+            };
             if bucket.get_mut().cookies_change() {
                 self.summaries.invalidate(hash);
             }
-            let Some(entry) = bucket.get_mut().swap_remove(pos) else {
-                continue;
-            };
-            bucket.get_mut().retag();
-            let now_empty = bucket.get().len() == 0;
+            let now_empty = bucket.get().entries.is_empty();
             let site_id = bucket.get().site;
             if now_empty {
                 bucket.remove();
@@ -1079,10 +1121,58 @@ impl Index {
         removed
     }
 
+    /// Remove the cookie at `pos` of bucket `b` (hash `hash`), putting the
+    /// last one in its place, and retag; `None` if there is none there.
+    fn swap_remove(
+        b: &mut Bucket,
+        rests: &mut HashTable<Rest>,
+        hash: u64,
+        pos: usize,
+    ) -> Option<Entry> {
+        if !b.has_rest() {
+            if pos >= b.entries.len() {
+                return None;
+            }
+            let entry = b.entries.swap_remove(pos);
+            b.retag(None);
+            return Some(entry);
+        }
+        let Ok(mut found) = rests.find_entry(hash, |r| r.domain == b.domain) else {
+            return None;
+        };
+        let rest = found.get_mut();
+        let rest_len = chunks_len(&rest.chunks);
+        if pos >= TAGGED + rest_len {
+            return None;
+        }
+        let chunk = rest.chunks.last_mut()?;
+        let last = chunk.pop()?;
+        if chunk.is_empty() {
+            rest.chunks.pop();
+        }
+        let removed = if pos + 1 == TAGGED + rest_len {
+            last
+        } else {
+            let slot = match pos.checked_sub(TAGGED) {
+                None => b.entries.get_mut(pos),
+                Some(i) => chunk_get_mut(&mut rest.chunks, i),
+            }?;
+            std::mem::replace(slot, last)
+        };
+        if rest.chunks.is_empty() {
+            found.remove();
+            b.secure &= !HAS_REST;
+            b.retag(None);
+        } else {
+            b.retag(Some(rest));
+        }
+        Some(removed)
+    }
+
     /// The cookie with this domain, path and name.
     pub(crate) fn get(&self, domain: &str, path: &str, name: &str) -> Option<&Cookie> {
-        self.find(self.hash(domain), domain)?
-            .cookies()
+        let hash = self.hash(domain);
+        self.cookies_of(self.find(hash, domain)?, hash)
             .iter()
             .map(|e| &e.cookie)
             .find(|c| c.path == path && c.name == name)
@@ -1090,11 +1180,12 @@ impl Index {
 
     /// Remove the cookie with the same name, domain and path as `cookie`.
     pub(crate) fn remove_same_identity(&mut self, cookie: &Cookie) -> Vec<Cookie> {
-        let Some(bucket) = self.find(self.hash(&cookie.domain), &cookie.domain) else {
+        let hash = self.hash(&cookie.domain);
+        let Some(bucket) = self.find(hash, &cookie.domain) else {
             return Vec::new();
         };
-        let slots = bucket
-            .cookies()
+        let slots = self
+            .cookies_of(bucket, hash)
             .iter()
             .enumerate()
             .filter(|(_, e)| e.cookie.name == cookie.name && e.cookie.path == cookie.path)
@@ -1109,8 +1200,8 @@ impl Index {
             .buckets
             .iter()
             .flat_map(|bucket| {
-                bucket
-                    .cookies()
+                let hash = self.hash(&bucket.domain);
+                self.cookies_of(bucket, hash)
                     .iter()
                     .enumerate()
                     .filter(|(_, e)| doomed(&e.cookie))
@@ -1127,8 +1218,9 @@ impl Index {
     fn evict_from(&mut self, domains: &[CompactString], keep: usize, now: i64) -> Vec<Cookie> {
         let mut candidates = Vec::new();
         for domain in domains {
-            if let Some(bucket) = self.find(self.hash(domain), domain) {
-                for (i, e) in bucket.cookies().iter().enumerate() {
+            let hash = self.hash(domain);
+            if let Some(bucket) = self.find(hash, domain) {
+                for (i, e) in self.cookies_of(bucket, hash).iter().enumerate() {
                     let live = !e.cookie.is_expired(now);
                     candidates.push((live, e.cookie.last_access_time, e.seq(), domain, i));
                 }
@@ -1203,7 +1295,11 @@ mod tests {
         store(&mut index, 1);
         for b in index.buckets.iter() {
             assert!(index.may_contain(index.hash(&b.domain)), "{}", b.domain);
-            for e in b.cookies().iter().filter(|e| e.cookie.secure) {
+            for e in index
+                .cookies_of(b, index.hash(&b.domain))
+                .iter()
+                .filter(|e| e.cookie.secure)
+            {
                 assert!(index.site_may_have_secure(b.site, &e.cookie.name));
             }
         }
@@ -1241,7 +1337,7 @@ mod tests {
         assert!(index.present.hashes.len() <= 2 * last + DomainFilter::MIN_WORDS + 1);
         for b in index.buckets.iter() {
             assert!(index.may_contain(index.hash(&b.domain)));
-            for e in b.cookies().iter() {
+            for e in index.cookies_of(b, index.hash(&b.domain)).iter() {
                 assert!(index.site_may_have_secure(b.site, &e.cookie.name));
             }
         }
@@ -1280,9 +1376,17 @@ mod tests {
             let bucket = index.bucket("example.com").map(|b| b.len());
             assert_eq!(bucket, Some(names.len()));
         }
+        assert_eq!(index.rests.len(), 1);
         for b in index.buckets.iter() {
-            assert!(b.rest.iter().all(|c| !c.is_empty()));
-            for (t, e) in b.tags.iter().chain(&b.rest_tags).zip(b.cookies().iter()) {
+            let hash = index.hash(&b.domain);
+            let rest = Index::rest_of(&index.rests, b, hash).expect("a rest");
+            assert!(!rest.chunks.is_empty() && rest.chunks.iter().all(|c| !c.is_empty()));
+            for (t, e) in b
+                .tags
+                .iter()
+                .chain(&rest.tags)
+                .zip(b.cookies(Some(rest)).iter())
+            {
                 assert_eq!(*t, tag(&e.cookie.name, &e.cookie.path));
             }
         }
@@ -1292,13 +1396,10 @@ mod tests {
     }
 
     #[test]
-    fn a_bucket_is_two_cache_lines() {
-        assert_eq!(std::mem::size_of::<Bucket>(), 128);
+    fn a_bucket_is_one_cache_line() {
+        assert_eq!(std::mem::size_of::<Bucket>(), 64);
         assert_eq!(std::mem::align_of::<Bucket>(), 64);
-        // What a store or a lookup of a bucket of up to `TAGGED` cookies
-        // reads is in the first line.
-        assert!(std::mem::offset_of!(Bucket, tags) + TAGGED <= 64);
-        assert!(std::mem::offset_of!(Bucket, rest) >= 64);
+        assert_eq!(std::mem::size_of::<Rest>(), 64);
     }
 
     const DOMAINS: [&str; 4] = ["a.example.com", "example.com", "b.example.org", "127.0.0.1"];
@@ -1353,13 +1454,17 @@ mod tests {
                 }
                 prop_assert_eq!(index.len(), model.len());
                 prop_assert_eq!(index.iter().count(), model.len());
+                let with_rest = index.buckets.iter().filter(|b| b.has_rest()).count();
+                prop_assert_eq!(index.rests.len(), with_rest);
                 for b in index.buckets.iter() {
+                    let hash = index.hash(&b.domain);
+                    let cookies = index.cookies_of(b, hash);
                     // The filters answer "surely not" only when so.
-                    prop_assert!(index.may_contain(index.hash(&b.domain)));
-                    for e in b.cookies().iter().filter(|e| e.cookie.secure) {
+                    prop_assert!(index.may_contain(hash));
+                    for e in cookies.iter().filter(|e| e.cookie.secure) {
                         prop_assert!(index.site_may_have_secure(b.site, &e.cookie.name));
                     }
-                    let secure = b.cookies().iter().filter(|e| e.cookie.secure).count();
+                    let secure = cookies.iter().filter(|e| e.cookie.secure).count();
                     prop_assert_eq!(b.secure_count() as usize, secure);
                     // The flag says "not a public suffix" only when the
                     // list agrees.
@@ -1369,12 +1474,17 @@ mod tests {
                     for (t, e) in b.tags.iter().zip(&b.entries) {
                         prop_assert_eq!(*t, tag(&e.cookie.name, &e.cookie.path));
                     }
-                    prop_assert!(b.rest.iter().all(|c| !c.is_empty()));
-                    for (t, e) in b.rest_tags.iter().zip(b.rest.iter().flatten()) {
-                        prop_assert_eq!(*t, tag(&e.cookie.name, &e.cookie.path));
-                    }
                     prop_assert!(b.entries.len() <= TAGGED);
-                    prop_assert!(b.rest.is_empty() || b.entries.len() == TAGGED);
+                    if let Some(rest) = Index::rest_of(&index.rests, b, hash) {
+                        prop_assert_eq!(b.entries.len(), TAGGED);
+                        prop_assert!(!rest.chunks.is_empty());
+                        prop_assert!(rest.chunks.iter().all(|c| !c.is_empty()));
+                        for (t, e) in rest.tags.iter().zip(rest.chunks.iter().flatten()) {
+                            prop_assert_eq!(*t, tag(&e.cookie.name, &e.cookie.path));
+                        }
+                    } else {
+                        prop_assert!(!b.has_rest());
+                    }
                 }
                 for (d, n, p, v) in &model {
                     let found = index.get(d, p, n).map(|c| c.value.to_string());
