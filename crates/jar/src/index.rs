@@ -918,8 +918,9 @@ impl Index {
                 if bucket.cookies_change() {
                     self.summaries.invalidate(hash);
                 }
-                let rest = Self::rest_of(&self.rests, bucket, hash);
-                let found = bucket.position(rest, &cookie.name, &cookie.path, t);
+                // One probe of the rests serves the search and the store.
+                let mut rest = Self::rest_of_mut(&mut self.rests, bucket, hash);
+                let found = bucket.position(rest.as_deref(), &cookie.name, &cookie.path, t);
                 let Bucket {
                     entries,
                     secure,
@@ -928,9 +929,8 @@ impl Index {
                 } = &mut *bucket;
                 let found = found.and_then(|i| match i.checked_sub(TAGGED) {
                     None => entries.get_mut(i),
-                    Some(j) => self
-                        .rests
-                        .find_mut(hash, |r| r.domain == cookie.domain)
+                    Some(j) => rest
+                        .as_deref_mut()
                         .and_then(|r| chunk_get_mut(&mut r.chunks, j)),
                 });
                 if let Some(entry) = found {
@@ -975,24 +975,24 @@ impl Index {
                     }
                     &mut bucket.entries
                 } else {
-                    if !bucket.has_rest() {
-                        bucket.secure |= HAS_REST;
-                        let rest = Rest {
-                            domain: cookie.domain.clone(),
-                            chunks: Vec::new(),
-                            tags: [0; REST_TAGGED],
-                        };
-                        let hasher = &self.hasher;
-                        self.rests
-                            .insert_unique(hash, rest, |r| hasher.hash_one(r.domain.as_str()));
-                    }
-                    match self
-                        .rests
-                        .find_mut(hash, |r| r.domain == cookie.domain)
-                        .and_then(|r| r.to_push(t))
-                    {
+                    let rest = match rest {
+                        Some(rest) => rest,
+                        None => {
+                            bucket.secure |= HAS_REST;
+                            let rest = Rest {
+                                domain: cookie.domain.clone(),
+                                chunks: Vec::new(),
+                                tags: [0; REST_TAGGED],
+                            };
+                            let hasher = &self.hasher;
+                            self.rests
+                                .insert_unique(hash, rest, |r| hasher.hash_one(r.domain.as_str()))
+                                .into_mut()
+                        }
+                    };
+                    match rest.to_push(t) {
                         Some(chunk) => chunk,
-                        // Not reached: the rest was just found or made.
+                        // Not reached: a chunk with room was just found or made.
                         None => &mut bucket.entries,
                     }
                 };
