@@ -91,7 +91,7 @@ fn chunks_len(chunks: &[Vec<Entry>]) -> usize {
 impl Rest {
     /// The chunk with room for one more cookie, whose tag is `t` (tagged
     /// here).
-    fn to_push(&mut self, t: u8) -> Option<&mut Vec<Entry>> {
+    fn chunk_with_room(&mut self, t: u8) -> Option<&mut Vec<Entry>> {
         let len = chunks_len(&self.chunks);
         if let Some(slot) = self.tags.get_mut(len) {
             *slot = t;
@@ -990,7 +990,7 @@ impl Index {
                                 .into_mut()
                         }
                     };
-                    match rest.to_push(t) {
+                    match rest.chunk_with_room(t) {
                         Some(chunk) => chunk,
                         // Not reached: a chunk with room was just found or made.
                         None => &mut bucket.entries,
