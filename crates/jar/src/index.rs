@@ -6,7 +6,6 @@
 //! cookies for the per-site limit: storing a cookie in a known domain is one
 //! hash probe, and the public suffix list is asked only for a new domain.
 
-use std::collections::HashMap;
 use std::hash::BuildHasher;
 
 use foldhash::fast::RandomState;
@@ -329,7 +328,9 @@ pub(crate) struct Index {
     /// A site cannot hold 2^32 cookies: the jar would need 700 GB.
     site_counts: Vec<u32>,
     /// Site numbers by registrable domain, asked only when a domain is new.
-    site_ids: HashMap<CompactString, SiteId, RandomState>,
+    /// Under the index's hash of the key (a `HashTable`: the hash that
+    /// found a new domain's site absent inserts it, without hashing again).
+    site_ids: HashTable<(CompactString, SiteId)>,
     /// Numbers of emptied sites, for reuse.
     free_sites: Vec<SiteId>,
     /// Which domains may have a bucket: a lookup probes the host and every
@@ -502,6 +503,8 @@ pub(crate) struct DomainFacts {
 pub(crate) struct NewDomain {
     /// Where the site's key (the registrable domain) starts in the domain.
     key_start: usize,
+    /// The index's hash of the key.
+    key_hash: u64,
     /// The list found a registrable domain.
     registrable: bool,
     /// The site, when a bucket of its registrable domain has made it.
@@ -719,11 +722,26 @@ impl Index {
         self.sites.get(id as usize).map_or("", |s| s.key.as_str())
     }
 
+    /// The site `key`, whose hash is `hash`, if it has one.
+    #[inline]
+    fn find_site(&self, key: &str, hash: u64) -> Option<SiteId> {
+        self.site_ids
+            .find(hash, |(k, _)| k == key)
+            .map(|&(_, id)| id)
+    }
+
     /// The number of the site `key`, made when new.
     fn site_id(&mut self, key: &str) -> SiteId {
-        if let Some(&id) = self.site_ids.get(key) {
-            return id;
+        let hash = self.hash(key);
+        match self.find_site(key, hash) {
+            Some(id) => id,
+            None => self.new_site(key, hash),
         }
+    }
+
+    /// The number of a new site `key` (hash `hash`), which has none.
+    fn new_site(&mut self, key: &str, hash: u64) -> SiteId {
+        debug_assert!(self.find_site(key, hash).is_none());
         let key = CompactString::from(key);
         let mut site = Site {
             key: key.clone(),
@@ -752,7 +770,9 @@ impl Index {
                 SiteId::try_from(self.sites.len() - 1).unwrap_or(SiteId::MAX)
             }
         };
-        self.site_ids.insert(key, id);
+        let hasher = &self.hasher;
+        self.site_ids
+            .insert_unique(hash, (key, id), |(k, _)| hasher.hash_one(k.as_str()));
         id
     }
 
@@ -788,11 +808,13 @@ impl Index {
         let mut facts = self.domain_facts(domain);
         if facts.slot.is_none() {
             let (key, registrable) = site_and_registrable(domain);
-            let site = self.site_ids.get(key).copied();
+            let key_hash = self.hash(key);
+            let site = self.find_site(key, key_hash);
             facts.site = site;
             facts.registrable = registrable;
             facts.new = Some(NewDomain {
                 key_start: domain.len() - key.len(),
+                key_hash,
                 registrable,
                 site,
                 changes: self.changes,
@@ -804,7 +826,8 @@ impl Index {
     /// The site of `domain`, which has no bucket, if a bucket of its
     /// registrable domain has made one (the public suffix list is asked).
     pub(crate) fn site_of_new_domain(&self, domain: &str) -> Option<SiteId> {
-        self.site_ids.get(site_of(domain)).copied()
+        let key = site_of(domain);
+        self.find_site(key, self.hash(key))
     }
 
     /// The hash of a Secure cookie's (site, name) pair.
@@ -1009,10 +1032,15 @@ impl Index {
                 };
                 let key = cookie.domain.get(key_start..).unwrap_or(&cookie.domain);
                 debug_assert_eq!((key, registrable), site_and_registrable(&cookie.domain));
-                debug_assert!(known_site.is_none_or(|s| self.site_ids.get(key) == Some(&s)));
-                let site = match known_site {
-                    Some(site) => site,
-                    None => self.site_id(key),
+                debug_assert!(
+                    known_site.is_none_or(|s| self.find_site(key, self.hash(key)) == Some(s))
+                );
+                let site = match (known_site, new) {
+                    (Some(site), _) => site,
+                    // `new` (still valid: no site came or went since) found
+                    // none: made with its hash, without asking again.
+                    (None, Some(n)) => self.new_site(key, n.key_hash),
+                    (None, None) => self.site_id(key),
                 };
                 noted = Self::note_secure(
                     &mut self.secure_names,
@@ -1111,7 +1139,10 @@ impl Index {
                 if *count == 0 {
                     let key = std::mem::take(&mut site.key);
                     site.domains = Vec::new();
-                    self.site_ids.remove(&key);
+                    let hash = self.hasher.hash_one(key.as_str());
+                    if let Ok(found) = self.site_ids.find_entry(hash, |(k, _)| *k == key) {
+                        found.remove();
+                    }
                     self.free_sites.push(site_id);
                 }
             }
