@@ -10,7 +10,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::cookie::Cookie;
 use crate::domain::{domain_match, path_match};
 use crate::events::{ChangeKind, CookieEvent, CookieSink};
-use crate::index::{DomainFacts, Entry, Index, SiteId, Slot, Upsert};
+use crate::index::{Cookies, DomainFacts, Index, SiteId, Slot, Upsert};
 use crate::limits::Limits;
 use crate::make;
 use crate::parse::parse_set_cookie2;
@@ -1436,7 +1436,7 @@ fn sort_in_header_order(picks: &mut [Pick]) {
 }
 
 /// One domain level of a lookup: the domain and its bucket's cookies.
-type Level<'j, 'r> = (&'r str, &'j [Entry]);
+type Level<'j, 'r> = (&'r str, Cookies<'j>);
 
 /// The cookies chosen for one request: the buckets visited (one per domain
 /// level that has cookies) and the chosen cookies, in header order. Kept on
@@ -1456,7 +1456,7 @@ impl<'j, 'r> Selection<'j, 'r> {
         let buckets: &[Level<'j, '_>] = &self.buckets;
         self.picks
             .iter()
-            .map(move |&(_, _, _, level, pos)| &buckets[level].1[pos].cookie)
+            .filter_map(move |&(_, _, _, level, pos)| Some(&buckets.get(level)?.1.get(pos)?.cookie))
     }
 
     /// What [`CookieJar::touch`] needs, without the borrow of the jar.

@@ -44,7 +44,7 @@
 //! | 16 + 48n | the domain, then each cookie's path and header text |
 
 use crate::cookie::SameSite;
-use crate::index::Entry;
+use crate::index::Cookies;
 
 const HEAD: usize = 16;
 const DECISION: usize = 16;
@@ -88,10 +88,10 @@ fn u16_at(b: &[u8], at: usize) -> usize {
 /// The summary of a bucket of `domain` (hash `hash`) holding `entries`, or
 /// `None` when one of them needs the general path (a version; sizes over
 /// the record fields).
-pub(crate) fn build(hash: u64, domain: &str, entries: &[Entry]) -> Option<Box<[u8]>> {
+pub(crate) fn build(hash: u64, domain: &str, entries: Cookies<'_>) -> Option<Box<[u8]>> {
     let n = entries.len();
     let mut text_bytes = domain.len();
-    for e in entries {
+    for e in entries.iter() {
         let c = &e.cookie;
         if c.version.is_some() || c.path.len() > usize::from(u16::MAX) {
             return None;
@@ -109,7 +109,7 @@ pub(crate) fn build(hash: u64, domain: &str, entries: &[Entry]) -> Option<Box<[u
     // Offsets fit in u32: the total does.
     let mut at = HEAD + n * (DECISION + ORDER) + domain.len();
     let mut texts = Vec::with_capacity(n);
-    for e in entries {
+    for e in entries.iter() {
         let c = &e.cookie;
         let flags = if c.secure { SECURE } else { 0 }
             | if c.host_only { HOST_ONLY } else { 0 }
@@ -135,7 +135,7 @@ pub(crate) fn build(hash: u64, domain: &str, entries: &[Entry]) -> Option<Box<[u
         out.extend_from_slice(&(text_len as u32).to_ne_bytes());
     }
     out.extend_from_slice(domain.as_bytes());
-    for e in entries {
+    for e in entries.iter() {
         let c = &e.cookie;
         out.extend_from_slice(c.path.as_bytes());
         if !c.name.is_empty() {
