@@ -587,7 +587,7 @@ impl CookieJar {
         let now = self.now();
         let as_netscape = self.policy.rfc2109_as_netscape();
         // The cookie is used where `make` built it, inside the `Result`:
-        // taking it out first was one more copy of its 168 bytes.
+        // taking it out first was one more copy of all its bytes.
         let mut built = make::from_header_unsettled(value, request, now, as_netscape);
         let (cookie, size) = match &mut built {
             Ok((cookie, size)) => (cookie, *size),
@@ -760,7 +760,7 @@ impl CookieJar {
     /// [`store_hashed`](Self::store_hashed) is split in three so that
     /// `set_cookie_from_header` can move the cookie straight from where it
     /// was built into the index: a by-value argument is a copy of the
-    /// cookie's 168 bytes. `size`: the length of the cookie's name and
+    /// cookie's 192 bytes. `size`: the length of the cookie's name and
     /// value together.
     #[inline(always)]
     fn store_without_index(
@@ -1478,7 +1478,7 @@ struct Used<'r> {
 }
 
 /// Jars of more cookies than this prefetch what a lookup will read: about
-/// 1 MB of cookies (168 bytes each, plus their values and buckets), a
+/// 1 MB of cookies (192 bytes each, plus long values and buckets), a
 /// core's L2 cache on the machines measured. Below it a lookup finds its
 /// cookies in the cache anyway.
 const PREFETCH_ABOVE: usize = 4096;
