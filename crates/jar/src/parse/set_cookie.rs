@@ -1202,9 +1202,12 @@ mod tests {
                 }
             }
             let usual = parse_usual(header.as_bytes());
-            prop_assert!(usual.is_some(), "{:?}", header);
-            let parts = usual.map(Usual::into_parts);
-            prop_assert_eq!(parse_parts(header.as_bytes()), Ok(parts.unwrap_or_default()));
+            // Up to eight attributes can outgrow the index: a longer header
+            // is left to the general path, which is what a user gets then.
+            prop_assert_eq!(usual.is_some(), header.len() <= super::scan::MAX_INDEXED, "{:?}", header);
+            if let Some(usual) = usual {
+                prop_assert_eq!(parse_parts(header.as_bytes()), Ok(usual.into_parts()));
+            }
         }
 
         #[test]
