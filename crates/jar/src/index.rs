@@ -720,6 +720,20 @@ impl Index {
         self.buckets.iter().flat_map(|b| &b.entries).chain(rests)
     }
 
+    /// Every entry, in [`iter`](Self::iter)'s order, to `f`: plain loops,
+    /// for the walks over the whole jar that saving a file makes (the
+    /// nested iterator cost ~28 instructions per cookie there).
+    pub(crate) fn for_each<'a>(&'a self, mut f: impl FnMut(&'a Entry)) {
+        for bucket in self.buckets.iter() {
+            bucket.entries.iter().for_each(&mut f);
+        }
+        for rest in self.rests.iter() {
+            for chunk in &rest.chunks {
+                chunk.iter().for_each(&mut f);
+            }
+        }
+    }
+
     /// The registrable domain of site `id`.
     pub(crate) fn site_key(&self, id: SiteId) -> &str {
         self.sites.get(id as usize).map_or("", |s| s.key.as_str())
@@ -1492,6 +1506,11 @@ mod tests {
                 }
                 prop_assert_eq!(index.len(), model.len());
                 prop_assert_eq!(index.iter().count(), model.len());
+                // `for_each` walks the entries `iter` yields, in its order.
+                let mut walked = Vec::new();
+                index.for_each(|e| walked.push(e as *const Entry));
+                let iterated: Vec<_> = index.iter().map(|e| e as *const Entry).collect();
+                prop_assert_eq!(walked, iterated);
                 let with_rest = index.buckets.iter().filter(|b| b.has_rest()).count();
                 prop_assert_eq!(index.rests.len(), with_rest);
                 for b in index.buckets.iter() {

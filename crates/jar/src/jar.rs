@@ -372,7 +372,9 @@ impl CookieJar {
     /// write this order: stable from run to run, and the order the cookies'
     /// text lies in memory, which makes writing them twice as fast).
     pub(crate) fn cookies_in_stored_order(&self) -> Vec<&Cookie> {
-        crate::store::in_stored_order(self.index.iter().map(|e| (e.seq(), &e.cookie)))
+        let mut pairs = Vec::with_capacity(self.index.len());
+        self.index.for_each(|e| pairs.push((e.seq(), &e.cookie)));
+        crate::store::in_stored_order(pairs.into_iter())
     }
 
     /// The jar's clock: seconds since the Unix epoch (what expiry is
