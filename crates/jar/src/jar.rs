@@ -15,7 +15,8 @@ use crate::limits::Limits;
 use crate::make;
 use crate::parse::parse_set_cookie2;
 use crate::policy::{
-    host_domain_match, is_rfc2965, CookiePolicy, DefaultCookiePolicy, LookupRules,
+    host_domain_match, is_rfc2965, set_ok_for_store_by, CookiePolicy, DefaultCookiePolicy,
+    LookupRules, StoreRules,
 };
 use crate::reason::Reason;
 use crate::request::CookieRequest;
@@ -198,10 +199,12 @@ impl CookieJarBuilder {
 
     /// The jar.
     pub fn build(self) -> CookieJar {
+        let policy = self
+            .policy
+            .unwrap_or_else(|| Box::new(DefaultCookiePolicy::default()));
         CookieJar {
-            policy: self
-                .policy
-                .unwrap_or_else(|| Box::new(DefaultCookiePolicy::default())),
+            store_rules: policy.store_rules(),
+            policy,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             limits: self.limits,
             index: Index::default(),
@@ -233,6 +236,9 @@ impl CookieJarBuilder {
 /// ```
 pub struct CookieJar {
     policy: Box<dyn CookiePolicy>,
+    /// The policy's `store_rules`, asked when the policy is set: the usual
+    /// cookie is then decided without a call to the policy.
+    store_rules: Option<StoreRules>,
     clock: Arc<dyn Clock>,
     limits: Limits,
     index: Index,
@@ -310,6 +316,7 @@ impl CookieJar {
     /// ```
     pub fn set_policy(&mut self, policy: impl CookiePolicy + 'static) {
         self.policy = Box::new(policy);
+        self.store_rules = self.policy.store_rules();
     }
 
     /// The policy in use.
@@ -671,7 +678,13 @@ impl CookieJar {
         registrable: bool,
     ) -> Result<(), Reason> {
         // One call answers the policy and whether the origin is secure.
-        let secure_origin = self.policy.set_ok_for_store(cookie, request, registrable)?;
+        let secure_origin = set_ok_for_store_by(
+            &*self.policy,
+            self.store_rules,
+            cookie,
+            request,
+            registrable,
+        )?;
         if !cookie.secure && !secure_origin && self.shadows_secure(cookie, facts) {
             return Err(Reason::WouldOverwriteSecure);
         }

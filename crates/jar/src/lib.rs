@@ -79,9 +79,9 @@ pub use domain::{domain_match, path_match};
 pub use events::{ChangeKind, CookieEvent, CookieSink};
 pub use jar::{CookieJar, CookieJarBuilder, Explanation, SetCookieOutcome, SharedJar, Stored};
 pub use limits::Limits;
-#[doc(hidden)]
-pub use policy::LookupRules;
 pub use policy::{CookiePolicy, DefaultCookiePolicy, DomainStrictness};
+#[doc(hidden)]
+pub use policy::{LookupRules, StoreRules};
 pub use reason::Reason;
 pub use request::{CookieRequest, RequestError, RequestFacts};
 pub use value::CookieValue;

@@ -121,6 +121,84 @@ pub trait CookiePolicy: Send + Sync + std::fmt::Debug {
     fn lookup_rules(&self, _request: &CookieRequest) -> Option<LookupRules> {
         None
     }
+
+    /// Whether the jar may decide the usual cookie (Netscape, no `Port`,
+    /// from a verifiable request) by the default policy's usual checks
+    /// without asking [`set_ok_for_store`](Self::set_ok_for_store): asked
+    /// once, when the jar gets the policy, not per cookie. `None` (the
+    /// default): the jar asks the policy for every cookie. Only
+    /// [`DefaultCookiePolicy`] can answer `Some` (a [`StoreRules`] is made
+    /// only inside this crate), and only with its usual switches.
+    #[doc(hidden)]
+    fn store_rules(&self) -> Option<StoreRules> {
+        None
+    }
+}
+
+/// See [`CookiePolicy::store_rules`]: the policy's switches are those under
+/// which [`store_usual`] decides the usual cookie as the policy would.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreRules(());
+
+/// [`CookiePolicy::set_ok_for_store`] as the jar asks it, `rules` being the
+/// policy's [`store_rules`](CookiePolicy::store_rules) (asked once): the
+/// usual cookie the usual checks accept is decided inline, without the
+/// policy's call and its switches; anything else (a refusal included, for
+/// its reason) by the policy.
+#[inline(always)]
+pub(crate) fn set_ok_for_store_by(
+    policy: &dyn CookiePolicy,
+    rules: Option<StoreRules>,
+    cookie: &Cookie,
+    request: &CookieRequest,
+    registrable: bool,
+) -> Result<bool, Reason> {
+    if rules.is_some() {
+        if let Some(secure) = store_usual(cookie, request, registrable) {
+            return Ok(secure);
+        }
+    }
+    policy.set_ok_for_store(cookie, request, registrable)
+}
+
+/// The default policy's answer under its usual switches (see
+/// [`DefaultCookiePolicy::store_rules`]) for a cookie it accepts by its
+/// usual checks: `Some(secure)`, the request counting as secure or not;
+/// `None` when the cookie is not usual or one of those checks may refuse
+/// it, and the policy decides. The tests are combined without branches
+/// where they are cheap (each fails rarely, but which one varies).
+#[inline(always)]
+pub(crate) fn store_usual(
+    cookie: &Cookie,
+    request: &CookieRequest,
+    registrable: bool,
+) -> Option<bool> {
+    // `https`/`wss` or a loopback host: `secure_origin` with the default
+    // protocols and `loopback_is_secure`.
+    let secure = request.is_https_or_wss() | request.is_loopback();
+    let name = cookie.name.as_bytes();
+    // Netscape, no `Port`, a verifiable request (`set_ok_all`'s version,
+    // verifiability and port checks pass); `Secure` only from a secure
+    // origin, `SameSite=None` only with `Secure`, no name that may carry a
+    // `__Secure-`/`__Host-` prefix (`check_secure_rules` passes).
+    let plain = cookie.version.is_none()
+        & !cookie.port_specified
+        & !request.is_unverifiable()
+        & (secure | !cookie.secure)
+        & (cookie.secure | (cookie.same_site != Some(SameSite::None)))
+        & !(name.len() >= 2 && name[0] == b'_' && name[1] == b'_');
+    if !plain {
+        return None;
+    }
+    // RFC 6265 §5.3 steps 5 and 6 (`set_ok_domain`): nothing to check for
+    // a host-only cookie; a `Domain` the host domain-matches that the jar
+    // knows to be no public suffix.
+    if cookie.host_only || (registrable && host_domain_match(request, &cookie.domain)) {
+        Some(secure)
+    } else {
+        None
+    }
 }
 
 /// See [`CookiePolicy::lookup_rules`]: for a request, a cookie without a
@@ -794,6 +872,32 @@ impl CookiePolicy for DefaultCookiePolicy {
             refuse_strict: cross_site,
             refuse_lax: cross_site && !is_safe_method(&request.method()),
         })
+    }
+
+    /// `Some` when the switches `store_usual` assumes are set: Netscape
+    /// cookies on, no switch that refuses more of them (`$` names, paths,
+    /// country-code domains, RFC 2965 matching, dots in the host's prefix,
+    /// block or allow lists), and the default secure origins (`https`,
+    /// `wss`, loopback). The switches `store_usual` only ever declines for
+    /// (`reject_public_suffixes`, `enforce_prefixes`,
+    /// `enforce_same_site`), and those of other cookies and requests, may
+    /// be anything.
+    fn store_rules(&self) -> Option<StoreRules> {
+        let usual = self.netscape
+            && !self.strict_ns_set_initial_dollar
+            && !self.strict_ns_set_path
+            && !self.strict_domain
+            && !self
+                .strict_ns_domain
+                .contains(DomainStrictness::RFC2965_MATCH)
+            && !self
+                .strict_ns_domain
+                .contains(DomainStrictness::STRICT_NO_DOTS)
+            && self.blocked_domains.is_empty()
+            && self.allowed_domains.is_none()
+            && matches!(self.secure_protocols.as_slice(), [a, b] if a == "https" && b == "wss")
+            && self.loopback_is_secure;
+        usual.then_some(StoreRules(()))
     }
 
     fn advertise_cookie2(&self) -> bool {
