@@ -15,8 +15,8 @@ use crate::limits::Limits;
 use crate::make;
 use crate::parse::parse_set_cookie2;
 use crate::policy::{
-    host_domain_match, is_rfc2965, set_ok_for_store_by, CookiePolicy, DefaultCookiePolicy,
-    LookupRules, StoreRules,
+    host_domain_match, is_rfc2965, rfc2109_as_netscape_by, set_ok_for_store_by, CookiePolicy,
+    DefaultCookiePolicy, LookupRules, StoreRules,
 };
 use crate::reason::Reason;
 use crate::request::CookieRequest;
@@ -594,7 +594,7 @@ impl CookieJar {
         value: &[u8],
     ) -> Result<Stored, Reason> {
         let now = self.now();
-        let as_netscape = self.policy.rfc2109_as_netscape();
+        let as_netscape = rfc2109_as_netscape_by(&*self.policy, self.store_rules);
         // The cookie is used where `make` built it, inside the `Result`:
         // taking it out first was one more copy of all its bytes.
         let mut built = make::from_header_unsettled(value, request, now, as_netscape);

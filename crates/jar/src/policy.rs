@@ -139,14 +139,32 @@ pub trait CookiePolicy: Send + Sync + std::fmt::Debug {
 /// which [`store_usual`] decides the usual cookie as the policy would.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StoreRules(());
+pub struct StoreRules {
+    /// The policy's [`rfc2109_as_netscape`](CookiePolicy::rfc2109_as_netscape),
+    /// asked for every `Set-Cookie` read.
+    rfc2109_as_netscape: bool,
+}
+
+/// [`CookiePolicy::rfc2109_as_netscape`], from `rules` when the policy
+/// gave them (its answer then, a call less per header read).
+#[inline(always)]
+pub(crate) fn rfc2109_as_netscape_by(policy: &dyn CookiePolicy, rules: Option<StoreRules>) -> bool {
+    match rules {
+        Some(rules) => rules.rfc2109_as_netscape,
+        None => policy.rfc2109_as_netscape(),
+    }
+}
 
 /// [`CookiePolicy::set_ok_for_store`] as the jar asks it, `rules` being the
 /// policy's [`store_rules`](CookiePolicy::store_rules) (asked once): the
-/// usual cookie the usual checks accept is decided inline, without the
-/// policy's call and its switches; anything else (a refusal included, for
-/// its reason) by the policy.
-#[inline(always)]
+/// usual cookie the usual checks accept is decided by [`store_usual`],
+/// without the policy's call and its switches; anything else (a refusal
+/// included, for its reason) by the policy.
+///
+/// Out of line, and calling nothing but the policy last: inlined into the
+/// jar's store path it made the parser's code around it save and reload
+/// registers, and with a call before its end it saved six registers.
+#[inline(never)]
 pub(crate) fn set_ok_for_store_by(
     policy: &dyn CookiePolicy,
     rules: Option<StoreRules>,
@@ -897,7 +915,9 @@ impl CookiePolicy for DefaultCookiePolicy {
             && self.allowed_domains.is_none()
             && matches!(self.secure_protocols.as_slice(), [a, b] if a == "https" && b == "wss")
             && self.loopback_is_secure;
-        usual.then_some(StoreRules(()))
+        usual.then(|| StoreRules {
+            rfc2109_as_netscape: self.rfc2109_as_netscape(),
+        })
     }
 
     fn advertise_cookie2(&self) -> bool {
