@@ -200,23 +200,55 @@ pub(crate) fn store_usual(
     // verifiability and port checks pass); `Secure` only from a secure
     // origin, `SameSite=None` only with `Secure`, no name that may carry a
     // `__Secure-`/`__Host-` prefix (`check_secure_rules` passes).
-    let plain = cookie.version.is_none()
+    // Written as `&` of comparisons: `a | b` of two bools became a branch.
+    let insecure_none = (cookie.same_site == Some(SameSite::None)) & !cookie.secure;
+    let ok = cookie.version.is_none()
         & !cookie.port_specified
         & !request.is_unverifiable()
         & (secure | !cookie.secure)
-        & (cookie.secure | (cookie.same_site != Some(SameSite::None)))
-        & !(name.len() >= 2 && name[0] == b'_' && name[1] == b'_');
-    if !plain {
+        & !insecure_none
+        & (name.get(..2) != Some(b"__"));
+    if !ok {
         return None;
     }
     // RFC 6265 §5.3 steps 5 and 6 (`set_ok_domain`): nothing to check for
     // a host-only cookie; a `Domain` the host domain-matches that the jar
     // knows to be no public suffix.
-    if cookie.host_only || (registrable && host_domain_match(request, &cookie.domain)) {
+    if cookie.host_only || (registrable && host_domain_match_light(request, &cookie.domain)) {
         Some(secure)
     } else {
         None
     }
+}
+
+/// [`host_domain_match`] without branches on the data for a domain of 8
+/// to 32 bytes that is no longer than the host (the usual), by four
+/// overlapping words; `false` may also mean "not decided" (another
+/// length): its caller then asks the policy.
+#[inline(always)]
+fn host_domain_match_light(request: &CookieRequest, domain: &str) -> bool {
+    let (host, domain) = (request.host().as_bytes(), domain.as_bytes());
+    let (h, d) = (host.len(), domain.len());
+    if !(8..=32).contains(&d) || d > h {
+        // Not decided here (no call: it would make the usual path save
+        // registers): the policy decides such a cookie.
+        return false;
+    }
+    let tail = &host[h - d..];
+    let word = |s: &[u8], i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[i..i + 8]);
+        u64::from_le_bytes(w)
+    };
+    // Bytes 0..8, 8..16 (or the last 8), 16..24 (or the last 8), the last 8.
+    let (i1, i2) = ((d - 8).min(8), (d - 8).min(16));
+    let differ = (word(tail, 0) ^ word(domain, 0))
+        | (word(tail, i1) ^ word(domain, i1))
+        | (word(tail, i2) ^ word(domain, i2))
+        | (word(tail, d - 8) ^ word(domain, d - 8));
+    // The byte before the tail (the host's first when they are the same length).
+    let dot = host[(h - d).saturating_sub(1)] == b'.';
+    (differ == 0) & ((h == d) | (dot & !request.is_ip()))
 }
 
 /// See [`CookiePolicy::lookup_rules`]: for a request, a cookie without a
