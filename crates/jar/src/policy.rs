@@ -1017,6 +1017,111 @@ mod tests {
 
     /// The default policy half the time (the usual path), any mix of the
     /// switches the usual path leaves to the full checks otherwise.
+    /// Any mix of every switch, each at its default half the time: the
+    /// jar's inline path (`store_usual`, taken when `store_rules` says the
+    /// switches are the usual ones) against the policy's own answer.
+    fn any_policy() -> impl Strategy<Value = DefaultCookiePolicy> {
+        (any::<[bool; 16]>(), any::<[bool; 16]>(), 0u8..8, 0usize..6).prop_map(
+            |(on, flip, strictness, protocols)| {
+                let d = DefaultCookiePolicy::default();
+                // A switch is flipped from its default when both bits say so.
+                let f = |i: usize, default: bool| default ^ (on[i] && flip[i]);
+                DefaultCookiePolicy {
+                    netscape: f(0, d.netscape),
+                    rfc2965: f(1, d.rfc2965),
+                    rfc2109_as_netscape: (on[2] && flip[2]).then_some(flip[3]),
+                    strict_domain: f(4, d.strict_domain),
+                    strict_rfc2965_unverifiable: f(5, d.strict_rfc2965_unverifiable),
+                    strict_ns_unverifiable: f(6, d.strict_ns_unverifiable),
+                    strict_ns_domain: if on[7] && flip[7] {
+                        DomainStrictness(strictness)
+                    } else {
+                        d.strict_ns_domain
+                    },
+                    strict_ns_set_initial_dollar: f(8, d.strict_ns_set_initial_dollar),
+                    strict_ns_set_path: f(9, d.strict_ns_set_path),
+                    blocked_domains: if on[10] && flip[10] {
+                        vec![".other.org".into()]
+                    } else {
+                        Vec::new()
+                    },
+                    allowed_domains: (on[11] && flip[11]).then(|| vec!["example.com".into()]),
+                    secure_protocols: match protocols {
+                        0 | 1 => d.secure_protocols.clone(),
+                        2 => vec!["http".into()],
+                        3 => Vec::new(),
+                        4 => vec!["https".into()],
+                        _ => vec!["wss".into(), "https".into()],
+                    },
+                    loopback_is_secure: f(12, d.loopback_is_secure),
+                    reject_public_suffixes: f(13, d.reject_public_suffixes),
+                    enforce_prefixes: f(14, d.enforce_prefixes),
+                    enforce_same_site: f(15, d.enforce_same_site),
+                    ..d
+                }
+            },
+        )
+    }
+
+    /// A cookie with any mix of the fields the store checks read, made
+    /// directly (not only what the parser makes: a host-only cookie under
+    /// another name, any version, a `Port` without a list).
+    fn any_cookie() -> impl Strategy<Value = Cookie> {
+        (
+            prop::sample::select(vec![
+                "a",
+                "_",
+                "__",
+                "__x",
+                "__Secure-a",
+                "__HOST-a",
+                "$a",
+                "a_b_c_d_e_f_g_h_i_j_k_l_m_n_o_p",
+            ]),
+            prop::sample::select(vec![
+                "example.com",
+                "www.example.com",
+                "b.example.com",
+                "a.b.example.com",
+                "xample.com",
+                "co.uk",
+                "www.example.co.uk",
+                "example.co.uk",
+                "localhost",
+                "127.0.0.1",
+                "0.0.1",
+                "com",
+                "other.org",
+                "a.com",
+                "",
+                "a-very-long-name.of-a-host.under-a-long-domain.example.com",
+                "github.io",
+                "x.github.io",
+                "blogspot.com",
+                "0.0.0.1",
+            ]),
+            prop::sample::select(vec!["/", "/a", "/a/b", "/z"]),
+            any::<[bool; 6]>(),
+            prop::option::of(0u32..3),
+            prop::option::of(prop::sample::select(vec![
+                SameSite::Strict,
+                SameSite::Lax,
+                SameSite::None,
+            ])),
+        )
+            .prop_map(|(name, domain, path, b, version, same_site)| {
+                let mut cookie = Cookie::new(name, "v", domain, path);
+                cookie.host_only = b[0];
+                cookie.domain_specified = !b[0];
+                cookie.secure = b[1];
+                cookie.port_specified = b[2] && b[3];
+                cookie.path_specified = b[4];
+                cookie.version = version.filter(|_| b[5]);
+                cookie.same_site = same_site;
+                cookie
+            })
+    }
+
     fn policy() -> impl Strategy<Value = DefaultCookiePolicy> {
         let mixed =
             (any::<[bool; 10]>(), 0u8..8, 0usize..5).prop_map(|(b, strictness, protocols)| {
@@ -1072,6 +1177,97 @@ mod tests {
                     "{} {}", host, domain
                 );
             }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+
+        #[test]
+        fn the_word_domain_match_decides_as_domain_match(
+            labels in prop::collection::vec("[a-z0-9]{1,9}", 1..6),
+            take in 1usize..48,
+            flip in prop::option::of((0usize..48, 1u8..128)),
+            ip in any::<bool>(),
+        ) {
+            let host = if ip { "10.200.30.4".to_owned() } else { labels.join(".") };
+            let Ok(request) = CookieRequest::parse(&format!("http://{host}/")) else {
+                return Ok(());
+            };
+            // A tail of the host (a match, or a name that ends mid-label),
+            // perhaps with one byte changed.
+            let mut domain = host.as_bytes()[host.len() - take.min(host.len())..].to_vec();
+            if let Some((at, bits)) = flip {
+                if let Some(b) = domain.get_mut(at) {
+                    *b ^= bits;
+                }
+            }
+            let Ok(domain) = String::from_utf8(domain) else {
+                return Ok(());
+            };
+            let light = host_domain_match_light(&request, &domain);
+            // `true` only when it domain-matches; decided for 8 to 32 bytes.
+            prop_assert!(!light || host_domain_match(&request, &domain), "{} {}", host, domain);
+            if (8..=32).contains(&domain.len()) {
+                prop_assert_eq!(light, host_domain_match(&request, &domain), "{} {}", host, domain);
+            }
+        }
+    }
+
+    const MORE_URLS: [&str; 8] = [
+        "http://www.example.com/a/b",
+        "https://a.b.example.com/a",
+        "https://a-very-long-name.of-a-host.under-a-long-domain.example.com/",
+        "http://localhost:8080/",
+        "http://127.0.0.1/",
+        "https://a.com/",
+        "https://x.github.io/",
+        "http://10.0.0.1/",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+
+        #[test]
+        fn the_jars_inline_store_path_decides_as_the_policy_does(
+            policy in prop_oneof![Just(DefaultCookiePolicy::default()), any_policy()],
+            mut cookie in any_cookie(),
+            url in prop::sample::select([URLS.as_slice(), MORE_URLS.as_slice()].concat()),
+            domain_from_host in 0u8..4,
+            unverifiable in prop::bool::weighted(0.2),
+            registrable in any::<bool>(),
+        ) {
+            let mut request = CookieRequest::parse(url).unwrap();
+            if unverifiable {
+                request = request.with_facts(crate::RequestFacts::unverifiable_from("other.org"));
+            }
+            // Half the time the request's host or its parent (the cookies
+            // the usual path accepts), else a name from the list.
+            match domain_from_host {
+                0 => cookie.domain = request.host().into(),
+                1 => cookie.domain = request.host().split_once('.').map_or("", |(_, d)| d).into(),
+                _ => {}
+            }
+            // The jar says "registrable" only of a domain that is no public suffix.
+            let registrable = registrable && !is_public_suffix(&cookie.domain);
+            let rules = policy.store_rules();
+            let reference = policy.set_ok_for_store(&cookie, &request, registrable);
+            prop_assert_eq!(
+                set_ok_for_store_by(&policy, rules, &cookie, &request, registrable),
+                reference.clone()
+            );
+            // And the policy's own answer is `set_ok`'s, with `is_secure`.
+            prop_assert_eq!(
+                reference,
+                policy.set_ok(&cookie, &request).map(|()| policy.is_secure(&request))
+            );
+            prop_assert_eq!(
+                rfc2109_as_netscape_by(&policy, rules),
+                policy.rfc2109_as_netscape()
+            );
+            // The default switches are the usual ones.
+            prop_assert!(DefaultCookiePolicy::default().store_rules().is_some());
+            prop_assert!(DefaultCookiePolicy::rfc2965().store_rules().is_some());
         }
     }
 
