@@ -89,8 +89,8 @@ pub(crate) fn eq_same_len(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     if n >= 8 {
-        // Any length by words (no `bcmp` call even for a long name: the
-        // policy's usual store path calls nothing).
+        // Any length by words: a long name costs a few more turns of the
+        // loop, not a `bcmp` call (whose registers its callers then save).
         let word = |s: &[u8], i: usize| {
             let mut w = [0u8; 8];
             w.copy_from_slice(&s[i..i + 8]);
