@@ -177,6 +177,19 @@ pub(crate) fn set_ok_for_store_by(
             return Ok(secure);
         }
     }
+    ask_policy(policy, cookie, request, registrable)
+}
+
+/// The policy's own [`set_ok_for_store`](CookiePolicy::set_ok_for_store),
+/// for the cookies [`store_usual`] does not decide.
+#[cold]
+#[inline(never)]
+fn ask_policy(
+    policy: &dyn CookiePolicy,
+    cookie: &Cookie,
+    request: &CookieRequest,
+    registrable: bool,
+) -> Result<bool, Reason> {
     policy.set_ok_for_store(cookie, request, registrable)
 }
 
