@@ -136,7 +136,7 @@ pub trait CookiePolicy: Send + Sync + std::fmt::Debug {
 }
 
 /// See [`CookiePolicy::store_rules`]: the policy's switches are those under
-/// which [`store_usual`] decides the usual cookie as the policy would.
+/// which the jar's usual store path decides the usual cookie as the policy would.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StoreRules {
