@@ -588,6 +588,9 @@ impl CookieJar {
     ) -> Result<Stored, Reason> {
         let now = self.now();
         let as_netscape = self.policy.rfc2109_as_netscape();
+        if self.index.len() > PREFETCH_ABOVE {
+            self.prefetch_store(request.host());
+        }
         // The cookie is used where `make` built it, inside the `Result`:
         // taking it out first was one more copy of all its bytes.
         let mut built = make::from_header_unsettled(value, request, now, as_netscape);
@@ -599,6 +602,9 @@ impl CookieJar {
         // a `Domain` equal to the host (skipped for a domain the index knows
         // to be registrable), the policy, the secure-cookie rule and the store.
         let facts = self.index.domain_facts_for_store(&cookie.domain);
+        if self.index.len() > PREFETCH_ABOVE {
+            self.index.prefetch_slot(&facts);
+        }
         let registrable = make::settle_host_suffix(cookie, request, facts.registrable);
         // The checks read the cookie where `make` built it; it moves once,
         // into the index (each move of a by-value argument was a copy).
@@ -620,6 +626,25 @@ impl CookieJar {
             self.limits.max_cookies_per_site,
         );
         self.after_upsert(upsert, key, now)
+    }
+
+    /// On a jar larger than the cache, ask for the bucket-table lines of
+    /// the domains a cookie from `host` most likely goes to: the host (a
+    /// host-only cookie, or `Domain` naming the host) and its parent
+    /// (`Domain=example.com` from `www.example.com`), so that the misses
+    /// overlap the parsing of the header instead of following it. Out of
+    /// line: inlined, it changed how the parser around it was compiled
+    /// (+170 instructions per cookie).
+    #[inline(never)]
+    fn prefetch_store(&self, host: &str) {
+        self.index.prefetch_domain(self.index.hash(host));
+        let bytes = host.as_bytes();
+        if let Some(dot) = bytes.iter().position(|&b| b == b'.') {
+            let parent = &host[dot + 1..];
+            if parent.as_bytes().contains(&b'.') {
+                self.index.prefetch_domain(self.index.hash(parent));
+            }
+        }
     }
 
     /// Store `cookie` if the policy allows it for `request` (the seed's
@@ -1519,6 +1544,20 @@ pub(crate) fn prefetch(p: *const u8) {
     unsafe {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
         _mm_prefetch::<_MM_HINT_T0>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// [`prefetch`] with intent to write (`prefetchw` where the target has it):
+/// the line comes exclusive, so the store that follows need not ask again.
+#[inline(always)]
+pub(crate) fn prefetch_write(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: as `prefetch`: a hint that reads nothing and never faults.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_ET0};
+        _mm_prefetch::<_MM_HINT_ET0>(p.cast());
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
