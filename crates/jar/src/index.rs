@@ -592,12 +592,12 @@ impl Index {
     }
 
     /// Ask, with intent to write, for the lines a new cookie of the
-    /// bucket at `facts.slot` will be written to, and for a bucket with a
-    /// [`Rest`] the rests' probe lines: the checks before the store then
+    /// bucket at `slot` ([`DomainFacts::slot`]) will be written to, when
+    /// among its first [`TAGGED`]: the checks before the store then
     /// overlap those misses.
     #[inline(never)]
-    pub(crate) fn prefetch_slot(&self, facts: &DomainFacts) {
-        let Some(bucket) = facts.slot.and_then(|s| self.buckets.get_bucket(s.index)) else {
+    pub(crate) fn prefetch_slot(&self, slot: Option<Slot>) {
+        let Some(bucket) = slot.and_then(|s| self.buckets.get_bucket(s.index)) else {
             return;
         };
         let len = bucket.entries.len();

@@ -603,7 +603,7 @@ impl CookieJar {
         // to be registrable), the policy, the secure-cookie rule and the store.
         let facts = self.index.domain_facts_for_store(&cookie.domain);
         if self.index.len() > PREFETCH_ABOVE {
-            self.index.prefetch_slot(&facts);
+            self.index.prefetch_slot(facts.slot);
         }
         let registrable = make::settle_host_suffix(cookie, request, facts.registrable);
         // The checks read the cookie where `make` built it; it moves once,
@@ -638,11 +638,15 @@ impl CookieJar {
     #[inline(never)]
     fn prefetch_store(&self, host: &str) {
         self.index.prefetch_domain(self.index.hash(host));
-        let bytes = host.as_bytes();
-        if let Some(dot) = bytes.iter().position(|&b| b == b'.') {
-            let parent = &host[dot + 1..];
-            if parent.as_bytes().contains(&b'.') {
-                self.index.prefetch_domain(self.index.hash(parent));
+        // The parent when it has a dot of its own (`example.com`, not `com`);
+        // found from the host's dot mask (a byte loop cost ~75 instructions).
+        if host.len() <= 64 {
+            let dots = crate::domain::dot_mask(host.as_bytes());
+            if dots & dots.wrapping_sub(1) != 0 {
+                let first = dots.trailing_zeros() as usize;
+                if let Some(parent) = host.get(first + 1..) {
+                    self.index.prefetch_domain(self.index.hash(parent));
+                }
             }
         }
     }
