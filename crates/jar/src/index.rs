@@ -1472,6 +1472,48 @@ mod tests {
         }
     }
 
+    /// The prefetch's guess of where a domain's bucket is ([`TableAt`])
+    /// names the line a probe reads first: the bucket itself for most
+    /// domains (hashbrown places an element at its hash's position unless
+    /// that is taken), and always the table's control bytes. A hashbrown
+    /// that lays its table out otherwise fails here, not in the jar's
+    /// answers. The prefetches themselves run on every bucket, on an index
+    /// never stored to, and on an address gone stale.
+    #[test]
+    fn the_prefetch_guess_finds_the_bucket() {
+        let mut index = Index::default();
+        // Nothing known yet: no address to ask for.
+        assert!(index.table_at.probe_lines(index.hash("a.com")).is_none());
+        index.prefetch_domain(index.hash("a.com"));
+        index.prefetch_slot(None);
+        for i in 0..5000 {
+            index.upsert(Cookie::new("n", "v", &format!("d{i}.com"), "/"), usize::MAX);
+        }
+        let at = index.table_at;
+        assert_eq!(at.mask + 1, index.buckets.num_buckets());
+        let (mut hits, mut near) = (0, 0);
+        for b in index.buckets.iter() {
+            let hash = index.hash(&b.domain);
+            let (ctrl, line) = at.probe_lines(hash).expect("a table is known");
+            let pos = hash as usize & at.mask;
+            assert_eq!(ctrl, at.ctrl + pos);
+            let addr = std::ptr::from_ref(b).addr();
+            hits += usize::from(addr == line);
+            // In the probe's first group (unless it wrapped around or went
+            // on to a second): at the guess or a few buckets after it.
+            near += usize::from(addr <= line && line - addr < 16 * size_of::<Bucket>());
+            index.prefetch_domain(hash);
+            let facts = index.domain_facts(&b.domain);
+            index.prefetch_slot(facts.slot);
+        }
+        let len = index.buckets.len();
+        assert!(hits * 2 > len, "{hits} of {len}");
+        assert!(near * 10 > len * 9, "{near} of {len}");
+        // Gone stale (every bucket removed): a wasted hint, nothing more.
+        index.remove_where(|_| true);
+        index.prefetch_domain(index.hash("d1.com"));
+    }
+
     /// A bucket of many cookies (its first eight, then chunks) finds,
     /// replaces and removes each, wherever it is.
     #[test]
