@@ -573,6 +573,12 @@ impl Index {
         self.len
     }
 
+    /// How many domains have a bucket.
+    #[inline]
+    pub(crate) fn domains(&self) -> usize {
+        self.buckets.len()
+    }
+
     #[inline]
     pub(crate) fn hash(&self, domain: &str) -> u64 {
         self.hasher.hash_one(domain)

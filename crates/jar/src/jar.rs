@@ -588,7 +588,7 @@ impl CookieJar {
     ) -> Result<Stored, Reason> {
         let now = self.now();
         let as_netscape = self.policy.rfc2109_as_netscape();
-        if self.index.len() > PREFETCH_ABOVE {
+        if self.index.domains() > PREFETCH_TABLE_ABOVE {
             self.prefetch_store(request.host());
         }
         // The cookie is used where `make` built it, inside the `Result`:
@@ -1507,6 +1507,14 @@ struct Used<'r> {
     domains: SmallVec<[&'r str; 4]>,
     picks: SmallVec<[(usize, usize); 8]>,
 }
+
+/// Jars of more domains than this prefetch the bucket-table lines of a
+/// cookie's likely domains before parsing it: the table is then 256 KB or
+/// more (64 bytes a domain, at most seven eighths full), more than the
+/// part of a core's L2 cache it keeps beside the cookies. In a smaller
+/// table the probe mostly hits the cache, and the prefetch's ~120
+/// instructions (two hashes, the host's dots) do not pay.
+const PREFETCH_TABLE_ABOVE: usize = 2048;
 
 /// Jars of more cookies than this prefetch what a lookup will read: about
 /// 1 MB of cookies (192 bytes each, plus long values and buckets), a
