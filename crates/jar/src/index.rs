@@ -906,7 +906,11 @@ impl Index {
     #[inline]
     pub(crate) fn domain_facts_for_store(&self, domain: &str) -> DomainFacts {
         let mut facts = self.domain_facts(domain);
-        if facts.slot.is_none() {
+        if facts.slot.is_some() {
+            if self.len > crate::jar::PREFETCH_ABOVE {
+                self.prefetch_slot(facts.slot);
+            }
+        } else {
             let (key, registrable) = site_and_registrable(domain);
             let key_hash = self.hash(key);
             let site = self.find_site(key, key_hash);

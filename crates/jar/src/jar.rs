@@ -602,9 +602,6 @@ impl CookieJar {
         // a `Domain` equal to the host (skipped for a domain the index knows
         // to be registrable), the policy, the secure-cookie rule and the store.
         let facts = self.index.domain_facts_for_store(&cookie.domain);
-        if self.index.len() > PREFETCH_ABOVE {
-            self.index.prefetch_slot(facts.slot);
-        }
         let registrable = make::settle_host_suffix(cookie, request, facts.registrable);
         // The checks read the cookie where `make` built it; it moves once,
         // into the index (each move of a by-value argument was a copy).
@@ -1520,7 +1517,7 @@ const PREFETCH_TABLE_ABOVE: usize = 2048;
 /// 1 MB of cookies (192 bytes each, plus long values and buckets), a
 /// core's L2 cache on the machines measured. Below it a lookup finds its
 /// cookies in the cache anyway.
-const PREFETCH_ABOVE: usize = 4096;
+pub(crate) const PREFETCH_ABOVE: usize = 4096;
 
 /// Ask for the cache lines of each candidate cookie that a lookup reads
 /// (`Cookie`'s layout puts them in its first 160 bytes), all at once: on a
