@@ -1497,7 +1497,7 @@ mod tests {
         index.prefetch_domain(index.hash("a.com"));
         index.prefetch_slot(None);
         for i in 0..5000 {
-            index.upsert(Cookie::new("n", "v", &format!("d{i}.com"), "/"), usize::MAX);
+            index.upsert(Cookie::new("n", "v", format!("d{i}.com"), "/"), usize::MAX);
         }
         let at = index.table_at;
         assert_eq!(at.mask + 1, index.buckets.num_buckets());
