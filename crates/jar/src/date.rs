@@ -1572,7 +1572,11 @@ mod tests {
     #[test]
     fn weekday_names_are_found_in_any_case_and_nothing_else_is() {
         const WEEKDAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-        let reference = |b: &[u8]| WEEKDAYS.iter().any(|d| d.as_bytes().eq_ignore_ascii_case(b));
+        let reference = |b: &[u8]| {
+            WEEKDAYS
+                .iter()
+                .any(|d| d.as_bytes().eq_ignore_ascii_case(b))
+        };
         // Every byte in every position, around each weekday and month name.
         for name in WEEKDAYS.iter().chain(MONTHS.iter()) {
             for pos in 0..3 {
@@ -1600,7 +1604,11 @@ mod tests {
             }
         }
         for y in -2000..3000 {
-            assert_eq!(is_leap(y), (y % 4 == 0 && y % 100 != 0) || y % 400 == 0, "{y}");
+            assert_eq!(
+                is_leap(y),
+                (y % 4 == 0 && y % 100 != 0) || y % 400 == 0,
+                "{y}"
+            );
         }
     }
 
