@@ -68,17 +68,21 @@ const fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + if m <= 2 { 1 } else { 0 }, m, d)
 }
 
+/// Gregorian leap year. Without branches (a cookie's year is as good as
+/// random): when `y` is a multiple of 100, it is one of 400 exactly when it
+/// is one of 16.
+#[inline]
 fn is_leap(y: i64) -> bool {
-    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+    (y & 3 == 0) & ((y % 100 != 0) | (y & 15 == 0))
 }
 
+/// Days in month `m` (1 to 12) of year `y`, without branches: 30 or 31 by
+/// the parity of `m + m / 8` (31 for January, March, ..., July, then for
+/// August, October, December), February 28 or 29.
+#[inline]
 fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+    debug_assert!((1..=12).contains(&m));
+    30 + ((m + (m >> 3)) & 1) - i64::from(m == 2) * (2 - i64::from(is_leap(y)))
 }
 
 /// Broken-down UTC time of `t`: `(year, month, day, hour, minute, second,
@@ -225,26 +229,40 @@ fn as_i64(v: u64) -> i64 {
 ///
 /// The three bytes as one integer with 0x20 OR-ed into each: that
 /// lower-cases ASCII letters and maps nothing else onto a lower-case
-/// letter, so one `match` replaces twelve case-insensitive compares (a
-/// cookie's `Expires` asks for its month and, in the fixed-offset
-/// shortcut, whether its weekday is a weekday name).
+/// letter. A multiply sends each month's integer to its own slot of a
+/// sixteen-entry table, and one compare with the slot tells whether it is
+/// that month: the month of a cookie's `Expires` is as good as random, and a
+/// `match` (a tree of compares) mispredicted about twice per date.
 #[inline(always)]
 fn month_from_name(s: &[u8]) -> Option<i64> {
-    Some(match lower_word(s)? {
-        JAN => 1,
-        FEB => 2,
-        MAR => 3,
-        APR => 4,
-        MAY => 5,
-        JUN => 6,
-        JUL => 7,
-        AUG => 8,
-        SEP => 9,
-        OCT => 10,
-        NOV => 11,
-        DEC => 12,
-        _ => return None,
-    })
+    let key = lower_word(s)?;
+    let slot = MONTH_SLOTS[perfect_slot(key, MONTH_MULTIPLIER, 4)];
+    (slot.0 == key).then_some(i64::from(slot.1))
+}
+
+/// Multiplier that gives each month name's [`lower_word`] its own top four
+/// bits (found by a search; the tests check every slot).
+const MONTH_MULTIPLIER: u32 = 0x2c4a_3699;
+/// Each month's [`lower_word`] and number in the slot [`perfect_slot`]
+/// gives it; the other slots hold 0, which no [`lower_word`] is.
+const MONTH_SLOTS: [(u32, u8); 16] = {
+    let names = [JAN, FEB, MAR, APR, MAY, JUN, JUL, AUG, SEP, OCT, NOV, DEC];
+    let mut slots = [(0u32, 0u8); 16];
+    let mut i = 0;
+    while i < names.len() {
+        let at = perfect_slot(names[i], MONTH_MULTIPLIER, 4);
+        assert!(slots[at].0 == 0, "two months share a slot");
+        slots[at] = (names[i], i as u8 + 1);
+        i += 1;
+    }
+    slots
+};
+
+/// The top `bits` bits of `key * multiplier`: a slot of a table of
+/// `1 << bits` entries.
+#[inline(always)]
+const fn perfect_slot(key: u32, multiplier: u32, bits: u32) -> usize {
+    (key.wrapping_mul(multiplier) >> (32 - bits)) as usize
 }
 
 /// Three bytes as one integer with 0x20 OR-ed into each (see
@@ -985,19 +1003,25 @@ fn fixdate_fields(b: &[u8]) -> Option<CookieDateFields> {
         const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
         const ZEROS: u64 = 0x3030_3030_3030_3030;
         const SIXES: u64 = 0x0606_0606_0606_0606;
-        same(w, mask & HIGH, ZEROS) && same((w & mask) + (SIXES & mask), mask & HIGH, ZEROS)
+        // Wrapping: the sum is only looked at when the first test holds.
+        let plus_six = (w & mask).wrapping_add(SIXES & mask);
+        same(w, mask & HIGH, ZEROS) & same(plus_six, mask & HIGH, ZEROS)
     };
     let separator = b[7];
+    // `&` and `|`, not `&&` and `||`: every test is cheap, and one branch
+    // on all of them is predictable where eight on the separator and the
+    // digits were not.
     let shape = same(w0, 0x0000_00ff_ff00_0000, u64::from_le_bytes(*b"xxx, xxx"))
-        && (separator == b' ' || separator == b'-')
-        && b[11] == separator
-        && same(w2, 0x00ff_0000_ff00_00ff, u64::from_le_bytes(*b" xx:xx:x"))
-        && same(w3, 0xffff_ffff_0000_0000, u64::from_le_bytes(*b"xxxx GMT"))
-        && digits(w0, 0x00ff_ff00_0000_0000)
-        && digits(w1, 0xffff_ffff_0000_0000)
-        && digits(w2, 0xff00_ffff_00ff_ff00)
-        && digits(w3, 0x0000_0000_ff00_0000);
-    if !shape || !is_weekday(&b[0..3]) {
+        & ((separator == b' ') | (separator == b'-'))
+        & (b[11] == separator)
+        & same(w2, 0x00ff_0000_ff00_00ff, u64::from_le_bytes(*b" xx:xx:x"))
+        & same(w3, 0xffff_ffff_0000_0000, u64::from_le_bytes(*b"xxxx GMT"))
+        & digits(w0, 0x00ff_ff00_0000_0000)
+        & digits(w1, 0xffff_ffff_0000_0000)
+        & digits(w2, 0xff00_ffff_00ff_ff00)
+        & digits(w3, 0x0000_0000_ff00_0000)
+        & is_weekday(&b[0..3]);
+    if !shape {
         return None;
     }
     let digit = |i: usize| i64::from(b[i] - b'0');
@@ -1007,17 +1031,34 @@ fn fixdate_fields(b: &[u8]) -> Option<CookieDateFields> {
     Some(((two(17), two(20), two(23)), two(5), month, year))
 }
 
-/// Whether three bytes are a weekday name, in any case.
+/// Whether three bytes are a weekday name, in any case: one table slot and
+/// one compare, as [`month_from_name`].
 #[inline(always)]
 fn is_weekday(s: &[u8]) -> bool {
-    const SUN: u32 = word3(b"sun");
-    const MON: u32 = word3(b"mon");
-    const TUE: u32 = word3(b"tue");
-    const WED: u32 = word3(b"wed");
-    const THU: u32 = word3(b"thu");
-    const FRI: u32 = word3(b"fri");
-    const SAT: u32 = word3(b"sat");
-    matches!(lower_word(s), Some(SUN | MON | TUE | WED | THU | FRI | SAT))
+    /// Multiplier that gives each weekday's [`lower_word`] its own top
+    /// three bits.
+    const MULTIPLIER: u32 = 0x9b41;
+    const SLOTS: [u32; 8] = {
+        let names = [
+            word3(b"sun"),
+            word3(b"mon"),
+            word3(b"tue"),
+            word3(b"wed"),
+            word3(b"thu"),
+            word3(b"fri"),
+            word3(b"sat"),
+        ];
+        let mut slots = [0u32; 8];
+        let mut i = 0;
+        while i < names.len() {
+            let at = perfect_slot(names[i], MULTIPLIER, 3);
+            assert!(slots[at] == 0, "two weekdays share a slot");
+            slots[at] = names[i];
+            i += 1;
+        }
+        slots
+    };
+    lower_word(s).is_some_and(|key| SLOTS[perfect_slot(key, MULTIPLIER, 3)] == key)
 }
 
 /// RFC 6265 §5.1.1 steps 3 to 6 on the fields found.
@@ -1031,12 +1072,14 @@ fn cookie_date_from_fields(fields: CookieDateFields) -> Option<i64> {
         _ => {}
     }
     // Step 5: out-of-range fields; step 6: dates that do not exist.
-    if year < 1601
-        || !(1..=31).contains(&day)
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 59
+    // Without short circuits (one branch, see `fixdate_fields`); the day is
+    // tested against 1..=31 before `days_in_month` would matter.
+    if (year < 1601)
+        | !(1..=31).contains(&day)
+        | (day > days_in_month(year, month))
+        | (hour > 23)
+        | (minute > 59)
+        | (second > 59)
     {
         return None;
     }
@@ -1524,6 +1567,49 @@ mod tests {
         }
         assert_eq!(month_from_name(b"janu"), None);
         assert_eq!(month_from_name(b"ja"), None);
+    }
+
+    #[test]
+    fn weekday_names_are_found_in_any_case_and_nothing_else_is() {
+        const WEEKDAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+        let reference = |b: &[u8]| {
+            WEEKDAYS
+                .iter()
+                .any(|d| d.as_bytes().eq_ignore_ascii_case(b))
+        };
+        // Every byte in every position, around each weekday and month name.
+        for name in WEEKDAYS.iter().chain(MONTHS.iter()) {
+            for pos in 0..3 {
+                for byte in 0..=255u8 {
+                    let mut b = *<&[u8; 3]>::try_from(name.as_bytes()).unwrap();
+                    b[pos] = byte;
+                    assert_eq!(is_weekday(&b), reference(&b), "{b:?}");
+                }
+            }
+        }
+        assert!(is_weekday(b"SUN") && is_weekday(b"Wed"));
+    }
+
+    #[test]
+    fn days_in_month_is_the_calendar() {
+        for y in [1600, 1700, 1900, 1996, 2000, 2023, 2024, 2100, 2400] {
+            for m in 1..=12 {
+                let expected = match m {
+                    2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+                    2 => 28,
+                    4 | 6 | 9 | 11 => 30,
+                    _ => 31,
+                };
+                assert_eq!(days_in_month(y, m), expected, "{y}-{m}");
+            }
+        }
+        for y in -2000..3000 {
+            assert_eq!(
+                is_leap(y),
+                (y % 4 == 0 && y % 100 != 0) || y % 400 == 0,
+                "{y}"
+            );
+        }
     }
 
     proptest! {

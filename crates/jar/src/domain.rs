@@ -225,7 +225,7 @@ pub(crate) fn site_and_registrable(domain: &str) -> (&str, bool) {
 /// (`rsplit` on a byte closure) read the name a byte at a time, once per
 /// label the list looked at: it was a third of each lookup.
 #[inline]
-fn dot_mask(bytes: &[u8]) -> u64 {
+pub(crate) fn dot_mask(bytes: &[u8]) -> u64 {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
     // The high bit of each byte that is a dot, gathered into eight bits.
     let dots = |word: u64| {

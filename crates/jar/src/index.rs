@@ -352,6 +352,49 @@ pub(crate) struct Index {
     secure_names: SecureNames,
     /// The cookies of the buckets of more than [`TAGGED`], past those.
     rests: HashTable<Rest>,
+    /// Where the bucket table is, for [`Index::prefetch_domain`].
+    table_at: TableAt,
+}
+
+/// Where the bucket table's memory was when a bucket was last added: the
+/// address of its control bytes and its number of buckets less one (0, 0:
+/// none yet). hashbrown (0.17) keeps bucket `i` just below the control
+/// bytes (at `ctrl - (i + 1) * size_of::<Bucket>()`) and starts the probe
+/// for `hash` at `hash & mask`, so the lines a probe reads can be asked for
+/// before the probe. Only prefetches use it: an address out of date (the
+/// table grew since, or hashbrown lays its table out otherwise) costs a
+/// wasted hint, never a wrong answer. `index.rs`'s tests check that the
+/// guess finds the bucket.
+#[derive(Debug, Default, Clone, Copy)]
+struct TableAt {
+    ctrl: usize,
+    mask: usize,
+}
+
+impl TableAt {
+    /// Where a table of `buckets` buckets is, from the address `at` of its
+    /// bucket `index`.
+    fn new(buckets: usize, index: usize, at: usize) -> TableAt {
+        TableAt {
+            ctrl: at.wrapping_add((index + 1) * size_of::<Bucket>()),
+            mask: buckets.wrapping_sub(1),
+        }
+    }
+
+    /// The address of the first control byte and of the bucket a probe for
+    /// `hash` reads first (`None` while nothing is known).
+    #[inline]
+    fn probe_lines(self, hash: u64) -> Option<(usize, usize)> {
+        if self.ctrl == 0 {
+            return None;
+        }
+        let pos = hash as usize & self.mask;
+        Some((
+            self.ctrl.wrapping_add(pos),
+            self.ctrl
+                .wrapping_sub((pos + 1).wrapping_mul(size_of::<Bucket>())),
+        ))
+    }
 }
 
 /// A one-hash Bloom filter over the (site, name) pairs of Secure cookies
@@ -530,9 +573,46 @@ impl Index {
         self.len
     }
 
+    /// How many domains have a bucket.
+    #[inline]
+    pub(crate) fn domains(&self) -> usize {
+        self.buckets.len()
+    }
+
     #[inline]
     pub(crate) fn hash(&self, domain: &str) -> u64 {
         self.hasher.hash_one(domain)
+    }
+
+    /// Ask for the cache lines that finding the bucket of the domain whose
+    /// hash is `hash` will read (the table's control bytes and the bucket
+    /// most likely to be the one), without waiting for them: on a jar
+    /// larger than the cache each is a miss, and the second depends on the
+    /// first.
+    #[inline]
+    pub(crate) fn prefetch_domain(&self, hash: u64) {
+        if let Some((ctrl, bucket)) = self.table_at.probe_lines(hash) {
+            crate::jar::prefetch(std::ptr::without_provenance(ctrl));
+            crate::jar::prefetch(std::ptr::without_provenance(bucket));
+        }
+    }
+
+    /// Ask, with intent to write, for the lines a new cookie of the
+    /// bucket at `slot` ([`DomainFacts::slot`]) will be written to, when
+    /// among its first [`TAGGED`]: the checks before the store then
+    /// overlap those misses.
+    #[inline(never)]
+    pub(crate) fn prefetch_slot(&self, slot: Option<Slot>) {
+        let Some(bucket) = slot.and_then(|s| self.buckets.get_bucket(s.index)) else {
+            return;
+        };
+        let len = bucket.entries.len();
+        if len < bucket.entries.capacity() {
+            let at = bucket.entries.as_ptr().wrapping_add(len).cast::<u8>();
+            for offset in [0, 64, 128, size_of::<Entry>() - 1] {
+                crate::jar::prefetch_write(at.wrapping_add(offset));
+            }
+        }
     }
 
     fn find(&self, hash: u64, domain: &str) -> Option<&Bucket> {
@@ -826,7 +906,11 @@ impl Index {
     #[inline]
     pub(crate) fn domain_facts_for_store(&self, domain: &str) -> DomainFacts {
         let mut facts = self.domain_facts(domain);
-        if facts.slot.is_none() {
+        if facts.slot.is_some() {
+            if self.len > crate::jar::PREFETCH_ABOVE {
+                self.prefetch_slot(facts.slot);
+            }
+        } else {
             let (key, registrable) = site_and_registrable(domain);
             let key_hash = self.hash(key);
             let site = self.find_site(key, key_hash);
@@ -1096,8 +1180,12 @@ impl Index {
                 };
                 bucket.entries.push(Entry { cookie });
                 let hasher = &self.hasher;
-                self.buckets
+                let added = self
+                    .buckets
                     .insert_unique(hash, bucket, |b| hasher.hash_one(b.domain.as_str()));
+                let index = added.bucket_index();
+                let at = std::ptr::from_ref(&*added.into_mut()).addr();
+                self.table_at = TableAt::new(self.buckets.num_buckets(), index, at);
                 self.changes += 1;
                 site
             }
@@ -1392,6 +1480,48 @@ mod tests {
                 assert!(index.site_may_have_secure(b.site, &e.cookie.name));
             }
         }
+    }
+
+    /// The prefetch's guess of where a domain's bucket is ([`TableAt`])
+    /// names the line a probe reads first: the bucket itself for most
+    /// domains (hashbrown places an element at its hash's position unless
+    /// that is taken), and always the table's control bytes. A hashbrown
+    /// that lays its table out otherwise fails here, not in the jar's
+    /// answers. The prefetches themselves run on every bucket, on an index
+    /// never stored to, and on an address gone stale.
+    #[test]
+    fn the_prefetch_guess_finds_the_bucket() {
+        let mut index = Index::default();
+        // Nothing known yet: no address to ask for.
+        assert!(index.table_at.probe_lines(index.hash("a.com")).is_none());
+        index.prefetch_domain(index.hash("a.com"));
+        index.prefetch_slot(None);
+        for i in 0..5000 {
+            index.upsert(Cookie::new("n", "v", format!("d{i}.com"), "/"), usize::MAX);
+        }
+        let at = index.table_at;
+        assert_eq!(at.mask + 1, index.buckets.num_buckets());
+        let (mut hits, mut near) = (0, 0);
+        for b in index.buckets.iter() {
+            let hash = index.hash(&b.domain);
+            let (ctrl, line) = at.probe_lines(hash).expect("a table is known");
+            let pos = hash as usize & at.mask;
+            assert_eq!(ctrl, at.ctrl + pos);
+            let addr = std::ptr::from_ref(b).addr();
+            hits += usize::from(addr == line);
+            // In the probe's first group (unless it wrapped around or went
+            // on to a second): at the guess or a few buckets after it.
+            near += usize::from(addr <= line && line - addr < 16 * size_of::<Bucket>());
+            index.prefetch_domain(hash);
+            let facts = index.domain_facts(&b.domain);
+            index.prefetch_slot(facts.slot);
+        }
+        let len = index.buckets.len();
+        assert!(hits * 2 > len, "{hits} of {len}");
+        assert!(near * 10 > len * 9, "{near} of {len}");
+        // Gone stale (every bucket removed): a wasted hint, nothing more.
+        index.remove_where(|_| true);
+        index.prefetch_domain(index.hash("d1.com"));
     }
 
     /// A bucket of many cookies (its first eight, then chunks) finds,
