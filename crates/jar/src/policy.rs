@@ -722,7 +722,17 @@ impl DefaultCookiePolicy {
         cookie.version.is_none()
             && !cookie.port_specified
             && !request.is_unverifiable()
-            && self.netscape
+            && self.usual_switches()
+    }
+
+    /// Whether the switches that refuse more Netscape cookies than the
+    /// usual checks do are off (and Netscape cookies on): `$` names, paths,
+    /// country-code domains, RFC 2965 matching, dots in the host's prefix,
+    /// block or allow lists. Shared by [`is_usual`](Self::is_usual) and
+    /// `store_rules`, which both hand such cookies to a short path.
+    #[inline(always)]
+    fn usual_switches(&self) -> bool {
+        self.netscape
             && !self.strict_ns_set_initial_dollar
             && !self.strict_ns_set_path
             && !self.strict_domain
@@ -946,18 +956,7 @@ impl CookiePolicy for DefaultCookiePolicy {
     /// `enforce_same_site`), and those of other cookies and requests, may
     /// be anything.
     fn store_rules(&self) -> Option<StoreRules> {
-        let usual = self.netscape
-            && !self.strict_ns_set_initial_dollar
-            && !self.strict_ns_set_path
-            && !self.strict_domain
-            && !self
-                .strict_ns_domain
-                .contains(DomainStrictness::RFC2965_MATCH)
-            && !self
-                .strict_ns_domain
-                .contains(DomainStrictness::STRICT_NO_DOTS)
-            && self.blocked_domains.is_empty()
-            && self.allowed_domains.is_none()
+        let usual = self.usual_switches()
             && matches!(self.secure_protocols.as_slice(), [a, b] if a == "https" && b == "wss")
             && self.loopback_is_secure;
         usual.then(|| StoreRules {
